@@ -1,0 +1,147 @@
+// Plain-text tables for the terminal (and for pasting into notes: they are valid Markdown too).
+
+import type { BenchReport, Ratio, Recommendation, RunResult } from './report.js'
+import { round } from './stats.js'
+
+export function formatNumber(value: number): string {
+  const rounded = round(value)
+  return Math.abs(rounded) >= 1000 ? rounded.toLocaleString('en-US') : String(rounded)
+}
+
+/** A Markdown table with columns padded to equal width; numbers right-aligned. */
+export function renderTable(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+): string {
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)))
+  const numeric = header.map(
+    (_, c) => rows.length > 0 && rows.every((r) => /^[-\d.,]+$|^—$/.test(r[c] ?? '')),
+  )
+  const line = (cells: readonly string[]): string =>
+    '| ' +
+    cells
+      .map((cell, c) => (numeric[c] ? cell.padStart(widths[c] ?? 0) : cell.padEnd(widths[c] ?? 0)))
+      .join(' | ') +
+    ' |'
+  const rule =
+    '|' +
+    widths.map((w, c) => (numeric[c] ? '-'.repeat(w + 1) + ':' : '-'.repeat(w + 2))).join('|') +
+    '|'
+  return [line(header), rule, ...rows.map(line)].join('\n')
+}
+
+export const RESULT_HEADER = [
+  'what',
+  'dtype',
+  'engine',
+  'mode',
+  'chunk',
+  'in flight',
+  'rows',
+  'rows/s',
+  'MB/s',
+  'p50 ms',
+  'p99 ms',
+  'loop p99 ms',
+  'failures',
+  'verified',
+] as const
+
+export function resultRow(r: RunResult): string[] {
+  const failures =
+    r.failures === 0
+      ? '0'
+      : `${r.failures} (${Object.entries(r.failureCodes)
+          .map(([code, n]) => `code ${code}: ${n}`)
+          .join(', ')})`
+  const verified =
+    r.verified === null
+      ? '—'
+      : r.verified.mismatches === 0
+        ? `${r.verified.rows} ok`
+        : `${r.verified.mismatches}/${r.verified.rows} WRONG`
+  return [
+    r.workers > 0 ? `${r.contender} workers=${r.workers}` : r.contender,
+    r.dataset,
+    r.engine ?? '—',
+    r.mode,
+    r.chunkSize === null ? '1 (put)' : String(r.chunkSize),
+    String(r.concurrency),
+    formatNumber(r.rows),
+    formatNumber(r.rowsPerSec),
+    formatNumber(r.mbPerSec),
+    formatNumber(r.latencyMs.p50),
+    formatNumber(r.latencyMs.p99),
+    formatNumber(r.eventLoopDelayMs.p99),
+    failures,
+    verified,
+  ]
+}
+
+export function renderResults(results: readonly RunResult[]): string {
+  return renderTable(RESULT_HEADER, results.map(resultRow))
+}
+
+export function renderRecommendations(recommendations: readonly Recommendation[]): string {
+  return renderTable(
+    ['dtype', 'engine', 'chunk size', 'in flight', 'rows/s', 'fastest rows/s'],
+    recommendations.map((r) => [
+      r.dataset,
+      r.engine,
+      String(r.chunkSize),
+      String(r.concurrency),
+      formatNumber(r.rowsPerSec),
+      formatNumber(r.bestRowsPerSec),
+    ]),
+  )
+}
+
+export function renderRatios(ratios: readonly Ratio[]): string {
+  return renderTable(
+    ['dtype', 'ours', 'baseline', 'chunk', 'in flight', 'ratio'],
+    ratios.map((r) => [
+      r.dataset,
+      r.numerator,
+      r.denominator,
+      r.chunkSize === null ? '—' : String(r.chunkSize),
+      String(r.concurrency),
+      `${r.ratio.toFixed(2)}×`,
+    ]),
+  )
+}
+
+/** Everything printed at the end of a run. */
+export function renderReport(report: BenchReport): string {
+  const parts: string[] = []
+  parts.push(report.server.note)
+  parts.push('')
+  parts.push(renderResults(report.results))
+  if (report.skipped.length > 0) {
+    parts.push('')
+    for (const s of report.skipped) parts.push(`skipped: ${s.what}: ${s.why}`)
+  }
+  const failures = report.results.reduce((sum, r) => sum + r.failures, 0)
+  const mismatches = report.results.reduce((sum, r) => sum + (r.verified?.mismatches ?? 0), 0)
+  const rows = report.results.reduce((sum, r) => sum + r.rows, 0)
+  parts.push('')
+  parts.push(
+    `Checked: ${formatNumber(rows)} rows written, ${failures} failed` +
+      (failures > 0 ? ' (shown per run above)' : '') +
+      `, ${mismatches} read back different from what was written.`,
+  )
+  if (report.ratios.length > 0) {
+    parts.push('')
+    parts.push('Against the baselines (same run, same chunk size and chunks in flight):')
+    parts.push(renderRatios(report.ratios))
+  }
+  parts.push('')
+  if (report.recommendations.length === 0) {
+    parts.push('No recommendation: no setting of the matrix finished without failures.')
+  } else {
+    parts.push(
+      'Recommended (fewest chunks in flight, then smallest chunk, within 5% of the fastest):',
+    )
+    parts.push(renderRecommendations(report.recommendations))
+  }
+  return parts.join('\n')
+}
