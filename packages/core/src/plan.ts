@@ -1,0 +1,521 @@
+/**
+ * The write plan: compiled once per (dtype, keyField), it is the one source of truth for how a
+ * structured array's row becomes an Aerospike record. The key codec and every bin codec read the
+ * row straight from the array's bytes; each bin knows its wire particle type and writes its wire
+ * value bytes (for the cluster engine) or returns a JS value (for the official client).
+ *
+ * `src` is a Uint8Array over the array's whole `buffer` (with `srcView` a DataView over the same
+ * bytes) and `rowOffset` the row's first byte in it (`byteOffset + i * stride`); codecs add their
+ * field's offset. `row` is used only to name the row in errors.
+ */
+import type { Dtype, DtypeField } from '@aerospike-numpy/dtype'
+import { ParamError } from './errors.js'
+import {
+  halfToNumber,
+  invalidUtf8At,
+  trimTrailingNuls,
+  utf8Decoder,
+  utf8Encoder,
+} from './scalars.js'
+
+/** Aerospike particle types used by the plan (the digest's key type byte for keys). */
+export const PARTICLE_INTEGER = 1
+export const PARTICLE_FLOAT = 2
+export const PARTICLE_STRING = 3
+export const PARTICLE_BLOB = 4
+
+export const DEFAULT_KEY_FIELD = '_key'
+/** Server limit on bin names, in UTF-8 bytes. */
+export const MAX_BIN_NAME_BYTES = 15
+
+export type KeyValue = number | bigint | string | Uint8Array
+export type BinValue = number | bigint | Uint8Array
+
+export interface WritePlan {
+  readonly dtype: Dtype
+  readonly keyField: string
+  readonly key: KeyCodec
+  /** In dtype field order. */
+  readonly bins: readonly BinCodec[]
+}
+
+export interface KeyCodec {
+  readonly field: DtypeField
+  /** INTEGER, STRING, BLOB: the digest's key type byte. */
+  readonly particleType: 1 | 3 | 4
+  /**
+   * Key bytes as hashed into the digest (int: 8-byte big-endian; string: UTF-8, trailing NULs
+   * trimmed; blob: raw), written into `out` at `outOffset`; returns the length. Throws
+   * `ParamError` naming row and field.
+   */
+  writeKeyBytes(
+    src: Uint8Array,
+    rowOffset: number,
+    row: number,
+    out: Uint8Array,
+    outOffset: number,
+  ): number
+  /** Upper bound of what `writeKeyBytes` writes. */
+  readonly maxKeyBytes: number
+  /** The key as the official client takes it (a fresh Uint8Array for blob keys). */
+  value(src: Uint8Array, rowOffset: number, row: number): KeyValue
+}
+
+export interface BinCodec {
+  readonly name: string
+  /** UTF-8, 1..15 bytes (checked at compile time). */
+  readonly nameBytes: Uint8Array
+  readonly field: DtypeField
+  /** INTEGER, FLOAT, BLOB */
+  readonly particleType: 1 | 2 | 4
+  /** Wire value length: 8 for ints and floats, the field width for blobs. */
+  readonly valueSize: number
+  /**
+   * Wire value bytes (big-endian int64 / double, raw blob) straight from the row into `out` at
+   * `outOffset` (`outView` is a DataView over `out`'s bytes). Throws `ParamError` naming row and field.
+   */
+  writeValue(
+    src: Uint8Array,
+    srcView: DataView,
+    rowOffset: number,
+    row: number,
+    out: Uint8Array,
+    outView: DataView,
+    outOffset: number,
+  ): void
+  /**
+   * The JS value: integers as number when exact, else bigint; floats as number (the official
+   * adapter wraps them in `Aerospike.Double`); blobs as a view of the row's bytes (no copy —
+   * copy it to keep it past the array's lifetime).
+   */
+  value(src: Uint8Array, srcView: DataView, rowOffset: number, row: number): BinValue
+}
+
+/** What to use instead of each dtype kind that has no lossless bin type. */
+const REJECTED_KINDS: Readonly<Record<string, string>> = {
+  U: "numpy 'U' text is stored as 4-byte code points; encode it to UTF-8 bytes in an 'S<n>' field",
+  O: "object fields hold Python object pointers, not data; convert to a fixed-width field ('S<n>', 'i8', 'f8')",
+  b: "booleans have no bin type here; store them as 'u1' (0 or 1)",
+  M: "datetime64 has no bin type here; store its integer count as 'i8' (numpy: arr['t'].astype('i8'))",
+  m: "timedelta64 has no bin type here; store its integer count as 'i8' (numpy: arr['d'].astype('i8'))",
+  c: "complex numbers have no bin type; store them as a ('f8', (2,)) sub-array (a blob) or as two 'f8' fields",
+}
+
+function kindName(field: DtypeField): string {
+  return `'${field.name}' (${field.dtype.str ?? field.dtype.kind + field.dtype.itemsize})`
+}
+
+function isLittleEndian(dt: Dtype): boolean {
+  return dt.byteOrder !== '>'
+}
+
+/** True when the dtype, or any field or sub-array element inside it, has kind 'O'. */
+function containsObjects(dt: Dtype): boolean {
+  if (dt.kind === 'O') return true
+  if (dt.isSubarray && dt.base !== dt) return containsObjects(dt.base)
+  if (dt.fields !== null) return dt.fields.some((f) => containsObjects(f.dtype))
+  return false
+}
+
+function rowError(row: number, field: DtypeField, what: string): ParamError {
+  return new ParamError(`row ${row}, field '${field.name}': ${what}`)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Integer fields: per-size readers of the value as a JS number (sizes 1..4) and the 8-byte case.
+
+type SmallIntReader = (view: DataView, offset: number, le: boolean) => number
+
+const SMALL_INT_READERS: Readonly<Record<string, SmallIntReader>> = {
+  i1: (v, o) => v.getInt8(o),
+  u1: (v, o) => v.getUint8(o),
+  i2: (v, o, le) => v.getInt16(o, le),
+  u2: (v, o, le) => v.getUint16(o, le),
+  i4: (v, o, le) => v.getInt32(o, le),
+  u4: (v, o, le) => v.getUint32(o, le),
+}
+
+const TWO_POW_32 = 4294967296
+
+/** An 8-byte integer as a JS value: a number when exact, else a bigint. u8 above 2^63-1 throws. */
+function read64(
+  view: DataView,
+  offset: number,
+  le: boolean,
+  unsigned: boolean,
+  row: number,
+  field: DtypeField,
+): number | bigint {
+  const lo = view.getUint32(le ? offset : offset + 4, le)
+  const hi = unsigned
+    ? view.getUint32(le ? offset + 4 : offset, le)
+    : view.getInt32(le ? offset + 4 : offset, le)
+  if (unsigned && hi >= 0x8000_0000) {
+    throw rowError(
+      row,
+      field,
+      `u8 value ${view.getBigUint64(offset, le)} is above 2^63-1, the largest Aerospike integer`,
+    )
+  }
+  // |hi| < 2^21 keeps hi * 2^32 + lo exact; then it is a number if it is a safe integer.
+  if (hi >= -0x20_0000 && hi < 0x20_0000) {
+    const n = hi * TWO_POW_32 + lo
+    if (Number.isSafeInteger(n)) return n
+  }
+  return view.getBigInt64(offset, le)
+}
+
+function integerBin(field: DtypeField, nameBytes: Uint8Array): BinCodec {
+  const dt = field.dtype
+  const le = isLittleEndian(dt)
+  const fieldOffset = field.offset
+  const name = field.name
+  if (dt.itemsize === 8) {
+    const unsigned = dt.kind === 'u'
+    return {
+      name,
+      nameBytes,
+      field,
+      particleType: PARTICLE_INTEGER,
+      valueSize: 8,
+      writeValue(src, _srcView, rowOffset, row, out, _outView, outOffset) {
+        const p = rowOffset + fieldOffset
+        if (unsigned && (le ? src[p + 7]! : src[p]!) >= 0x80) {
+          throw rowError(
+            row,
+            field,
+            `u8 value ${_srcView.getBigUint64(p, le)} is above 2^63-1, the largest Aerospike integer`,
+          )
+        }
+        if (le) {
+          for (let k = 0; k < 8; k++) out[outOffset + k] = src[p + 7 - k]!
+        } else {
+          out.set(src.subarray(p, p + 8), outOffset)
+        }
+      },
+      value(_src, srcView, rowOffset, row) {
+        return read64(srcView, rowOffset + fieldOffset, le, unsigned, row, field)
+      },
+    }
+  }
+  const read = SMALL_INT_READERS[`${dt.kind}${dt.itemsize}`]
+  if (read === undefined) {
+    throw new ParamError(`field ${kindName(field)}: unsupported integer width ${dt.itemsize}`)
+  }
+  return {
+    name,
+    nameBytes,
+    field,
+    particleType: PARTICLE_INTEGER,
+    valueSize: 8,
+    writeValue(_src, srcView, rowOffset, _row, _out, outView, outOffset) {
+      const v = read(srcView, rowOffset + fieldOffset, le)
+      outView.setInt32(outOffset, v < 0 ? -1 : 0, false)
+      outView.setUint32(outOffset + 4, v >>> 0, false)
+    },
+    value(_src, srcView, rowOffset) {
+      return read(srcView, rowOffset + fieldOffset, le)
+    },
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Float fields: always the FLOAT particle (a double), whatever the width.
+
+type FloatReader = (view: DataView, offset: number, le: boolean) => number
+
+const FLOAT_READERS: Readonly<Record<number, FloatReader>> = {
+  2: (v, o, le) => halfToNumber(v.getUint16(o, le)),
+  4: (v, o, le) => v.getFloat32(o, le),
+  8: (v, o, le) => v.getFloat64(o, le),
+}
+
+function floatBin(field: DtypeField, nameBytes: Uint8Array): BinCodec {
+  const dt = field.dtype
+  const le = isLittleEndian(dt)
+  const fieldOffset = field.offset
+  const read = FLOAT_READERS[dt.itemsize]
+  if (read === undefined) {
+    throw new ParamError(
+      `field ${kindName(field)}: ${dt.itemsize * 8}-bit floats have no Aerospike type; use 'f8'`,
+    )
+  }
+  const copy8 = dt.itemsize === 8
+  return {
+    name: field.name,
+    nameBytes,
+    field,
+    particleType: PARTICLE_FLOAT,
+    valueSize: 8,
+    writeValue(src, srcView, rowOffset, _row, out, outView, outOffset) {
+      const p = rowOffset + fieldOffset
+      if (copy8) {
+        // byte copy keeps NaN payloads exactly as stored
+        if (le) for (let k = 0; k < 8; k++) out[outOffset + k] = src[p + 7 - k]!
+        else out.set(src.subarray(p, p + 8), outOffset)
+      } else {
+        outView.setFloat64(outOffset, read(srcView, p, le), false)
+      }
+    },
+    value(_src, srcView, rowOffset) {
+      return read(srcView, rowOffset + fieldOffset, le)
+    },
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Blob fields: S, V, sub-arrays and nested structs, the field's full width of raw bytes.
+
+function blobBin(field: DtypeField, nameBytes: Uint8Array): BinCodec {
+  const fieldOffset = field.offset
+  const size = field.dtype.itemsize
+  return {
+    name: field.name,
+    nameBytes,
+    field,
+    particleType: PARTICLE_BLOB,
+    valueSize: size,
+    writeValue(src, _srcView, rowOffset, _row, out, _outView, outOffset) {
+      const p = rowOffset + fieldOffset
+      out.set(src.subarray(p, p + size), outOffset)
+    },
+    value(src, _srcView, rowOffset) {
+      const p = rowOffset + fieldOffset
+      return src.subarray(p, p + size)
+    },
+  }
+}
+
+type BinFactory = (field: DtypeField, nameBytes: Uint8Array) => BinCodec
+
+/** dtype kind → bin codec factory. Sub-arrays and nested structs are blobs whatever their kind. */
+const BIN_FACTORIES: Readonly<Record<string, BinFactory>> = {
+  i: integerBin,
+  u: integerBin,
+  f: floatBin,
+  S: blobBin,
+  V: blobBin,
+}
+
+function compileBin(field: DtypeField): BinCodec {
+  const nameBytes = utf8Encoder.encode(field.name)
+  if (nameBytes.length === 0) {
+    throw new ParamError(
+      'a dtype field with an empty name cannot be a bin; name it or prefix it with _',
+    )
+  }
+  if (nameBytes.length > MAX_BIN_NAME_BYTES) {
+    throw new ParamError(
+      `field '${field.name}': bin names are at most ${MAX_BIN_NAME_BYTES} bytes of UTF-8, this one is ${nameBytes.length}; rename the field (or prefix it with _ to not store it)`,
+    )
+  }
+  const dt = field.dtype
+  if (containsObjects(dt)) {
+    throw new ParamError(`field ${kindName(field)} cannot be a bin: ${REJECTED_KINDS.O}`)
+  }
+  if (dt.isSubarray || dt.isStructured) return blobBin(field, nameBytes)
+  const rejected = REJECTED_KINDS[dt.kind]
+  if (rejected !== undefined) {
+    throw new ParamError(`field ${kindName(field)} cannot be a bin: ${rejected}`)
+  }
+  const factory = BIN_FACTORIES[dt.kind]
+  if (factory === undefined) {
+    throw new ParamError(`field ${kindName(field)}: dtype kind '${dt.kind}' has no bin type`)
+  }
+  return factory(field, nameBytes)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keys.
+
+/** A DataView over a Uint8Array's bytes, cached for the last array seen (no allocation per row). */
+function viewCache(): (bytes: Uint8Array) => DataView {
+  let lastBytes: Uint8Array | null = null
+  let lastView: DataView | null = null
+  return (bytes) => {
+    if (bytes !== lastBytes || lastView === null) {
+      lastBytes = bytes
+      lastView = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    }
+    return lastView
+  }
+}
+
+function integerKey(field: DtypeField): KeyCodec {
+  // A key's bytes are its INTEGER value bytes: reuse the bin codec's reader and writer.
+  const asBin = integerBin(field, new Uint8Array(0))
+  const srcViewOf = viewCache()
+  const outViewOf = viewCache()
+  return {
+    field,
+    particleType: PARTICLE_INTEGER,
+    maxKeyBytes: 8,
+    writeKeyBytes(src, rowOffset, row, out, outOffset) {
+      asBin.writeValue(src, srcViewOf(src), rowOffset, row, out, outViewOf(out), outOffset)
+      return 8
+    },
+    value(src, rowOffset, row) {
+      return asBin.value(src, srcViewOf(src), rowOffset, row) as number | bigint
+    },
+  }
+}
+
+function stringKey(field: DtypeField): KeyCodec {
+  const fieldOffset = field.offset
+  const size = field.dtype.itemsize
+  const check = (src: Uint8Array, p: number, end: number, row: number): void => {
+    const bad = invalidUtf8At(src, p, end)
+    if (bad >= 0) {
+      throw rowError(
+        row,
+        field,
+        `string key is not valid UTF-8 (byte ${bad} of the field); use a 'V${size}' key field for binary keys`,
+      )
+    }
+  }
+  return {
+    field,
+    particleType: PARTICLE_STRING,
+    maxKeyBytes: size,
+    writeKeyBytes(src, rowOffset, row, out, outOffset) {
+      const p = rowOffset + fieldOffset
+      const end = trimTrailingNuls(src, p, p + size)
+      check(src, p, end, row)
+      out.set(src.subarray(p, end), outOffset)
+      return end - p
+    },
+    value(src, rowOffset, row) {
+      const p = rowOffset + fieldOffset
+      const end = trimTrailingNuls(src, p, p + size)
+      check(src, p, end, row)
+      return utf8Decoder.decode(src.subarray(p, end))
+    },
+  }
+}
+
+function blobKey(field: DtypeField): KeyCodec {
+  const fieldOffset = field.offset
+  const size = field.dtype.itemsize
+  return {
+    field,
+    particleType: PARTICLE_BLOB,
+    maxKeyBytes: size,
+    writeKeyBytes(src, rowOffset, _row, out, outOffset) {
+      const p = rowOffset + fieldOffset
+      out.set(src.subarray(p, p + size), outOffset)
+      return size
+    },
+    value(src, rowOffset) {
+      const p = rowOffset + fieldOffset
+      return src.slice(p, p + size)
+    },
+  }
+}
+
+function compileKey(field: DtypeField): KeyCodec {
+  const dt = field.dtype
+  const why = (text: string): ParamError => new ParamError(`key field ${kindName(field)} ${text}`)
+  if (dt.isSubarray || dt.isStructured) {
+    throw why("is a sub-array or nested struct; a key must be an integer, 'S<n>' or 'V<n>' field")
+  }
+  switch (dt.kind) {
+    case 'i':
+    case 'u':
+      if (dt.itemsize !== 8 && SMALL_INT_READERS[`${dt.kind}${dt.itemsize}`] === undefined) {
+        throw why(`has an unsupported integer width ${dt.itemsize}`)
+      }
+      return integerKey(field)
+    case 'S':
+      if (dt.itemsize === 0) throw why("is 'S0'; a string key needs at least one byte")
+      return stringKey(field)
+    case 'V':
+      if (dt.itemsize === 0) throw why("is 'V0'; a blob key needs at least one byte")
+      return blobKey(field)
+    case 'f':
+      throw why(
+        "is a float; Aerospike keys are integers, strings or bytes (use an integer field, e.g. 'i8')",
+      )
+    default:
+      throw why(
+        `has kind '${dt.kind}'; a key must be an integer ('i1'..'u8'), 'S<n>' (string) or 'V<n>' (bytes) field`,
+      )
+  }
+}
+
+/**
+ * Compile the plan for a structured dtype and its key field. Throws `ParamError` for a dtype that
+ * cannot be written: not structured, missing key field, a field kind without a bin type, a bin
+ * name over 15 bytes, no bins at all.
+ */
+export function compileWritePlan(dtype: Dtype, keyField: string = DEFAULT_KEY_FIELD): WritePlan {
+  if (typeof keyField !== 'string' || keyField.length === 0) {
+    throw new ParamError(`keyField must be a non-empty field name, got ${String(keyField)}`)
+  }
+  const fields = dtype.fields
+  if (!dtype.isStructured || fields === null) {
+    throw new ParamError(
+      `dtype ${dtype.str ?? dtype.kind} is not structured; batchWriteNumpy needs fields, e.g. [['_key', 'i4'], ['score', 'f8']]`,
+    )
+  }
+  const keyDtypeField = dtype.field(keyField)
+  if (keyDtypeField === undefined) {
+    const names = fields.map((f) => f.name).join(', ')
+    throw new ParamError(
+      `key field '${keyField}' is not in the dtype (fields: ${names}); pass { keyField: '<name>' }`,
+    )
+  }
+  const key = compileKey(keyDtypeField)
+  const bins: BinCodec[] = []
+  for (const field of fields) {
+    // `_`-prefixed fields are not bins; a key field without `_` is also a bin (as the guide says)
+    if (field.name.startsWith('_')) continue
+    bins.push(compileBin(field))
+  }
+  if (bins.length === 0) {
+    throw new ParamError(
+      `dtype has no bin fields (every field starts with '_' or is the key '${keyField}'); a record needs at least one bin`,
+    )
+  }
+  return { dtype, keyField, key, bins }
+}
+
+/**
+ * Check the values a plan can refuse per row (u8 above 2^63-1 in a bin or the key, invalid UTF-8
+ * in a string key) over every row, so that bad data is reported before anything is sent.
+ * Cheap: only those fields are visited; for other dtypes it returns at once.
+ */
+export function checkRowValues(
+  plan: WritePlan,
+  data: {
+    buffer: ArrayBufferLike
+    byteOffset: number
+    stride: number
+    length: number
+  },
+  rowBase = 0,
+): void {
+  const checks: Array<(src: Uint8Array, view: DataView, rowOffset: number, row: number) => void> =
+    []
+  const keyDt = plan.key.field.dtype
+  const scratch = new Uint8Array(plan.key.maxKeyBytes)
+  if (plan.key.particleType === PARTICLE_STRING || (keyDt.kind === 'u' && keyDt.itemsize === 8)) {
+    checks.push((src, _view, rowOffset, row) => {
+      plan.key.writeKeyBytes(src, rowOffset, row, scratch, 0)
+    })
+  }
+  for (const bin of plan.bins) {
+    const dt = bin.field.dtype
+    if (dt.kind === 'u' && dt.itemsize === 8 && !dt.isSubarray) {
+      checks.push((src, view, rowOffset, row) => {
+        bin.value(src, view, rowOffset, row)
+      })
+    }
+  }
+  if (checks.length === 0) return
+  const src = new Uint8Array(data.buffer)
+  const view = new DataView(data.buffer)
+  for (let i = 0; i < data.length; i++) {
+    const rowOffset = data.byteOffset + i * data.stride
+    for (const check of checks) check(src, view, rowOffset, rowBase + i)
+  }
+}

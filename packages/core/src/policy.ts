@@ -1,0 +1,314 @@
+/**
+ * Write and read policies: one plain object as in the Python guide (batch-policy fields and
+ * batch-write fields together), validated (unknown keys are errors) and resolved to an
+ * engine-neutral form that the official adapter and the cluster engine both read.
+ */
+import { ParamError } from './errors.js'
+
+/** `policy.key`: send only the digest (default) or also the user key, stored with the record. */
+export const POLICY_KEY_DIGEST = 0
+export const POLICY_KEY_SEND = 1
+/** `policy.exists` */
+export const POLICY_EXISTS_IGNORE = 0
+export const POLICY_EXISTS_CREATE = 1
+export const POLICY_EXISTS_UPDATE = 2
+export const POLICY_EXISTS_REPLACE = 3
+export const POLICY_EXISTS_CREATE_OR_REPLACE = 4
+/** `policy.gen` */
+export const POLICY_GEN_IGNORE = 0
+export const POLICY_GEN_EQ = 1
+export const POLICY_GEN_GT = 2
+/** `policy.commitLevel` */
+export const POLICY_COMMIT_LEVEL_ALL = 0
+export const POLICY_COMMIT_LEVEL_MASTER = 1
+/** `policy.replica` */
+export const POLICY_REPLICA_MASTER = 0
+export const POLICY_REPLICA_ANY = 1
+export const POLICY_REPLICA_SEQUENCE = 2
+export const POLICY_REPLICA_PREFER_RACK = 3
+/** `policy.readModeAP` */
+export const POLICY_READ_MODE_AP_ONE = 0
+export const POLICY_READ_MODE_AP_ALL = 1
+/** `policy.ttl` special values (seconds otherwise). */
+export const TTL_NAMESPACE_DEFAULT = 0
+export const TTL_NEVER_EXPIRE = -1
+export const TTL_DONT_UPDATE = -2
+export const TTL_CLIENT_DEFAULT = -3
+
+/** The same values grouped as the official client's `Aerospike.policy`. */
+export const policy = {
+  key: { DIGEST: POLICY_KEY_DIGEST, SEND: POLICY_KEY_SEND },
+  exists: {
+    IGNORE: POLICY_EXISTS_IGNORE,
+    CREATE: POLICY_EXISTS_CREATE,
+    UPDATE: POLICY_EXISTS_UPDATE,
+    REPLACE: POLICY_EXISTS_REPLACE,
+    CREATE_OR_REPLACE: POLICY_EXISTS_CREATE_OR_REPLACE,
+  },
+  gen: { IGNORE: POLICY_GEN_IGNORE, EQ: POLICY_GEN_EQ, GT: POLICY_GEN_GT },
+  commitLevel: { ALL: POLICY_COMMIT_LEVEL_ALL, MASTER: POLICY_COMMIT_LEVEL_MASTER },
+  replica: {
+    MASTER: POLICY_REPLICA_MASTER,
+    ANY: POLICY_REPLICA_ANY,
+    SEQUENCE: POLICY_REPLICA_SEQUENCE,
+    PREFER_RACK: POLICY_REPLICA_PREFER_RACK,
+  },
+  readModeAP: { ONE: POLICY_READ_MODE_AP_ONE, ALL: POLICY_READ_MODE_AP_ALL },
+} as const
+
+export const ttl = {
+  NAMESPACE_DEFAULT: TTL_NAMESPACE_DEFAULT,
+  NEVER_EXPIRE: TTL_NEVER_EXPIRE,
+  DONT_UPDATE: TTL_DONT_UPDATE,
+  CLIENT_DEFAULT: TTL_CLIENT_DEFAULT,
+} as const
+
+/** Fields shared by batch writes and batch reads (the official client's `BatchPolicy`). */
+export interface BatchPolicyFields {
+  /** Milliseconds for the whole call, retries included; 0 = no limit. Default 1000. */
+  totalTimeout?: number
+  /** Milliseconds of socket idle time per attempt; 0 = no limit. Default 30000. */
+  socketTimeout?: number
+  /** Attempts the engine itself may repeat a failed call (not rows). Default 2. */
+  maxRetries?: number
+  /** Milliseconds between the engine's own repeats. Default 0. */
+  sleepBetweenRetries?: number
+  connectTimeout?: number
+  timeoutDelay?: number
+  compress?: boolean
+  concurrent?: boolean
+  allowInline?: boolean
+  allowInlineSSD?: boolean
+  respondAllKeys?: boolean
+  sendSetName?: boolean
+  replica?: number
+  readModeAP?: number
+  readModeSC?: number
+}
+
+/** `batchWriteNumpy`'s `policy`: batch-policy fields plus batch-write fields, as in the guide. */
+export interface WritePolicy extends BatchPolicyFields {
+  /** Seconds; 0 namespace default, -1 never expire, -2 do not update, -3 client default. */
+  ttl?: number
+  /** `POLICY_KEY_SEND` stores the user key with the record; `POLICY_KEY_DIGEST` (default) does not. */
+  key?: number
+  exists?: number
+  gen?: number
+  /** The generation `gen: POLICY_GEN_EQ | POLICY_GEN_GT` compares with. */
+  generation?: number
+  commitLevel?: number
+  durableDelete?: boolean
+}
+
+/** `batchRead`'s `policy`. `key` is accepted (the guide passes it) and has no effect on reads. */
+export interface ReadPolicy extends BatchPolicyFields {
+  key?: number
+  readTouchTtlPercent?: number
+}
+
+interface ResolvedBatchPolicy {
+  totalTimeout: number
+  socketTimeout: number
+  maxRetries: number
+  sleepBetweenRetries: number
+  /** Fields the caller set that only some engines use, passed through as given. */
+  connectTimeout: number | undefined
+  timeoutDelay: number | undefined
+  compress: boolean
+  concurrent: boolean | undefined
+  allowInline: boolean | undefined
+  allowInlineSSD: boolean | undefined
+  respondAllKeys: boolean | undefined
+  sendSetName: boolean | undefined
+  replica: number | undefined
+  readModeAP: number | undefined
+  readModeSC: number | undefined
+}
+
+/** Validated, engine-neutral write policy, every field present. */
+export interface ResolvedWritePolicy extends ResolvedBatchPolicy {
+  ttl: number
+  sendKey: boolean
+  exists: number
+  gen: number
+  generation: number
+  commitLevel: number
+  durableDelete: boolean
+}
+
+export interface ResolvedReadPolicy extends ResolvedBatchPolicy {
+  sendKey: boolean
+  readTouchTtlPercent: number | undefined
+}
+
+/** The official client's batch defaults. */
+const DEFAULT_TOTAL_TIMEOUT_MS = 1000
+const DEFAULT_SOCKET_TIMEOUT_MS = 30_000
+const DEFAULT_MAX_RETRIES = 2
+
+type Check = (value: unknown, key: string, where: string) => void
+
+const nonNegativeInt: Check = (value, key, where) => {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new ParamError(`${where}.${key} must be a non-negative integer, got ${describe(value)}`)
+  }
+}
+const bool: Check = (value, key, where) => {
+  if (typeof value !== 'boolean') {
+    throw new ParamError(`${where}.${key} must be a boolean, got ${describe(value)}`)
+  }
+}
+const oneOf =
+  (allowed: Record<string, number>): Check =>
+  (value, key, where) => {
+    const values = Object.values(allowed)
+    if (typeof value !== 'number' || !values.includes(value)) {
+      const list = Object.entries(allowed)
+        .map(([n, v]) => `${v} (${n})`)
+        .join(', ')
+      throw new ParamError(`${where}.${key} must be one of ${list}, got ${describe(value)}`)
+    }
+  }
+const ttlCheck: Check = (value, key, where) => {
+  if (
+    typeof value !== 'number' ||
+    !Number.isInteger(value) ||
+    value < TTL_CLIENT_DEFAULT ||
+    value > 0xffff_ffff
+  ) {
+    throw new ParamError(
+      `${where}.${key} must be an integer number of seconds (0 namespace default, -1 never expire, -2 do not update, -3 client default), got ${describe(value)}`,
+    )
+  }
+}
+const percent: Check = (value, key, where) => {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < -1 || value > 100) {
+    throw new ParamError(
+      `${where}.${key} must be an integer from -1 to 100, got ${describe(value)}`,
+    )
+  }
+}
+
+const BATCH_CHECKS: Record<keyof BatchPolicyFields, Check> = {
+  totalTimeout: nonNegativeInt,
+  socketTimeout: nonNegativeInt,
+  maxRetries: nonNegativeInt,
+  sleepBetweenRetries: nonNegativeInt,
+  connectTimeout: nonNegativeInt,
+  timeoutDelay: nonNegativeInt,
+  compress: bool,
+  concurrent: bool,
+  allowInline: bool,
+  allowInlineSSD: bool,
+  respondAllKeys: bool,
+  sendSetName: bool,
+  replica: oneOf(policy.replica),
+  readModeAP: oneOf(policy.readModeAP),
+  readModeSC: nonNegativeInt,
+}
+
+const WRITE_CHECKS: Record<keyof WritePolicy, Check> = {
+  ...BATCH_CHECKS,
+  ttl: ttlCheck,
+  key: oneOf(policy.key),
+  exists: oneOf(policy.exists),
+  gen: oneOf(policy.gen),
+  generation: nonNegativeInt,
+  commitLevel: oneOf(policy.commitLevel),
+  durableDelete: bool,
+}
+
+const READ_CHECKS: Record<keyof ReadPolicy, Check> = {
+  ...BATCH_CHECKS,
+  key: oneOf(policy.key),
+  readTouchTtlPercent: percent,
+}
+
+function validate(
+  input: unknown,
+  checks: Record<string, Check>,
+  where: string,
+): Record<string, unknown> {
+  if (input === undefined || input === null) return {}
+  if (typeof input !== 'object' || Array.isArray(input)) {
+    throw new ParamError(`${where} must be an object, got ${describe(input)}`)
+  }
+  const obj = input as Record<string, unknown>
+  for (const key of Object.keys(obj)) {
+    const check = checks[key]
+    if (check === undefined) {
+      throw new ParamError(
+        `unknown ${where} key '${key}' (known: ${Object.keys(checks).join(', ')})`,
+      )
+    }
+    const value = obj[key]
+    if (value !== undefined) check(value, key, where)
+  }
+  return obj
+}
+
+function resolveBatch(p: BatchPolicyFields): ResolvedBatchPolicy {
+  return {
+    totalTimeout: p.totalTimeout ?? DEFAULT_TOTAL_TIMEOUT_MS,
+    socketTimeout: p.socketTimeout ?? DEFAULT_SOCKET_TIMEOUT_MS,
+    maxRetries: p.maxRetries ?? DEFAULT_MAX_RETRIES,
+    sleepBetweenRetries: p.sleepBetweenRetries ?? 0,
+    connectTimeout: p.connectTimeout,
+    timeoutDelay: p.timeoutDelay,
+    compress: p.compress ?? false,
+    concurrent: p.concurrent,
+    allowInline: p.allowInline,
+    allowInlineSSD: p.allowInlineSSD,
+    respondAllKeys: p.respondAllKeys,
+    sendSetName: p.sendSetName,
+    replica: p.replica,
+    readModeAP: p.readModeAP,
+    readModeSC: p.readModeSC,
+  }
+}
+
+/** Validate a `batchWriteNumpy`/`writeNumpy` policy object; unknown keys and bad values throw `ParamError`. */
+export function resolveWritePolicy(input?: unknown): ResolvedWritePolicy {
+  const p = validate(input, WRITE_CHECKS, 'policy') as WritePolicy
+  const gen = p.gen ?? POLICY_GEN_IGNORE
+  if (gen !== POLICY_GEN_IGNORE && p.generation === undefined) {
+    throw new ParamError('policy.gen compares with policy.generation, which is missing')
+  }
+  if (p.generation !== undefined && p.generation > 0xffff) {
+    throw new ParamError(`policy.generation must be at most 65535, got ${p.generation}`)
+  }
+  return {
+    ...resolveBatch(p),
+    ttl: p.ttl ?? TTL_NAMESPACE_DEFAULT,
+    sendKey: (p.key ?? POLICY_KEY_DIGEST) === POLICY_KEY_SEND,
+    exists: p.exists ?? POLICY_EXISTS_IGNORE,
+    gen,
+    generation: p.generation ?? 0,
+    commitLevel: p.commitLevel ?? POLICY_COMMIT_LEVEL_ALL,
+    durableDelete: p.durableDelete ?? false,
+  }
+}
+
+/** Validate a `batchRead` policy object. */
+export function resolveReadPolicy(input?: unknown): ResolvedReadPolicy {
+  const p = validate(input, READ_CHECKS, 'policy') as ReadPolicy
+  return {
+    ...resolveBatch(p),
+    sendKey: (p.key ?? POLICY_KEY_DIGEST) === POLICY_KEY_SEND,
+    readTouchTtlPercent: p.readTouchTtlPercent,
+  }
+}
+
+/** A short, safe rendering of a bad value for an error message. */
+export function describe(value: unknown): string {
+  if (value === null) return 'null'
+  if (value === undefined) return 'undefined'
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)
+  if (typeof value === 'bigint') return `${value}n`
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value)
+  if (Array.isArray(value)) return `an array of length ${value.length}`
+  if (value instanceof Uint8Array) return `a ${value.constructor.name} of ${value.length} bytes`
+  if (typeof value === 'function') return 'a function'
+  return `a ${(value as object).constructor?.name ?? 'object'}`
+}
