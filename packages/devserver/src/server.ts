@@ -1,0 +1,324 @@
+// startDevServer(): the caller's side. The server itself runs in a worker thread, because the
+// official client's connect(), info() and truncate() block the calling thread while they wait for
+// the server; a server on that same event loop would never answer.
+
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { Worker } from 'node:worker_threads'
+
+import { DevServerError } from './errors.js'
+import type {
+  ControlEnvelope,
+  ControlRequest,
+  ControlResults,
+  DropResponsesRule,
+  FaultRule,
+  KeyRef,
+  MemoryStats,
+  NodeDescription,
+  StartOptions,
+  StoredRecord,
+  WorkerMessage,
+} from './messages.js'
+
+export interface DevServerOptions {
+  /** Interface to listen on; loopback by default. */
+  host?: string
+  /** Port of node 0; node i listens on port + i. 0 = a free port per node. */
+  port?: number
+  nodes?: number
+  namespaces?: readonly string[]
+  clusterName?: string
+  /** Largest request frame accepted (bytes); bigger frames close the connection. Default 32 MiB. */
+  maxFrameBytes?: number
+  /** Keep the process alive while the server runs (the CLI); tests let the process exit. */
+  keepProcessAlive?: boolean
+}
+
+export interface DevServer {
+  /** 'host:port' of every node, comma-separated, as `AEROSPIKE_HOSTS` spells it. */
+  readonly hosts: string
+  readonly seeds: readonly { host: string; port: number }[]
+  readonly nodes: readonly NodeDescription[]
+  readonly namespaces: readonly string[]
+  readonly clusterName: string | null
+  /** Make matching commands fail with a result code; resolves with the rule's id. */
+  injectFault(rule: FaultRule): Promise<number>
+  clearFaults(): Promise<void>
+  /** Delay every response by ms, or by a uniformly random time in [min, max]. 0 turns it off. */
+  setLatency(latency: number | { min: number; max: number }): Promise<void>
+  /** Destroy open client connections (of one node, or all); resolves with how many. */
+  dropConnections(node?: number): Promise<number>
+  /** Cut the next data responses part-way and destroy their connections. */
+  dropNextResponses(rule?: DropResponsesRule): Promise<void>
+  /** Close node i's listener and connections; peers stop listing it, its partitions stay its own. */
+  stopNode(node: number): Promise<void>
+  /** Listen again on node i's port, with its old name and records. */
+  startNode(node: number): Promise<void>
+  /** The nodes' current state. */
+  describeNodes(): Promise<NodeDescription[]>
+  /** Live (unexpired) records of a namespace, optionally of one set and/or owned by one node. */
+  recordCount(namespace: string, set?: string, node?: number): Promise<number>
+  getRecord(namespace: string, set: string, key: KeyRef): Promise<StoredRecord | null>
+  /** Write attempts that reached this key since the last resetCounters(), failed ones included. */
+  writeCount(namespace: string, set: string, key: KeyRef): Promise<number>
+  resetCounters(): Promise<void>
+  /** Delete every record of a namespace (or one set) at once; resolves with how many. */
+  truncate(namespace: string, set?: string): Promise<number>
+  /** Memory of the server's thread (heap of its isolate; rss is the whole process). */
+  memoryStats(options?: { gc?: boolean }): Promise<MemoryStats>
+  stop(): Promise<void>
+}
+
+const DEFAULT_MAX_FRAME_BYTES = 32 * 1024 * 1024
+const NAMESPACE_NAME = /^[A-Za-z0-9_-]{1,31}$/
+
+function workerEntry(): string {
+  // From dist/ the worker sits beside this file; under vitest (src/*.ts) use the built one.
+  const here = fileURLToPath(import.meta.url)
+  const sibling = fileURLToPath(new URL('./worker.js', import.meta.url))
+  if (!here.endsWith('.ts') && existsSync(sibling)) return sibling
+  const built = fileURLToPath(new URL('../dist/worker.js', import.meta.url))
+  if (existsSync(built)) return built
+  throw new DevServerError(
+    'DEVSERVER_START_FAILED',
+    `devserver worker not found at ${built}; build @aerospike-numpy/devserver first`,
+  )
+}
+
+function resolveOptions(options: DevServerOptions): StartOptions {
+  const host = options.host ?? '127.0.0.1'
+  const port = options.port ?? 0
+  const nodes = options.nodes ?? 1
+  const namespaces = [...(options.namespaces ?? ['test', 'bar'])]
+  const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES
+  if (typeof host !== 'string' || host.length === 0) {
+    throw new DevServerError(
+      'DEVSERVER_BAD_OPTION',
+      `host must be a non-empty string, got ${String(host)}`,
+    )
+  }
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new DevServerError(
+      'DEVSERVER_BAD_OPTION',
+      `port must be an integer 0..65535, got ${String(port)}`,
+    )
+  }
+  if (!Number.isInteger(nodes) || nodes < 1 || nodes > 64) {
+    throw new DevServerError(
+      'DEVSERVER_BAD_OPTION',
+      `nodes must be an integer 1..64, got ${String(nodes)}`,
+    )
+  }
+  if (port !== 0 && port + nodes - 1 > 65535) {
+    throw new DevServerError(
+      'DEVSERVER_BAD_OPTION',
+      `ports ${port}..${port + nodes - 1} exceed 65535`,
+    )
+  }
+  if (namespaces.length === 0 || namespaces.length > 32) {
+    throw new DevServerError(
+      'DEVSERVER_BAD_OPTION',
+      `namespaces must list 1..32 names, got ${namespaces.length}`,
+    )
+  }
+  for (const ns of namespaces) {
+    if (typeof ns !== 'string' || !NAMESPACE_NAME.test(ns)) {
+      throw new DevServerError(
+        'DEVSERVER_BAD_OPTION',
+        `namespace name ${JSON.stringify(ns)} must be 1..31 of [A-Za-z0-9_-]`,
+      )
+    }
+  }
+  if (new Set(namespaces).size !== namespaces.length) {
+    throw new DevServerError(
+      'DEVSERVER_BAD_OPTION',
+      `namespaces contain a duplicate: ${namespaces.join(',')}`,
+    )
+  }
+  const clusterName = options.clusterName ?? null
+  if (clusterName !== null && (clusterName.length === 0 || /[\s;:,\t\n]/.test(clusterName))) {
+    throw new DevServerError(
+      'DEVSERVER_BAD_OPTION',
+      `clusterName ${JSON.stringify(clusterName)} must be non-empty without separators`,
+    )
+  }
+  if (
+    !Number.isInteger(maxFrameBytes) ||
+    maxFrameBytes < 1024 ||
+    maxFrameBytes > 128 * 1024 * 1024
+  ) {
+    throw new DevServerError(
+      'DEVSERVER_BAD_OPTION',
+      `maxFrameBytes must be an integer 1024..134217728, got ${String(maxFrameBytes)}`,
+    )
+  }
+  return { host, port, nodes, namespaces, clusterName, maxFrameBytes }
+}
+
+function formatHost(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`
+}
+
+function checkNodeIndex(node: number, count: number): void {
+  if (!Number.isInteger(node) || node < 0 || node >= count) {
+    throw new DevServerError(
+      'DEVSERVER_BAD_OPTION',
+      `node index must be an integer 0..${count - 1}, got ${String(node)}`,
+    )
+  }
+}
+
+/** Start an in-memory Aerospike-compatible cluster; resolves once every node listens. */
+export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  const start = resolveOptions(options)
+  const worker = new Worker(workerEntry(), { workerData: start })
+  if (options.keepProcessAlive !== true) worker.unref()
+
+  const pending = new Map<
+    number,
+    { resolve: (value: unknown) => void; reject: (error: Error) => void }
+  >()
+  let nextId = 1
+  let exited: Error | null = null
+
+  const nodes = await new Promise<NodeDescription[]>((resolve, reject) => {
+    const onMessage = (message: WorkerMessage): void => {
+      if (message.kind === 'ready') {
+        worker.off('error', onError)
+        worker.off('exit', onExit)
+        resolve(message.nodes)
+      } else if (message.kind === 'startFailed') {
+        reject(new DevServerError('DEVSERVER_START_FAILED', message.message))
+        void worker.terminate()
+      }
+    }
+    const onError = (error: Error): void => {
+      reject(
+        new DevServerError('DEVSERVER_START_FAILED', `devserver worker failed: ${error.message}`, {
+          cause: error,
+        }),
+      )
+    }
+    const onExit = (code: number): void => {
+      reject(
+        new DevServerError(
+          'DEVSERVER_START_FAILED',
+          `devserver worker exited with code ${code} before listening`,
+        ),
+      )
+    }
+    worker.once('message', onMessage)
+    worker.on('error', onError)
+    worker.on('exit', onExit)
+  })
+
+  worker.on('message', (message: WorkerMessage) => {
+    if (message.kind !== 'reply') return
+    const waiter = pending.get(message.id)
+    if (waiter === undefined) return
+    pending.delete(message.id)
+    if (message.ok) waiter.resolve(message.value)
+    else waiter.reject(new DevServerError('DEVSERVER_CONTROL_FAILED', message.message))
+  })
+  const failAll = (error: Error): void => {
+    exited = error
+    for (const waiter of pending.values()) waiter.reject(error)
+    pending.clear()
+  }
+  worker.on('error', (error) =>
+    failAll(
+      new DevServerError('DEVSERVER_WORKER_EXITED', `devserver worker failed: ${error.message}`, {
+        cause: error,
+      }),
+    ),
+  )
+  worker.on('exit', (code) =>
+    failAll(
+      new DevServerError('DEVSERVER_WORKER_EXITED', `devserver worker exited with code ${code}`),
+    ),
+  )
+
+  function call<K extends ControlRequest['kind']>(
+    request: Extract<ControlRequest, { kind: K }>,
+  ): Promise<ControlResults[K]> {
+    if (exited !== null) return Promise.reject(exited)
+    const id = nextId++
+    return new Promise<ControlResults[K]>((resolve, reject) => {
+      pending.set(id, { resolve: resolve as (value: unknown) => void, reject })
+      const envelope: ControlEnvelope = { id, request }
+      worker.postMessage(envelope)
+    })
+  }
+
+  let stopping: Promise<void> | null = null
+  const seeds = nodes.map((node) => ({ host: node.host, port: node.port }))
+  const server: DevServer = {
+    hosts: nodes.map((node) => formatHost(node.host, node.port)).join(','),
+    seeds,
+    nodes,
+    namespaces: start.namespaces,
+    clusterName: start.clusterName,
+    injectFault: (rule) => call({ kind: 'injectFault', rule }),
+    clearFaults: () => call({ kind: 'clearFaults' }),
+    setLatency(latency) {
+      const range = typeof latency === 'number' ? { min: latency, max: latency } : latency
+      if (
+        !Number.isFinite(range.min) ||
+        !Number.isFinite(range.max) ||
+        range.min < 0 ||
+        range.max < range.min ||
+        range.max > 600_000
+      ) {
+        return Promise.reject(
+          new DevServerError(
+            'DEVSERVER_BAD_OPTION',
+            `latency must be 0 ≤ min ≤ max ≤ 600000 ms, got ${JSON.stringify(latency)}`,
+          ),
+        )
+      }
+      return call({ kind: 'setLatency', latency: { min: range.min, max: range.max } })
+    },
+    dropConnections(node) {
+      if (node !== undefined) checkNodeIndex(node, nodes.length)
+      return call({ kind: 'dropConnections', node: node ?? null })
+    },
+    dropNextResponses(rule = {}) {
+      if (rule.node !== undefined) checkNodeIndex(rule.node, nodes.length)
+      return call({ kind: 'dropNextResponses', rule })
+    },
+    async stopNode(node) {
+      checkNodeIndex(node, nodes.length)
+      await call({ kind: 'stopNode', node })
+    },
+    async startNode(node) {
+      checkNodeIndex(node, nodes.length)
+      await call({ kind: 'startNode', node })
+    },
+    describeNodes: () => call({ kind: 'describeNodes' }),
+    recordCount(namespace, set, node) {
+      if (node !== undefined) checkNodeIndex(node, nodes.length)
+      return call({ kind: 'recordCount', namespace, set: set ?? null, node: node ?? null })
+    },
+    getRecord: (namespace, set, key) => call({ kind: 'getRecord', namespace, set, key }),
+    writeCount: (namespace, set, key) => call({ kind: 'writeCount', namespace, set, key }),
+    resetCounters: () => call({ kind: 'resetCounters' }),
+    truncate: (namespace, set) => call({ kind: 'truncate', namespace, set: set ?? null }),
+    memoryStats: (opts) => call({ kind: 'memoryStats', gc: opts?.gc === true }),
+    stop() {
+      if (stopping !== null) return stopping
+      stopping = (async () => {
+        if (exited === null) {
+          try {
+            await call({ kind: 'stop' })
+          } catch {
+            // The worker is terminated below either way.
+          }
+        }
+        await worker.terminate()
+      })()
+      return stopping
+    },
+  }
+  return server
+}
