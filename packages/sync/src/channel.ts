@@ -1,0 +1,211 @@
+/**
+ * A worker thread the calling thread talks to by blocking on `Atomics.wait`.
+ *
+ * Built on `worker_threads` directly rather than synckit's `createSyncFn`, because synckit cannot
+ * meet three requirements of this client:
+ * - it keeps one worker per worker file for the whole process (a module-level cache), so several
+ *   clients could not have independent workers, and `close()` could not end one;
+ * - when the worker dies mid-call nothing wakes the waiting thread: without a timeout it blocks
+ *   for ever, with one it reports a generic "Atomics.wait() failed: timed-out";
+ * - it gives no handle to stop the worker after a user-set timeout.
+ * The protocol is the same idea: the request goes over a MessagePort, the worker posts its reply
+ * and bumps a shared counter, the caller sleeps in `Atomics.wait` on that counter and then takes
+ * the reply with `receiveMessageOnPort`. While it sleeps, no timer, promise or I/O callback of the
+ * calling thread can run. The worker's exit hook (it runs on `process.exit`, an uncaught
+ * exception and an unhandled rejection) posts an `exit` message and bumps the counter too, so a
+ * dying worker always wakes the caller.
+ */
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import {
+  MessageChannel,
+  Worker,
+  receiveMessageOnPort,
+  type MessagePort,
+  type TransferListItem,
+} from 'node:worker_threads'
+
+import {
+  CONTROL_EXITED,
+  CONTROL_READY,
+  CONTROL_REPLY_COUNT,
+  CONTROL_WORDS,
+  type ErrorData,
+  type Reply,
+  type ReplyValue,
+  type RequestBody,
+  type WorkerBootData,
+} from './messages.js'
+
+export interface BlockingWorkerOptions {
+  /** The worker entry file (built JS). */
+  readonly workerUrl: URL
+  /** Module the worker imports to serve requests (absolute file URL string). */
+  readonly hostModule: string
+}
+
+/** How a call ended, for the caller to turn into a value or an error. */
+export type CallOutcome =
+  | { readonly kind: 'result'; readonly value: ReplyValue }
+  | { readonly kind: 'error'; readonly error: ErrorData }
+  | { readonly kind: 'exited'; readonly exitCode: number; readonly error: ErrorData | undefined }
+  | { readonly kind: 'timeout'; readonly timeoutMs: number }
+  | { readonly kind: 'notCloneable'; readonly error: unknown }
+
+/**
+ * How long a new worker may take to install its exit hook. Before that point a failure to start
+ * (reported only as an event on this thread, which is blocked) could not wake the caller.
+ */
+const STARTUP_LIMIT_MS = 30_000
+
+export class BlockingWorker {
+  private readonly worker: Worker
+  private readonly port: MessagePort
+  private readonly control: Int32Array
+  private nextId = 1
+  private exitCode: number | undefined
+  private exitError: ErrorData | undefined
+  private stopped = false
+
+  constructor(options: BlockingWorkerOptions) {
+    const entry = fileURLToPath(options.workerUrl)
+    // A missing entry would fail inside the worker before its exit hook exists: say so here.
+    if (!existsSync(entry)) {
+      throw new Error(
+        `the sync client's worker entry ${entry} does not exist: build @aerospike-numpy/sync first`,
+      )
+    }
+    this.control = new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4))
+    const { port1, port2 } = new MessageChannel()
+    this.port = port1
+    const boot: WorkerBootData = {
+      control: this.control.buffer as SharedArrayBuffer,
+      port: port2,
+      hostModule: options.hostModule,
+    }
+    this.worker = new Worker(options.workerUrl, {
+      workerData: boot,
+      transferList: [port2],
+      // Not the caller's flags: `--input-type`, `--eval` or a loader meant for the main script
+      // make a worker fail before it runs a line. The worker is plain built JS.
+      execArgv: [],
+    })
+    // A script that never calls close() must still exit: neither the worker nor the port keeps
+    // the event loop alive.
+    this.worker.unref()
+    this.port.unref()
+    this.worker.on('error', () => {
+      // Reported through the exit hook's message (or the exit code) on the next call.
+    })
+    this.worker.on('exit', (code) => {
+      this.exitCode ??= code
+    })
+    this.awaitStartup()
+  }
+
+  private awaitStartup(): void {
+    const deadline = performance.now() + STARTUP_LIMIT_MS
+    while (Atomics.load(this.control, CONTROL_READY) === 0) {
+      const remaining = deadline - performance.now()
+      if (remaining <= 0) {
+        this.stop()
+        throw new Error(
+          `the sync client's worker did not start within ${STARTUP_LIMIT_MS / 1000} s (Node.js could not start a worker thread here)`,
+        )
+      }
+      Atomics.wait(this.control, CONTROL_READY, 0, remaining)
+    }
+  }
+
+  /** The worker has ended (or was stopped) and will answer nothing more. */
+  get exited(): boolean {
+    return (
+      this.stopped ||
+      this.exitCode !== undefined ||
+      Atomics.load(this.control, CONTROL_EXITED) !== 0
+    )
+  }
+
+  get threadId(): number {
+    return this.worker.threadId
+  }
+
+  /**
+   * Send one request and block until its reply, the worker's exit, or `timeoutMs` (none: wait as
+   * long as the call takes).
+   */
+  call(
+    body: RequestBody,
+    transfer: readonly TransferListItem[] = [],
+    timeoutMs?: number,
+  ): CallOutcome {
+    if (this.exited) return this.exitOutcome()
+    const id = this.nextId++
+    try {
+      this.port.postMessage({ ...body, id }, transfer as TransferListItem[])
+    } catch (error) {
+      return { kind: 'notCloneable', error }
+    }
+    const deadline = timeoutMs === undefined ? undefined : performance.now() + timeoutMs
+    for (;;) {
+      const seen = Atomics.load(this.control, CONTROL_REPLY_COUNT)
+      const received = receiveMessageOnPort(this.port)
+      if (received !== undefined) {
+        const reply = received.message as Reply
+        if (reply.kind === 'exit') {
+          this.exitCode ??= reply.code
+          this.exitError ??= reply.error
+          return this.exitOutcome()
+        }
+        // Replies to earlier calls cannot be pending (calls are strictly one at a time); skip
+        // anything that is not ours rather than misattribute it.
+        if (reply.id !== id) continue
+        return reply.kind === 'result'
+          ? { kind: 'result', value: reply.value }
+          : { kind: 'error', error: reply.error }
+      }
+      if (Atomics.load(this.control, CONTROL_EXITED) !== 0) {
+        // The exit message is posted before the flag is set; take it on the next turn.
+        if (receiveMessageOnPort(this.port) === undefined) return this.exitOutcome()
+        continue
+      }
+      let waitMs = Infinity
+      if (deadline !== undefined) {
+        waitMs = deadline - performance.now()
+        if (waitMs <= 0) return this.timeOut(timeoutMs ?? 0)
+      }
+      Atomics.wait(this.control, CONTROL_REPLY_COUNT, seen, waitMs)
+    }
+  }
+
+  /** Stop the worker now (it may be mid-call); later calls report it as exited. */
+  stop(): void {
+    if (this.stopped) return
+    this.stopped = true
+    void this.worker.terminate()
+    this.port.close()
+  }
+
+  private timeOut(timeoutMs: number): CallOutcome {
+    // The call is still running in the worker; stopping it is the only way to be sure it does
+    // nothing more after we have reported the timeout.
+    this.stop()
+    return { kind: 'timeout', timeoutMs }
+  }
+
+  private exitOutcome(): CallOutcome {
+    if (!this.stopped) {
+      // Collect the exit message if it is still queued.
+      for (;;) {
+        const received = receiveMessageOnPort(this.port)
+        if (received === undefined) break
+        const reply = received.message as Reply
+        if (reply.kind === 'exit') {
+          this.exitCode ??= reply.code
+          this.exitError ??= reply.error
+        }
+      }
+    }
+    return { kind: 'exited', exitCode: this.exitCode ?? -1, error: this.exitError }
+  }
+}

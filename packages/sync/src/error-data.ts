@@ -1,0 +1,77 @@
+/**
+ * Taking an error apart into cloneable data (worker side). Errors lose their class, `name` and
+ * extra properties when cloned across threads, so they travel as `ErrorData` and `transfer.ts`
+ * rebuilds them. This module has no runtime imports: the worker's exit hook uses it even when
+ * the worker failed to load anything else.
+ */
+import type { ErrorData } from './messages.js'
+
+/** Fields rebuilt explicitly; everything else cloneable goes into `extra`. */
+const KNOWN_FIELDS = new Set([
+  'name',
+  'message',
+  'stack',
+  'code',
+  'result',
+  'codeName',
+  'inDoubt',
+  'cause',
+])
+const MAX_CAUSE_DEPTH = 4
+
+export function errorToData(error: unknown, depth = 0): ErrorData {
+  if (!(error instanceof Error)) {
+    return {
+      name: 'Error',
+      message: `non-Error value thrown: ${describeThrown(error)}`,
+      stack: undefined,
+      code: undefined,
+      inDoubt: undefined,
+      extra: {},
+      cause: undefined,
+    }
+  }
+  const fields = error as Error & Record<string, unknown>
+  const extra: Record<string, unknown> = {}
+  for (const key of Object.keys(fields)) {
+    const value = fields[key]
+    // A string `code` (Node's 'ERR_…') is kept as is; a numeric one is the result code below.
+    if (KNOWN_FIELDS.has(key) && !(key === 'code' && typeof value === 'string')) continue
+    if (isPlainCloneable(value)) extra[key] = value
+  }
+  const cause = fields.cause
+  return {
+    name: error.name,
+    message: error.message,
+    stack: error.stack,
+    code: typeof fields.code === 'number' ? fields.code : undefined,
+    inDoubt: typeof fields.inDoubt === 'boolean' ? fields.inDoubt : undefined,
+    extra,
+    cause:
+      cause === undefined || depth >= MAX_CAUSE_DEPTH ? undefined : errorToData(cause, depth + 1),
+  }
+}
+
+/** Values that clone without surprises; objects and functions are left behind. */
+function isPlainCloneable(value: unknown): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'number':
+    case 'bigint':
+    case 'boolean':
+    case 'undefined':
+      return true
+    case 'object':
+      return value === null || value instanceof Uint8Array
+    default:
+      return false
+  }
+}
+
+function describeThrown(value: unknown): string {
+  try {
+    return typeof value === 'string' ? JSON.stringify(value) : String(value)
+  } catch {
+    return typeof value
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * Every message that crosses between the calling thread and the sync client's worker, in one
+ * place. Only structured-cloneable data: plain objects, strings, numbers, bigints, typed arrays,
+ * (Shared)ArrayBuffers. Classes (StructuredArray, Dtype, BatchRecords, errors) are taken apart on
+ * one side and rebuilt on the other by `transfer.ts`.
+ */
+import type { MessagePort } from 'node:worker_threads'
+
+/** The control words the two threads share (an Int32Array over a SharedArrayBuffer). */
+export const CONTROL_WORDS = 3
+/** Bumped by the worker after it posts a reply (and once more when it exits): what the caller waits on. */
+export const CONTROL_REPLY_COUNT = 0
+/** Set to 1 by the worker's exit hook: the worker is gone, nothing more will come. */
+export const CONTROL_EXITED = 1
+/** Set to 1 by the worker once its exit hook is installed: from then on its death is always reported. */
+export const CONTROL_READY = 2
+
+/** What the worker gets as `workerData`. */
+export interface WorkerBootData {
+  readonly control: SharedArrayBuffer
+  /** The worker's end of the request/reply channel (transferred). */
+  readonly port: MessagePort
+  /** Module the worker imports to serve requests (its `handleRequest` export). */
+  readonly hostModule: string
+}
+
+/** A `Dtype` as data: numpy's dict form, which keeps offsets, padding and itemsize exactly. */
+export interface DtypeData {
+  readonly names: readonly string[]
+  /** Each field's dtype as numpy spells it, including sub-array shapes (`'<f4'`, `('<f4', (128,))` as `descr`). */
+  readonly formats: readonly FieldFormatData[]
+  readonly offsets: readonly number[]
+  readonly itemsize: number
+}
+
+/** One field's format: a scalar dtype string, or a sub-array `[base, shape]`. */
+export type FieldFormatData = string | readonly [string, readonly number[]]
+
+/**
+ * A `StructuredArray` as data: the rows' bytes (a fresh copy transferred, or the caller's
+ * SharedArrayBuffer shared) plus the layout to read them.
+ */
+export interface ArrayData {
+  readonly dtype: DtypeData
+  readonly buffer: ArrayBuffer | SharedArrayBuffer
+  readonly byteOffset: number
+  readonly stride: number
+  readonly length: number
+}
+
+/** A key as the caller gave it: a guide tuple or an official-style Key object, values only. */
+export type KeyData =
+  | readonly [string, string, KeyValueData]
+  | {
+      readonly ns: string
+      readonly set?: string
+      readonly key?: KeyValueData
+      readonly digest?: Uint8Array
+    }
+export type KeyValueData = number | bigint | string | Uint8Array | null | undefined
+
+/** Options with their functions removed (a callback cannot cross a thread). */
+export type OptionsData = Readonly<Record<string, unknown>>
+
+export type RequestBody =
+  | { readonly op: 'init'; readonly config: OptionsData }
+  | { readonly op: 'connect' }
+  | { readonly op: 'close' }
+  | { readonly op: 'isConnected' }
+  | {
+      readonly op: 'batchWriteNumpy'
+      readonly data: ArrayData
+      readonly dtype: DtypeData
+      readonly namespace: string
+      readonly set: string
+      readonly options: OptionsData | undefined
+    }
+  | {
+      readonly op: 'writeNumpy'
+      readonly data: ArrayData
+      readonly dtype: DtypeData
+      readonly namespace: string
+      readonly set: string
+      readonly options: OptionsData | undefined
+      /** Record progress events so the caller can replay them to its `onProgress` afterwards. */
+      readonly recordProgress: boolean
+    }
+  | {
+      readonly op: 'batchRead'
+      readonly keys: readonly KeyData[]
+      readonly options: OptionsData | undefined
+      readonly dtype: DtypeData | undefined
+    }
+
+export type RequestOp = RequestBody['op']
+export type Request = RequestBody & { readonly id: number }
+
+/** Per-row outcome of a write, indexed by row (the WriteOutcome arrays of the engine). */
+export interface WriteResultData {
+  readonly kind: 'write'
+  readonly resultCodes: Int32Array
+  readonly generations: Uint32Array
+  readonly ttls: Uint32Array
+  readonly inDoubt: Uint8Array
+  /** writeNumpy only: progress events in the order they happened. */
+  readonly progress: readonly OptionsData[]
+}
+
+/** A read into a structured array: its bytes and the per-key arrays. */
+export interface NumpyReadResultData {
+  readonly kind: 'numpyRead'
+  readonly records: ArrayData
+  readonly generations: Uint32Array
+  readonly ttls: Uint32Array
+  readonly resultCodes: Int32Array
+}
+
+/** A read without a dtype: records as the async client returns them, values only. */
+export interface RecordsReadResultData {
+  readonly kind: 'recordsRead'
+  readonly records: readonly {
+    readonly result: number
+    readonly bins: Readonly<Record<string, unknown>> | null
+    readonly gen: number
+    readonly ttl: number
+    readonly inDoubt: boolean
+  }[]
+}
+
+export type ReplyValue =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'boolean'; readonly value: boolean }
+  | WriteResultData
+  | NumpyReadResultData
+  | RecordsReadResultData
+
+/** An error taken apart: enough to rebuild its class, code and message on the other side. */
+export interface ErrorData {
+  readonly name: string
+  readonly message: string
+  readonly stack: string | undefined
+  /** Numeric result code of an AerospikeError; absent for other errors. */
+  readonly code: number | undefined
+  readonly inDoubt: boolean | undefined
+  /** Other own properties that survived cloning (e.g. `field`, `row`). */
+  readonly extra: Readonly<Record<string, unknown>>
+  readonly cause: ErrorData | undefined
+}
+
+export type Reply =
+  | { readonly kind: 'result'; readonly id: number; readonly value: ReplyValue }
+  | { readonly kind: 'error'; readonly id: number; readonly error: ErrorData }
+  /** Posted by the worker's exit hook; `error` is what killed it, when known. */
+  | { readonly kind: 'exit'; readonly code: number; readonly error: ErrorData | undefined }
