@@ -17,9 +17,9 @@ describe('Ripemd160', () => {
     const enc = (s: string): Uint8Array => new TextEncoder().encode(s)
     expect(ours(enc(''))).toBe('9c1185a5c5e9fc54612808977ee8f548b2258d31')
     expect(ours(enc('abc'))).toBe('8eb208f7e05d987a9b044a8e98c6b087f15a0bfc')
-    expect(ours(enc('12345678901234567890123456789012345678901234567890123456789012345678901234567890'))).toBe(
-      '9b752e45573d4b39f4dbd3323cab82bf63326bfb',
-    )
+    expect(
+      ours(enc('12345678901234567890123456789012345678901234567890123456789012345678901234567890')),
+    ).toBe('9b752e45573d4b39f4dbd3323cab82bf63326bfb')
   })
 
   it('matches node:crypto for every length 0..300 and for offsets into a larger buffer', () => {
@@ -28,7 +28,9 @@ describe('Ripemd160', () => {
     for (let n = 0; n <= 300; n++) {
       const bytes = randomBytes(n + 7)
       hasher.digest(bytes, 3, n, out, 0)
-      expect(Buffer.from(out).toString('hex'), `length ${n}`).toBe(reference(bytes.subarray(3, 3 + n)))
+      expect(Buffer.from(out).toString('hex'), `length ${n}`).toBe(
+        reference(bytes.subarray(3, 3 + n)),
+      )
     }
   })
 

@@ -1,0 +1,775 @@
+import type { ReadJob, WriteJob } from '@aerospike-numpy/core'
+import {
+  AS_MESSAGE_TYPE,
+  BATCH_FLAGS_DEFAULT,
+  BATCH_FLAG_INLINE_DATA_IN_MEMORY,
+  BATCH_FLAG_INLINE_DATA_ON_DEVICE,
+  BATCH_FLAG_REPORT_ALL_ERRORS,
+  BATCH_FLAG_REPORT_ERROR_REC,
+  BATCH_MSG_GEN,
+  BATCH_MSG_INFO,
+  BATCH_MSG_REPEAT,
+  BATCH_MSG_TTL,
+  DIGEST_SIZE,
+  FIELD_BATCH_INDEX,
+  FIELD_HEADER_SIZE,
+  FIELD_KEY,
+  FIELD_NAMESPACE,
+  FIELD_SETNAME,
+  INFO1_BATCH_INDEX,
+  INFO1_GET_ALL,
+  INFO1_GET_NOBINDATA,
+  INFO1_READ,
+  INFO2_CREATE_ONLY,
+  INFO2_DURABLE_DELETE,
+  INFO2_GENERATION,
+  INFO2_GENERATION_GT,
+  INFO2_WRITE,
+  INFO3_COMMIT_MASTER,
+  INFO3_CREATE_OR_REPLACE,
+  INFO3_LAST,
+  INFO3_REPLACE_ONLY,
+  INFO3_UPDATE_ONLY,
+  AS_MSG_OP_READ,
+  AS_MSG_OP_WRITE,
+  MSG_HEADER_SIZE,
+  N_PARTITIONS,
+  OP_HEADER_SIZE,
+  PROTO_HEADER_SIZE,
+  ProtoFrameReader,
+  ResultCode,
+  clepochNow,
+} from '@aerospike-numpy/wire'
+import type { Cluster } from './cluster.js'
+import type { Connection, ResponseConsumer } from './connection.js'
+import {
+  ClusterError,
+  ConnectionError,
+  InvalidNodeError,
+  NamespaceNotFoundError,
+  ProtocolError,
+} from './errors.js'
+import type { Node } from './node.js'
+import { Ripemd160 } from './ripemd160.js'
+
+const utf8 = new TextEncoder()
+const utf8Decoder = new TextDecoder()
+
+/** proto header + msg header + BATCH_INDEX field header + n_rows + parent flags. */
+const BATCH_HEADER_SIZE = PROTO_HEADER_SIZE + MSG_HEADER_SIZE + FIELD_HEADER_SIZE + 4 + 1
+/** index + digest + row flags. */
+const ROW_PREFIX_SIZE = 4 + DIGEST_SIZE + 1
+const MAX_ROWS_PER_REQUEST = 0xffffffff
+
+// core's policy enum values (kept numeric so this module needs only core's types).
+const EXISTS_CREATE = 1
+const EXISTS_UPDATE = 2
+const EXISTS_REPLACE = 3
+const EXISTS_CREATE_OR_REPLACE = 4
+const GEN_EQ = 1
+const GEN_GT = 2
+const COMMIT_MASTER = 1
+
+/** What happened to one node's sub-batch. */
+export interface NodeBatchResult {
+  node: string
+  rows: number
+  /** null when the node answered (each row then has its own code). */
+  error: ClusterError | null
+}
+
+/** The outcome of one batch call across nodes; per-row results are in the job's outcome. */
+export interface BatchSummary {
+  nodes: NodeBatchResult[]
+  /** Rows no node could take (no master for the partition): result INVALID_NODE. */
+  unroutedRows: number
+}
+
+/** Shared by reads and writes: the request sent to one node and how to route its answers. */
+interface NodeRequest {
+  node: Node
+  /** Positions (job row/key positions) of this node's rows, in request order. */
+  positions: Uint32Array
+  request: Uint8Array
+}
+
+function batchParentFlags(policy: {
+  allowInline: boolean | undefined
+  allowInlineSSD: boolean | undefined
+  respondAllKeys: boolean | undefined
+}): number {
+  if (
+    policy.allowInline === undefined &&
+    policy.allowInlineSSD === undefined &&
+    policy.respondAllKeys === undefined
+  ) {
+    return BATCH_FLAGS_DEFAULT
+  }
+  return (
+    BATCH_FLAG_REPORT_ERROR_REC |
+    ((policy.allowInline ?? true) ? BATCH_FLAG_INLINE_DATA_IN_MEMORY : 0) |
+    ((policy.allowInlineSSD ?? false) ? BATCH_FLAG_INLINE_DATA_ON_DEVICE : 0) |
+    ((policy.respondAllKeys ?? true) ? BATCH_FLAG_REPORT_ALL_ERRORS : 0)
+  )
+}
+
+/** Writes the proto + msg headers and the BATCH_INDEX field header once the length is known. */
+function writeBatchHeader(
+  out: Uint8Array,
+  view: DataView,
+  end: number,
+  rows: number,
+  flags: number,
+  totalTimeout: number,
+): void {
+  const bodySize = end - PROTO_HEADER_SIZE
+  // proto: version 2, type 3, 48-bit size (requests stay far below 2^32)
+  out[0] = 2
+  out[1] = AS_MESSAGE_TYPE
+  view.setUint16(2, 0)
+  view.setUint32(4, bodySize)
+  let p = PROTO_HEADER_SIZE
+  out[p] = MSG_HEADER_SIZE
+  out[p + 1] = INFO1_BATCH_INDEX
+  out[p + 2] = 0
+  out[p + 3] = 0
+  out[p + 4] = 0
+  out[p + 5] = 0
+  view.setUint32(p + 6, 0) // generation
+  view.setUint32(p + 10, 0) // record_ttl
+  view.setUint32(p + 14, totalTimeout >>> 0) // transaction_ttl: the server-side timeout
+  view.setUint16(p + 18, 1) // n_fields
+  view.setUint16(p + 20, 0) // n_ops
+  p += MSG_HEADER_SIZE
+  view.setUint32(p, end - p - 4) // field size counts the type byte
+  out[p + 4] = FIELD_BATCH_INDEX
+  view.setUint32(p + 5, rows)
+  out[p + 9] = flags
+}
+
+function writeField(
+  out: Uint8Array,
+  view: DataView,
+  p: number,
+  type: number,
+  data: Uint8Array,
+): number {
+  view.setUint32(p, data.length + 1)
+  out[p + 4] = type
+  out.set(data, p + FIELD_HEADER_SIZE)
+  return p + FIELD_HEADER_SIZE + data.length
+}
+
+/** Groups positions by node: counting sort over per-position node slots (no per-row objects). */
+function groupByNode(slots: Int32Array, nodeCount: number): Uint32Array[] {
+  const counts = new Uint32Array(nodeCount)
+  for (let i = 0; i < slots.length; i++) {
+    const s = slots[i]!
+    if (s >= 0) counts[s]!++
+  }
+  const groups = Array.from(counts, (c) => new Uint32Array(c))
+  const fill = new Uint32Array(nodeCount)
+  for (let i = 0; i < slots.length; i++) {
+    const s = slots[i]!
+    if (s >= 0) groups[s]![fill[s]!++] = i
+  }
+  return groups
+}
+
+/** Per-position states while responses stream in. */
+const PENDING = 1
+const ANSWERED = 2
+
+/**
+ * Decodes a batch response stream: AS_MSGs in type-3 (or inflated type-4) frames until the one
+ * with INFO3_LAST. Each row message is checked (header size, bounds, an index this request sent
+ * and not yet answered) before `onRow` sees it; anything else is a ProtocolError naming the byte
+ * offset, so a bad server can never make the decoder read outside the message or hang.
+ */
+class BatchResponseConsumer implements ResponseConsumer {
+  private readonly reader = new ProtoFrameReader()
+  private done = false
+  parentResult = 0
+  answered = 0
+
+  constructor(
+    private readonly address: string,
+    private readonly states: Uint8Array,
+    private readonly slots: Int32Array,
+    private readonly slot: number,
+    private readonly onRow: (
+      position: number,
+      result: number,
+      generation: number,
+      voidTime: number,
+      body: Uint8Array,
+      view: DataView,
+      opsOffset: number,
+      nOps: number,
+      end: number,
+    ) => void,
+  ) {}
+
+  onData(chunk: Uint8Array): boolean {
+    let frames
+    try {
+      frames = this.reader.push(chunk)
+    } catch (error) {
+      throw new ProtocolError(`${this.address}: bad batch response: ${(error as Error).message}`, {
+        cause: error,
+      })
+    }
+    for (const frame of frames) {
+      if (this.done) throw new ProtocolError(`${this.address}: bytes after the last batch message`)
+      if (frame.type !== AS_MESSAGE_TYPE) {
+        throw new ProtocolError(
+          `${this.address}: batch response frame has proto type ${frame.type}, expected 3`,
+        )
+      }
+      this.parseFrame(frame.body)
+    }
+    if (this.done && !this.reader.idle)
+      throw new ProtocolError(`${this.address}: bytes after the last batch message`)
+    return this.done
+  }
+
+  private parseFrame(body: Uint8Array): void {
+    const view = new DataView(body.buffer, body.byteOffset, body.byteLength)
+    const length = body.length
+    if (length < MSG_HEADER_SIZE) {
+      throw new ProtocolError(
+        `${this.address}: batch response frame of ${length} bytes is shorter than a message header`,
+      )
+    }
+    let p = 0
+    while (p < length) {
+      if (this.done)
+        throw new ProtocolError(
+          `${this.address}: message after the last batch message (frame byte ${p})`,
+        )
+      if (length - p < MSG_HEADER_SIZE) {
+        throw new ProtocolError(`${this.address}: truncated message header at frame byte ${p}`)
+      }
+      if (body[p] !== MSG_HEADER_SIZE) {
+        throw new ProtocolError(
+          `${this.address}: message header size ${body[p]} at frame byte ${p}, expected 22`,
+        )
+      }
+      const info3 = body[p + 3]!
+      const result = body[p + 5]!
+      const generation = view.getUint32(p + 6)
+      const voidTime = view.getUint32(p + 10)
+      const index = view.getUint32(p + 14)
+      const nFields = view.getUint16(p + 18)
+      const nOps = view.getUint16(p + 20)
+      let q = p + MSG_HEADER_SIZE
+      for (let f = 0; f < nFields; f++) {
+        if (length - q < 4)
+          throw new ProtocolError(`${this.address}: truncated field at frame byte ${q}`)
+        const size = view.getUint32(q)
+        if (size < 1 || size > length - q - 4) {
+          throw new ProtocolError(
+            `${this.address}: field size ${size} at frame byte ${q} crosses the message end`,
+          )
+        }
+        q += 4 + size
+      }
+      const opsOffset = q
+      for (let o = 0; o < nOps; o++) {
+        if (length - q < OP_HEADER_SIZE)
+          throw new ProtocolError(`${this.address}: truncated op at frame byte ${q}`)
+        const size = view.getUint32(q)
+        const nameLength = body[q + 7]!
+        if (size < 4 + nameLength || size > length - q - 4) {
+          throw new ProtocolError(
+            `${this.address}: op size ${size} at frame byte ${q} is impossible`,
+          )
+        }
+        q += 4 + size
+      }
+      if ((info3 & INFO3_LAST) !== 0) {
+        this.parentResult = result
+        this.done = true
+        if (q !== length)
+          throw new ProtocolError(
+            `${this.address}: bytes after the last batch message (frame byte ${q})`,
+          )
+        return
+      }
+      if (
+        index >= this.states.length ||
+        this.slots[index] !== this.slot ||
+        this.states[index] !== PENDING
+      ) {
+        throw new ProtocolError(
+          `${this.address}: batch row index ${index} at frame byte ${p} was not sent to this node or was already answered`,
+        )
+      }
+      this.states[index] = ANSWERED
+      this.answered++
+      this.onRow(index, result, generation, voidTime, body, view, opsOffset, nOps, q)
+      p = q
+    }
+  }
+}
+
+function routeError(error: unknown): ClusterError {
+  return error instanceof ClusterError
+    ? error
+    : new ConnectionError(`batch request failed: ${(error as Error)?.message ?? String(error)}`, {
+        cause: error,
+      })
+}
+
+/**
+ * Sends each node's request concurrently and streams the answers to `onRow`. A node failure fills
+ * its unanswered rows through `onNodeFailure` and asks the cluster for a tend; it never rejects.
+ */
+async function executeNodeRequests(
+  cluster: Cluster,
+  requests: NodeRequest[],
+  states: Uint8Array,
+  slots: Int32Array,
+  timeouts: { totalTimeout: number; socketTimeout: number },
+  onRow: ConstructorParameters<typeof BatchResponseConsumer>[4],
+  onNodeFailure: (
+    positions: Uint32Array,
+    states: Uint8Array,
+    error: ClusterError,
+    sent: boolean,
+  ) => void,
+): Promise<NodeBatchResult[]> {
+  const deadline = timeouts.totalTimeout > 0 ? Date.now() + timeouts.totalTimeout : 0
+  return Promise.all(
+    requests.map(async (req, slot): Promise<NodeBatchResult> => {
+      const { node, positions, request } = req
+      let connection: Connection
+      try {
+        if (!node.active)
+          throw new InvalidNodeError(`node ${node.name} (${node.address}) left the cluster`)
+        connection = await node.pool.acquire(deadline)
+      } catch (error) {
+        const e = routeError(error)
+        onNodeFailure(positions, states, e, false)
+        cluster.requestTend()
+        return { node: node.name, rows: positions.length, error: e }
+      }
+      const consumer = new BatchResponseConsumer(connection.address, states, slots, slot, onRow)
+      try {
+        await connection.exchange(request, consumer, {
+          socketTimeoutMs: timeouts.socketTimeout,
+          deadline,
+        })
+      } catch (error) {
+        node.pool.release(connection)
+        const e = routeError(error)
+        onNodeFailure(positions, states, e, true)
+        cluster.requestTend()
+        return { node: node.name, rows: positions.length, error: e }
+      }
+      node.pool.release(connection)
+      if (consumer.parentResult !== 0) {
+        const e = new ClusterError(
+          'SERVER',
+          consumer.parentResult,
+          `${node.address}: batch failed on the server with result ${consumer.parentResult}`,
+        )
+        onNodeFailure(positions, states, e, false)
+        return { node: node.name, rows: positions.length, error: e }
+      }
+      if (consumer.answered !== positions.length) {
+        const e = new ClusterError(
+          'PROTOCOL',
+          ResultCode.NO_RESPONSE,
+          `${node.address}: batch ended with ${positions.length - consumer.answered} of ${positions.length} rows unanswered`,
+        )
+        onNodeFailure(positions, states, e, true)
+        return { node: node.name, rows: positions.length, error: e }
+      }
+      return { node: node.name, rows: positions.length, error: null }
+    }),
+  )
+}
+
+/** Resolves the active master node of every position; collects the distinct nodes as slots. */
+class Router {
+  readonly nodes: Node[] = []
+  private readonly slotOf = new Map<Node, number>()
+
+  slotFor(node: Node | undefined): number {
+    if (node === undefined || !node.active) return -1
+    let slot = this.slotOf.get(node)
+    if (slot === undefined) {
+      slot = this.nodes.length
+      this.nodes.push(node)
+      this.slotOf.set(node, slot)
+    }
+    return slot
+  }
+}
+
+function recordTtl(policyTtl: number): number {
+  // -1 never expire, -2 do not update → their u32 forms; -3 (client default) → namespace default.
+  if (policyTtl === -3) return 0
+  return policyTtl >>> 0
+}
+
+function writeAttributes(policy: WriteJob['policy']): { info2: number; info3: number } {
+  let info2 = INFO2_WRITE
+  let info3 = 0
+  switch (policy.exists) {
+    case EXISTS_UPDATE:
+      info3 |= INFO3_UPDATE_ONLY
+      break
+    case EXISTS_CREATE_OR_REPLACE:
+      info3 |= INFO3_CREATE_OR_REPLACE
+      break
+    case EXISTS_REPLACE:
+      info3 |= INFO3_REPLACE_ONLY
+      break
+    case EXISTS_CREATE:
+      info2 |= INFO2_CREATE_ONLY
+      break
+  }
+  if (policy.gen === GEN_EQ) info2 |= INFO2_GENERATION
+  else if (policy.gen === GEN_GT) info2 |= INFO2_GENERATION_GT
+  if (policy.durableDelete) info2 |= INFO2_DURABLE_DELETE
+  if (policy.commitLevel === COMMIT_MASTER) info3 |= INFO3_COMMIT_MASTER
+  return { info2, info3 }
+}
+
+/**
+ * Batch write of `job.rows` of `job.data`, encoded straight from the row buffer through the write
+ * plan: key bytes → RIPEMD-160 digest → partition → master node; one request per node, sent
+ * concurrently; results land in `job.outcome` by row. Throws only for a failure of the whole
+ * call before anything is sent (unknown namespace, a row the plan refuses); node failures become
+ * per-row codes (inDoubt where the request was sent).
+ */
+export async function batchWrite(cluster: Cluster, job: WriteJob): Promise<BatchSummary> {
+  const { plan, data, rows, policy, outcome } = job
+  const n = rows.length
+  if (n === 0) return { nodes: [], unroutedRows: 0 }
+  const masters = cluster.partitions.masters(job.namespace)
+  if (masters === undefined) throw new NamespaceNotFoundError(job.namespace)
+  const namespaceBytes = utf8.encode(job.namespace)
+  const setBytes = utf8.encode(job.set)
+  const key = plan.key
+  const bins = plan.bins
+  const src = new Uint8Array(data.buffer)
+  const srcView = new DataView(data.buffer)
+  const stride = data.stride
+  const base = data.byteOffset
+
+  // Pass 1: digest and master of every row.
+  const digests = new Uint8Array(n * DIGEST_SIZE)
+  const slots = new Int32Array(n)
+  const scratch = new Uint8Array(setBytes.length + 1 + key.maxKeyBytes)
+  scratch.set(setBytes, 0)
+  const keyAt = setBytes.length + 1
+  scratch[setBytes.length] = key.particleType
+  const hasher = new Ripemd160()
+  const router = new Router()
+  const partitionMask = N_PARTITIONS - 1
+  for (let i = 0; i < n; i++) {
+    const row = rows[i]!
+    const keyLength = key.writeKeyBytes(src, base + row * stride, row, scratch, keyAt)
+    const d = i * DIGEST_SIZE
+    hasher.digest(scratch, 0, keyAt + keyLength, digests, d)
+    slots[i] = router.slotFor(masters[(digests[d]! | (digests[d + 1]! << 8)) & partitionMask])
+  }
+
+  // Pass 2: one request per node.
+  const { info2, info3 } = writeAttributes(policy)
+  const useGen = policy.gen === GEN_EQ || policy.gen === GEN_GT
+  const sendKey = policy.sendKey
+  const nFields = sendKey ? 3 : 2
+  let binsSize = 0
+  for (const bin of bins) binsSize += OP_HEADER_SIZE + bin.nameBytes.length + bin.valueSize
+  // Everything of a full row after index + digest + flags, up to the key field.
+  const rowHead = new Uint8Array(
+    3 + 2 + 4 + 2 + 2 + FIELD_HEADER_SIZE * 2 + namespaceBytes.length + setBytes.length,
+  )
+  {
+    const v = new DataView(rowHead.buffer)
+    rowHead[0] = 0 // info1: no reads
+    rowHead[1] = info2
+    rowHead[2] = info3
+    v.setUint16(3, useGen ? policy.generation : 0)
+    v.setUint32(5, recordTtl(policy.ttl))
+    v.setUint16(9, nFields)
+    v.setUint16(11, bins.length)
+    let p = writeField(rowHead, v, 13, FIELD_NAMESPACE, namespaceBytes)
+    p = writeField(rowHead, v, p, FIELD_SETNAME, setBytes)
+  }
+  const rowFlags = BATCH_MSG_INFO | BATCH_MSG_GEN | BATCH_MSG_TTL
+  const maxRowSize =
+    ROW_PREFIX_SIZE +
+    rowHead.length +
+    (sendKey ? FIELD_HEADER_SIZE + 1 + key.maxKeyBytes : 0) +
+    binsSize
+  const parentFlags = batchParentFlags(policy)
+  const groups = groupByNode(slots, router.nodes.length)
+  const requests: NodeRequest[] = router.nodes.map((node, slot) => {
+    const positions = groups[slot]!
+    if (positions.length > MAX_ROWS_PER_REQUEST)
+      throw new ProtocolError('too many rows for one batch request')
+    const out = new Uint8Array(BATCH_HEADER_SIZE + positions.length * maxRowSize)
+    const view = new DataView(out.buffer)
+    let p = BATCH_HEADER_SIZE
+    for (let k = 0; k < positions.length; k++) {
+      const i = positions[k]!
+      const row = rows[i]!
+      const rowOffset = base + row * stride
+      view.setUint32(p, i)
+      const d = i * DIGEST_SIZE
+      for (let b = 0; b < DIGEST_SIZE; b++) out[p + 4 + b] = digests[d + b]!
+      out[p + 24] = rowFlags
+      out.set(rowHead, p + ROW_PREFIX_SIZE)
+      p += ROW_PREFIX_SIZE + rowHead.length
+      if (sendKey) {
+        const keyLength = key.writeKeyBytes(src, rowOffset, row, out, p + FIELD_HEADER_SIZE + 1)
+        view.setUint32(p, keyLength + 2)
+        out[p + 4] = FIELD_KEY
+        out[p + 5] = key.particleType
+        p += FIELD_HEADER_SIZE + 1 + keyLength
+      }
+      for (let b = 0; b < bins.length; b++) {
+        const bin = bins[b]!
+        const name = bin.nameBytes
+        const nameLength = name.length
+        view.setUint32(p, 4 + nameLength + bin.valueSize)
+        out[p + 4] = AS_MSG_OP_WRITE
+        out[p + 5] = bin.particleType
+        out[p + 6] = 0
+        out[p + 7] = nameLength
+        for (let c = 0; c < nameLength; c++) out[p + 8 + c] = name[c]!
+        p += OP_HEADER_SIZE + nameLength
+        bin.writeValue(src, srcView, rowOffset, row, out, view, p)
+        p += bin.valueSize
+      }
+    }
+    writeBatchHeader(out, view, p, positions.length, parentFlags, policy.totalTimeout)
+    return { node, positions, request: out.subarray(0, p) }
+  })
+
+  // Unroutable rows: no active master for their partition.
+  let unroutedRows = 0
+  for (let i = 0; i < n; i++) {
+    if (slots[i]! < 0) {
+      const row = rows[i]!
+      outcome.resultCodes[row] = ResultCode.INVALID_NODE
+      outcome.inDoubt[row] = 0
+      unroutedRows++
+    }
+  }
+  if (unroutedRows > 0) cluster.requestTend()
+
+  const states = new Uint8Array(n)
+  for (let i = 0; i < n; i++) if (slots[i]! >= 0) states[i] = PENDING
+  const now = clepochNow()
+  const nodes = await executeNodeRequests(
+    cluster,
+    requests,
+    states,
+    slots,
+    policy,
+    (i, result, generation, voidTime) => {
+      const row = rows[i]!
+      outcome.resultCodes[row] = result
+      outcome.inDoubt[row] = 0
+      if (result === 0) {
+        // The C client keeps the low 16 bits of the generation; TTL as it reports it.
+        outcome.generations[row] = generation & 0xffff
+        outcome.ttls[row] = voidTime === 0 ? 0xffffffff : Math.max(1, voidTime - now)
+      } else {
+        outcome.generations[row] = 0
+        outcome.ttls[row] = 0
+      }
+    },
+    (positions, states, error, sent) => {
+      for (let k = 0; k < positions.length; k++) {
+        const i = positions[k]!
+        if (states[i] !== PENDING) continue
+        const row = rows[i]!
+        outcome.resultCodes[row] = error.result
+        // A request that reached the socket may have been applied, unless the server refused it whole.
+        outcome.inDoubt[row] = sent ? 1 : 0
+        outcome.generations[row] = 0
+        outcome.ttls[row] = 0
+      }
+    },
+  )
+  return { nodes, unroutedRows }
+}
+
+/**
+ * Batch read of `job.keys`: rows grouped by master node, one request per node (rows after the
+ * first with the same namespace and set are sent as BATCH_MSG_REPEAT), answers streamed into
+ * `job.sink` as raw particles and into `job.outcome` by key position. Throws only when a key's
+ * namespace is unknown to the cluster.
+ */
+export async function batchRead(cluster: Cluster, job: ReadJob): Promise<BatchSummary> {
+  const { keys, policy, outcome, sink } = job
+  const n = keys.length
+  if (n === 0) return { nodes: [], unroutedRows: 0 }
+  const router = new Router()
+  const slots = new Int32Array(n)
+  let lastNamespace: string | null = null
+  let masters: readonly (Node | undefined)[] | undefined
+  for (let i = 0; i < n; i++) {
+    const k = keys[i]!
+    if (k.namespace !== lastNamespace) {
+      lastNamespace = k.namespace
+      masters = cluster.partitions.masters(k.namespace)
+      if (masters === undefined) throw new NamespaceNotFoundError(k.namespace)
+    }
+    const d = k.digest
+    if (d.length !== DIGEST_SIZE)
+      throw new ProtocolError(`key ${i}: digest has ${d.length} bytes, expected 20`)
+    slots[i] = router.slotFor(masters![(d[0]! | (d[1]! << 8)) & (N_PARTITIONS - 1)])
+  }
+
+  const bins = job.bins
+  const binNames = bins === null ? [] : bins.map((b) => utf8.encode(b))
+  let info1 = INFO1_READ
+  if (bins === null) info1 |= INFO1_GET_ALL
+  else if (bins.length === 0) info1 |= INFO1_GET_NOBINDATA
+  let opsSize = 0
+  for (const name of binNames) opsSize += OP_HEADER_SIZE + name.length
+  const readTtl = (policy.readTouchTtlPercent ?? 0) >>> 0
+  const encoded = new Map<string, Uint8Array>()
+  const bytesOf = (s: string): Uint8Array => {
+    let b = encoded.get(s)
+    if (b === undefined) {
+      b = utf8.encode(s)
+      encoded.set(s, b)
+    }
+    return b
+  }
+  const parentFlags = batchParentFlags(policy)
+  const groups = groupByNode(slots, router.nodes.length)
+  const requests: NodeRequest[] = router.nodes.map((node, slot) => {
+    const positions = groups[slot]!
+    let size = BATCH_HEADER_SIZE
+    for (let k = 0; k < positions.length; k++) {
+      const key = keys[positions[k]!]!
+      size +=
+        ROW_PREFIX_SIZE +
+        13 +
+        2 * FIELD_HEADER_SIZE +
+        bytesOf(key.namespace).length +
+        bytesOf(key.set).length +
+        opsSize
+    }
+    const out = new Uint8Array(size)
+    const view = new DataView(out.buffer)
+    let p = BATCH_HEADER_SIZE
+    let prevNamespace: string | null = null
+    let prevSet: string | null = null
+    for (let k = 0; k < positions.length; k++) {
+      const i = positions[k]!
+      const key = keys[i]!
+      view.setUint32(p, i)
+      out.set(key.digest, p + 4)
+      if (key.namespace === prevNamespace && key.set === prevSet) {
+        out[p + 24] = BATCH_MSG_REPEAT
+        p += ROW_PREFIX_SIZE
+        continue
+      }
+      prevNamespace = key.namespace
+      prevSet = key.set
+      out[p + 24] = BATCH_MSG_INFO | BATCH_MSG_TTL
+      p += ROW_PREFIX_SIZE
+      out[p] = info1
+      out[p + 1] = 0
+      out[p + 2] = 0
+      view.setUint32(p + 3, readTtl)
+      view.setUint16(p + 7, 2)
+      view.setUint16(p + 9, binNames.length)
+      p = writeField(out, view, p + 11, FIELD_NAMESPACE, bytesOf(key.namespace))
+      p = writeField(out, view, p, FIELD_SETNAME, bytesOf(key.set))
+      for (const name of binNames) {
+        view.setUint32(p, 4 + name.length)
+        out[p + 4] = AS_MSG_OP_READ
+        out[p + 5] = 0
+        out[p + 6] = 0
+        out[p + 7] = name.length
+        out.set(name, p + 8)
+        p += OP_HEADER_SIZE + name.length
+      }
+    }
+    writeBatchHeader(out, view, p, positions.length, parentFlags, policy.totalTimeout)
+    return { node, positions, request: out.subarray(0, p) }
+  })
+
+  let unroutedRows = 0
+  for (let i = 0; i < n; i++) {
+    if (slots[i]! < 0) {
+      outcome.resultCodes[i] = ResultCode.INVALID_NODE
+      unroutedRows++
+    }
+  }
+  if (unroutedRows > 0) cluster.requestTend()
+
+  // Bin names repeat row after row: decode each distinct name once.
+  const names: { bytes: Uint8Array; name: string }[] = []
+  const binName = (body: Uint8Array, offset: number, length: number): string => {
+    for (const entry of names) {
+      const b = entry.bytes
+      if (b.length !== length) continue
+      let same = true
+      for (let c = 0; c < length; c++) {
+        if (b[c] !== body[offset + c]) {
+          same = false
+          break
+        }
+      }
+      if (same) return entry.name
+    }
+    const bytes = body.slice(offset, offset + length)
+    const name = utf8Decoder.decode(bytes)
+    if (names.length < 256) names.push({ bytes, name })
+    return name
+  }
+
+  const states = new Uint8Array(n)
+  for (let i = 0; i < n; i++) if (slots[i]! >= 0) states[i] = PENDING
+  const now = clepochNow()
+  // A value the sink refuses (lossy conversion) fails the call once every node has answered.
+  let sinkError: unknown = null
+  const nodes = await executeNodeRequests(
+    cluster,
+    requests,
+    states,
+    slots,
+    policy,
+    (i, result, generation, voidTime, body, view, opsOffset, nOps) => {
+      outcome.resultCodes[i] = result
+      if (result !== 0) return
+      outcome.generations[i] = generation & 0xffff
+      outcome.ttls[i] = voidTime === 0 ? 0xffffffff : Math.max(1, voidTime - now)
+      let q = opsOffset
+      for (let o = 0; o < nOps; o++) {
+        const size = view.getUint32(q)
+        const particleType = body[q + 5]!
+        const nameLength = body[q + 7]!
+        const name = binName(body, q + OP_HEADER_SIZE, nameLength)
+        const valueOffset = q + OP_HEADER_SIZE + nameLength
+        try {
+          sink.setParticle(i, name, particleType, body, valueOffset, size - 4 - nameLength)
+        } catch (error) {
+          sinkError ??= error
+        }
+        q += 4 + size
+      }
+    },
+    (positions, states, error) => {
+      for (let k = 0; k < positions.length; k++) {
+        const i = positions[k]!
+        if (states[i] === PENDING) outcome.resultCodes[i] = error.result
+      }
+    },
+  )
+  if (sinkError !== null) throw sinkError
+  return { nodes, unroutedRows }
+}
