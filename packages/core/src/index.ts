@@ -122,3 +122,18 @@ export {
   type WriteSummary,
 } from './results.js'
 export { halfToNumber, numberToHalf, invalidUtf8At } from './scalars.js'
+export {
+  MAX_NAMESPACE_BYTES,
+  MAX_SET_NAME_BYTES,
+  DIGEST_SIZE,
+  validateNamespace,
+  validateSetName,
+  computeDigest,
+  userKeyBytes,
+  userKeyDigest,
+  resolveKey,
+  resolveKeys,
+  keyLabel,
+  type KeyInput,
+} from './keys.js'
+export { NumpyBatchRecords, createReadSink, binsForReadDtype, readMetaDtype } from './read.js'

@@ -1,0 +1,445 @@
+/**
+ * Read-back: decode bins into a zeroed StructuredArray of the read dtype, from raw particle bytes
+ * (wire engine) or from the official client's JS values. Conversions that would lose data are
+ * errors naming the key and field; records and bins that are missing leave their row zero.
+ */
+import {
+  dtype as makeDtype,
+  StructuredArray,
+  type Dtype,
+  type DtypeField,
+} from '@aerospike-numpy/dtype'
+import type { ReadOutcome, ReadSink, ResolvedKey, UserKey } from './engine.js'
+import { ConversionError, ParamError } from './errors.js'
+import { keyLabel, resolveKey } from './keys.js'
+import { PARTICLE_BLOB, PARTICLE_FLOAT, PARTICLE_INTEGER, PARTICLE_STRING } from './plan.js'
+import { describe } from './policy.js'
+import { halfToNumber, numberToHalf, utf8Encoder } from './scalars.js'
+
+const PARTICLE_NULL = 0
+const PARTICLE_BOOL = 17
+
+const PARTICLE_NAMES: Readonly<Record<number, string>> = {
+  0: 'null',
+  1: 'integer',
+  2: 'float',
+  3: 'string',
+  4: 'blob',
+  5: 'java blob',
+  6: 'csharp blob',
+  7: 'python blob',
+  8: 'ruby blob',
+  9: 'php blob',
+  10: 'erlang blob',
+  17: 'bool',
+  18: 'hll',
+  19: 'map',
+  20: 'list',
+  23: 'geojson',
+}
+
+/** Where a field's value goes: one writer per field, by kind. */
+interface FieldWriter {
+  readonly field: DtypeField
+  /** An integer (number that is an integer, or bigint). */
+  int(row: number, rowOffset: number, value: number | bigint): void
+  float(row: number, rowOffset: number, value: number): void
+  bytes(row: number, rowOffset: number, bytes: Uint8Array, offset: number, length: number): void
+}
+
+interface IntRange {
+  min: number
+  max: number
+  set: (view: DataView, offset: number, value: number, le: boolean) => void
+}
+
+const INT_RANGES: Readonly<Record<string, IntRange>> = {
+  i1: { min: -128, max: 127, set: (v, o, x) => v.setInt8(o, x) },
+  u1: { min: 0, max: 255, set: (v, o, x) => v.setUint8(o, x) },
+  i2: { min: -32768, max: 32767, set: (v, o, x, le) => v.setInt16(o, x, le) },
+  u2: { min: 0, max: 65535, set: (v, o, x, le) => v.setUint16(o, x, le) },
+  i4: { min: -2147483648, max: 2147483647, set: (v, o, x, le) => v.setInt32(o, x, le) },
+  u4: { min: 0, max: 4294967295, set: (v, o, x, le) => v.setUint32(o, x, le) },
+}
+
+const F16_MAX = 65504
+const F32_MAX = 3.4028234663852886e38
+
+class Decoder {
+  readonly array: StructuredArray
+  readonly #view: DataView
+  readonly #bytes: Uint8Array
+  readonly #writers: Map<string, FieldWriter>
+  readonly #keys: readonly ResolvedKey[]
+
+  constructor(readDtype: Dtype, keys: readonly ResolvedKey[]) {
+    this.array = StructuredArray.zeros(readDtype, keys.length)
+    this.#keys = keys
+    this.#bytes = new Uint8Array(this.array.buffer)
+    this.#view = new DataView(this.array.buffer)
+    this.#writers = new Map()
+    for (const field of readDtype.fields ?? []) {
+      this.#writers.set(field.name, this.#writerFor(field))
+    }
+  }
+
+  #fail(row: number, field: DtypeField, what: string): never {
+    const key = this.#keys[row]
+    throw new ConversionError(
+      `key ${key === undefined ? `#${row}` : keyLabel(key)}, field '${field.name}': ${what}`,
+    )
+  }
+
+  #rowOffset(row: number): number {
+    if (!Number.isInteger(row) || row < 0 || row >= this.array.length) {
+      throw new RangeError(`read row ${row} is outside 0..${this.array.length - 1}`)
+    }
+    return this.array.byteOffset + row * this.array.stride
+  }
+
+  #writerFor(field: DtypeField): FieldWriter {
+    const dt = field.dtype
+    const view = this.#view
+    const bytesOut = this.#bytes
+    const fieldOffset = field.offset
+    const le = dt.byteOrder !== '>'
+    const fail = (row: number, what: string): never => this.#fail(row, field, what)
+    const typeName = dt.str ?? `${dt.kind}${dt.itemsize}`
+    const noInt = (row: number): never =>
+      fail(row, `an integer bin cannot go into a '${typeName}' field`)
+    const noFloat = (row: number): never =>
+      fail(row, `a float bin cannot go into a '${typeName}' field`)
+    const noBytes = (row: number): never =>
+      fail(row, `a blob or string bin cannot go into a '${typeName}' field`)
+
+    if (
+      !dt.isSubarray &&
+      !dt.isStructured &&
+      (dt.kind === 'i' || dt.kind === 'u' || dt.kind === 'b')
+    ) {
+      const isBool = dt.kind === 'b'
+      const range = isBool ? INT_RANGES.u1! : INT_RANGES[`${dt.kind}${dt.itemsize}`]
+      const unsigned = dt.kind === 'u'
+      const int = (row: number, rowOffset: number, value: number | bigint): void => {
+        const p = rowOffset + fieldOffset
+        if (isBool) {
+          if (value !== 0 && value !== 1 && value !== 0n && value !== 1n) {
+            fail(row, `value ${String(value)} is not 0 or 1 for a bool field`)
+          }
+          view.setUint8(p, Number(value))
+          return
+        }
+        if (range !== undefined) {
+          const n = typeof value === 'bigint' ? Number(value) : value
+          if (n < range.min || n > range.max) {
+            fail(
+              row,
+              `value ${String(value)} does not fit '${typeName}' (${range.min}..${range.max})`,
+            )
+          }
+          range.set(view, p, n, le)
+          return
+        }
+        if (dt.itemsize !== 8) fail(row, `unsupported integer width ${dt.itemsize}`)
+        if (unsigned) {
+          if (value < 0)
+            fail(row, `negative value ${String(value)} cannot go into unsigned '${typeName}'`)
+          view.setBigUint64(p, BigInt(value), le)
+        } else {
+          view.setBigInt64(p, BigInt(value), le)
+        }
+      }
+      return {
+        field,
+        int,
+        float(row, rowOffset, value) {
+          if (!Number.isFinite(value))
+            fail(row, `float ${value} cannot go into integer field '${typeName}'`)
+          if (!Number.isInteger(value)) {
+            fail(row, `float ${value} has a fraction; '${typeName}' would truncate it`)
+          }
+          if (Number.isSafeInteger(value)) int(row, rowOffset, value)
+          else {
+            const big = BigInt(value)
+            const limit = unsigned ? 2n ** 64n - 1n : 2n ** 63n - 1n
+            const low = unsigned ? 0n : -(2n ** 63n)
+            if (dt.itemsize !== 8 || big > limit || big < low) {
+              fail(row, `float ${value} is out of range for '${typeName}'`)
+            }
+            int(row, rowOffset, big)
+          }
+        },
+        bytes: (row) => noBytes(row),
+      }
+    }
+    if (!dt.isSubarray && !dt.isStructured && dt.kind === 'f') {
+      const size = dt.itemsize
+      const setFloat = (row: number, rowOffset: number, value: number): void => {
+        const p = rowOffset + fieldOffset
+        if (size === 8) view.setFloat64(p, value, le)
+        else if (size === 4) {
+          if (Number.isFinite(value) && !Number.isFinite(Math.fround(value))) {
+            fail(row, `float ${value} overflows 'f4' (largest ${F32_MAX})`)
+          }
+          view.setFloat32(p, value, le)
+        } else if (size === 2) {
+          const half = numberToHalf(value)
+          if (Number.isFinite(value) && !Number.isFinite(halfToNumber(half))) {
+            fail(row, `float ${value} overflows 'f2' (largest ${F16_MAX})`)
+          }
+          view.setUint16(p, half, le)
+        } else fail(row, `unsupported float width ${size}`)
+      }
+      return {
+        field,
+        int(row, rowOffset, value) {
+          const n = Number(value)
+          const exact =
+            typeof value === 'bigint' ? BigInt(n) === value : Number.isSafeInteger(value)
+          const fits =
+            size === 8
+              ? exact
+              : size === 4
+                ? exact && Math.fround(n) === n
+                : exact && halfToNumber(numberToHalf(n)) === n
+          if (!fits)
+            fail(row, `integer ${String(value)} cannot be represented exactly in '${typeName}'`)
+          setFloat(row, rowOffset, n)
+        },
+        float: setFloat,
+        bytes: (row) => noBytes(row),
+      }
+    }
+    if (dt.kind === 'S' || dt.kind === 'V' || dt.isSubarray || dt.isStructured) {
+      const size = dt.itemsize
+      return {
+        field,
+        int: (row) => noInt(row),
+        float: (row) => noFloat(row),
+        bytes(row, rowOffset, bytes, offset, length) {
+          if (length > size) {
+            fail(row, `${length} bytes do not fit the ${size}-byte field '${typeName}'`)
+          }
+          const p = rowOffset + fieldOffset
+          bytesOut.set(bytes.subarray(offset, offset + length), p)
+          // the row was zeroed at creation; clear the tail in case of a repeated bin
+          bytesOut.fill(0, p + length, p + size)
+        },
+      }
+    }
+    throw new ParamError(
+      `read dtype field '${field.name}' ('${typeName}') has no bin representation; use integer, float, 'S<n>', 'V<n>' or sub-array fields`,
+    )
+  }
+
+  setParticle(
+    row: number,
+    bin: string,
+    particleType: number,
+    bytes: Uint8Array,
+    offset: number,
+    length: number,
+  ): void {
+    const writer = this.#writers.get(bin)
+    if (writer === undefined) return
+    const rowOffset = this.#rowOffset(row)
+    switch (particleType) {
+      case PARTICLE_NULL:
+        return
+      case PARTICLE_INTEGER: {
+        if (length !== 8)
+          this.#fail(row, writer.field, `integer particle of ${length} bytes (expected 8)`)
+        const v = new DataView(bytes.buffer, bytes.byteOffset + offset, 8)
+        const hi = v.getInt32(0, false)
+        const lo = v.getUint32(4, false)
+        if (hi >= -0x20_0000 && hi < 0x20_0000) {
+          const n = hi * 4294967296 + lo
+          if (Number.isSafeInteger(n)) {
+            writer.int(row, rowOffset, n)
+            return
+          }
+        }
+        writer.int(row, rowOffset, v.getBigInt64(0, false))
+        return
+      }
+      case PARTICLE_FLOAT: {
+        if (length !== 8)
+          this.#fail(row, writer.field, `float particle of ${length} bytes (expected 8)`)
+        writer.float(
+          row,
+          rowOffset,
+          new DataView(bytes.buffer, bytes.byteOffset + offset, 8).getFloat64(0, false),
+        )
+        return
+      }
+      case PARTICLE_BOOL:
+        writer.int(row, rowOffset, length > 0 && bytes[offset] !== 0 ? 1 : 0)
+        return
+      case PARTICLE_STRING:
+      case PARTICLE_BLOB:
+        writer.bytes(row, rowOffset, bytes, offset, length)
+        return
+      default:
+        this.#fail(
+          row,
+          writer.field,
+          `bin has particle type ${particleType} (${PARTICLE_NAMES[particleType] ?? 'unknown'}), which has no structured-array representation`,
+        )
+    }
+  }
+
+  setValue(row: number, bin: string, value: unknown): void {
+    const writer = this.#writers.get(bin)
+    if (writer === undefined || value === null || value === undefined) return
+    const rowOffset = this.#rowOffset(row)
+    if (typeof value === 'number') {
+      // The official client returns both integer and float bins as numbers: an integral number
+      // goes into an integer field as an integer, anything else as a float.
+      if (Number.isInteger(value)) writer.int(row, rowOffset, value)
+      else writer.float(row, rowOffset, value)
+    } else if (typeof value === 'bigint') writer.int(row, rowOffset, value)
+    else if (typeof value === 'boolean') writer.int(row, rowOffset, value ? 1 : 0)
+    else if (value instanceof Uint8Array) writer.bytes(row, rowOffset, value, 0, value.length)
+    else if (typeof value === 'string') {
+      const bytes = utf8Encoder.encode(value)
+      writer.bytes(row, rowOffset, bytes, 0, bytes.length)
+    } else if (typeof (value as { value?: unknown }).value === 'number') {
+      // an Aerospike.Double-like wrapper
+      writer.float(row, rowOffset, (value as { value: number }).value)
+    } else {
+      this.#fail(
+        row,
+        writer.field,
+        `bin value ${describe(value)} has no structured-array representation`,
+      )
+    }
+  }
+}
+
+/**
+ * A `ReadSink` decoding into a zeroed `StructuredArray` of `readDtype`, one row per key.
+ * Throws `ParamError` when the read dtype has a field no bin can fill (`U`, `O`, `M`, `m`, `c`).
+ */
+export function createReadSink(
+  readDtype: Dtype,
+  keys: readonly ResolvedKey[],
+): { sink: ReadSink; array: StructuredArray } {
+  if (!readDtype.isStructured || readDtype.fields === null) {
+    throw new ParamError(
+      `read dtype ${readDtype.str} is not structured; give fields, e.g. [['x', 'f8']]`,
+    )
+  }
+  const decoder = new Decoder(readDtype, keys)
+  const sink: ReadSink = {
+    setParticle: (row, bin, particleType, bytes, offset, length) =>
+      decoder.setParticle(row, bin, particleType, bytes, offset, length),
+    setValue: (row, bin, value) => decoder.setValue(row, bin, value),
+  }
+  return { sink, array: decoder.array }
+}
+
+/** The bins to ask for when reading into `readDtype`: its field names not starting with `_`. */
+export function binsForReadDtype(readDtype: Dtype): string[] {
+  return (readDtype.fields ?? []).map((f) => f.name).filter((name) => !name.startsWith('_'))
+}
+
+let metaDtype: Dtype | null = null
+/** `[('gen', '<u4'), ('ttl', '<u4')]` */
+export function readMetaDtype(): Dtype {
+  metaDtype ??= makeDtype([
+    ['gen', '<u4'],
+    ['ttl', '<u4'],
+  ])
+  return metaDtype
+}
+
+/** Results of `batchRead(keys, { dtype })`: the values as a structured array, plus metadata. */
+export class NumpyBatchRecords {
+  /** One row per key, in key order; rows of missing records are zero. */
+  readonly batchRecords: StructuredArray
+  /** `gen` (u4) and `ttl` (u4) per key; zero for missing records. */
+  readonly meta: StructuredArray
+  /** 0 found, 2 not found, other codes per key. */
+  readonly resultCodes: Int32Array
+  readonly keys: readonly ResolvedKey[]
+  #index: Map<string, number> | null = null
+
+  constructor(array: StructuredArray, keys: readonly ResolvedKey[], outcome: ReadOutcome) {
+    this.batchRecords = array
+    this.keys = keys
+    this.resultCodes = outcome.resultCodes
+    const meta = StructuredArray.zeros(readMetaDtype(), keys.length)
+    const view = new DataView(meta.buffer)
+    for (let i = 0; i < keys.length; i++) {
+      const p = meta.byteOffset + i * meta.stride
+      view.setUint32(p, outcome.generations[i]!, true)
+      view.setUint32(p + 4, outcome.ttls[i]!, true)
+    }
+    this.meta = meta
+  }
+
+  get length(): number {
+    return this.keys.length
+  }
+
+  /** How many keys were found (result 0). */
+  foundCount(): number {
+    let n = 0
+    for (const code of this.resultCodes) if (code === 0) n++
+    return n
+  }
+
+  /**
+   * The row of a key (a `[ns, set, key]` tuple, a `{ ns, set, key }` object, or a bare user key
+   * when unambiguous) as an object of field values; `undefined` when the key was not read or its
+   * record was not found.
+   */
+  get(key: unknown): Record<string, unknown> | undefined {
+    const row = this.indexOf(key)
+    if (row < 0 || this.resultCodes[row] !== 0) return undefined
+    return this.batchRecords.row(row) as Record<string, unknown>
+  }
+
+  /** Position of a key among the keys read, or -1. */
+  indexOf(key: unknown): number {
+    this.#index ??= this.#buildIndex()
+    if (
+      Array.isArray(key) ||
+      (typeof key === 'object' && key !== null && !(key instanceof Uint8Array))
+    ) {
+      const resolved = resolveKey(key, 0)
+      return this.#index.get(digestId(resolved.namespace, resolved.digest)) ?? -1
+    }
+    return this.#index.get(userKeyId(key as UserKey)) ?? -1
+  }
+
+  #buildIndex(): Map<string, number> {
+    const index = new Map<string, number>()
+    const ambiguous = new Set<string>()
+    this.keys.forEach((k, i) => {
+      const id = digestId(k.namespace, k.digest)
+      if (!index.has(id)) index.set(id, i)
+      if (k.key !== null) {
+        const uid = userKeyId(k.key)
+        const first = index.get(uid)
+        if (first === undefined) index.set(uid, i)
+        else if (digestId(this.keys[first]!.namespace, this.keys[first]!.digest) !== id)
+          ambiguous.add(uid)
+      }
+    })
+    // a bare user key that appears in several sets or namespaces names no single row
+    for (const uid of ambiguous) index.delete(uid)
+    return index
+  }
+}
+
+function digestId(namespace: string, digest: Uint8Array): string {
+  return `d:${namespace}:${Buffer.from(digest).toString('hex')}`
+}
+
+function userKeyId(key: UserKey): string {
+  if (typeof key === 'number' || typeof key === 'bigint') return `i:${String(key)}`
+  if (typeof key === 'string') return `s:${key}`
+  if (key instanceof Uint8Array) return `b:${Buffer.from(key).toString('hex')}`
+  return `?:${String(key)}`
+}
