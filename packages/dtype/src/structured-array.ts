@@ -1,0 +1,418 @@
+// Rows of a dtype over a byte buffer: row i starts at `byteOffset + i * stride`. Views (slice,
+// fromBuffer, S/V values) share the buffer; `get` returns copies in typed arrays.
+
+import { compileReader, compileWriter, columnFactory, describeValue, isArrayLike } from './codec.js'
+import type { Reader, RowValue, TypedColumn, Writer } from './codec.js'
+import { Dtype, dtype as makeDtype } from './dtype.js'
+import type { DtypeSpec } from './dtype.js'
+import { ArrayValueError } from './errors.js'
+
+/** What `get(field)` returns: a typed-array copy for numbers, views for S/V, strings for U, a view for a nested struct. */
+export type Column = TypedColumn | Uint8Array[] | string[] | RowValue[] | StructuredArray
+
+export interface FromBufferOptions {
+  /** Where row 0 starts, in bytes from the start of `source` (default 0). */
+  readonly byteOffset?: number
+  /** Number of rows (default: as many as fit). */
+  readonly length?: number
+  /** Bytes from one row to the next (default: the itemsize). */
+  readonly stride?: number
+}
+
+export interface ZerosOptions {
+  /** Allocate a SharedArrayBuffer (rows shared with worker threads without copying). */
+  readonly shared?: boolean
+}
+
+/** Column input for `set` and `fromColumns`: flat (length × elements) or one entry per row. */
+export type ColumnInput = ArrayLike<unknown>
+
+interface Compiled {
+  readonly write: Writer
+  readonly read: Reader
+  readonly fields: ReadonlyMap<string, { readonly write: Writer; readonly read: Reader }>
+}
+const compiledCache = new WeakMap<Dtype, Compiled>()
+
+function compiled(dt: Dtype): Compiled {
+  let c = compiledCache.get(dt)
+  if (!c) {
+    const fields = new Map<string, { write: Writer; read: Reader }>()
+    for (const f of dt.fields ?? []) {
+      fields.set(f.name, {
+        write: compileWriter(f.dtype, f.name),
+        read: compileReader(f.dtype, f.name),
+      })
+    }
+    c = { write: compileWriter(dt, ''), read: compileReader(dt, ''), fields }
+    compiledCache.set(dt, c)
+  }
+  return c
+}
+
+function toDtype(spec: Dtype | DtypeSpec): Dtype {
+  return spec instanceof Dtype ? spec : makeDtype(spec)
+}
+
+function checkCount(what: string, n: unknown): number {
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) {
+    throw new ArrayValueError(
+      'ARRAY_LENGTH',
+      `${what} ${describeValue(n)} must be a non-negative integer`,
+    )
+  }
+  return n
+}
+
+function allocate(bytes: number, shared: boolean): ArrayBuffer | SharedArrayBuffer {
+  try {
+    return shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes)
+  } catch (err) {
+    throw new ArrayValueError('ARRAY_LENGTH', `cannot allocate ${bytes} bytes`, { cause: err })
+  }
+}
+
+export class StructuredArray implements Iterable<RowValue> {
+  readonly dtype: Dtype
+  readonly length: number
+  readonly buffer: ArrayBufferLike
+  /** Byte offset of row 0 in `buffer`. */
+  readonly byteOffset: number
+  /** Bytes from one row to the next (≥ itemsize). */
+  readonly stride: number
+  /** DataView over the rows' span; row i at `i * stride`. */
+  readonly view: DataView
+
+  private constructor(
+    dt: Dtype,
+    buffer: ArrayBufferLike,
+    byteOffset: number,
+    length: number,
+    stride: number,
+  ) {
+    this.dtype = dt
+    this.buffer = buffer
+    this.byteOffset = byteOffset
+    this.length = length
+    this.stride = stride
+    this.view = new DataView(buffer, byteOffset, spanOf(length, stride, dt.itemsize))
+  }
+
+  /** `length` rows of zero bytes. */
+  static zeros(
+    spec: Dtype | DtypeSpec,
+    length: number,
+    options: ZerosOptions = {},
+  ): StructuredArray {
+    const dt = toDtype(spec)
+    const n = checkCount('length', length)
+    return new StructuredArray(
+      dt,
+      allocate(n * dt.itemsize, options.shared === true),
+      0,
+      n,
+      dt.itemsize,
+    )
+  }
+
+  /**
+   * One row per entry: an array of field values in field order, or an object keyed by field name
+   * (every field, no others). For a non-structured dtype each row is the value itself.
+   */
+  static fromRows(
+    spec: Dtype | DtypeSpec,
+    rows: ArrayLike<unknown> | Iterable<unknown>,
+    options: ZerosOptions = {},
+  ): StructuredArray {
+    const dt = toDtype(spec)
+    const list = isArrayLike(rows) ? rows : Array.from(rows)
+    const out = StructuredArray.zeros(dt, list.length, options)
+    const write = compiled(dt).write
+    for (let i = 0; i < list.length; i++) write(out.view, i * dt.itemsize, list[i], i)
+    return out
+  }
+
+  /** One column per field, keyed by field name (every field, no others), as for `set`. */
+  static fromColumns(
+    spec: Dtype | DtypeSpec,
+    columns: Readonly<Record<string, ColumnInput>>,
+    options: ZerosOptions = {},
+  ): StructuredArray {
+    const dt = toDtype(spec)
+    if (!dt.fields)
+      throw new ArrayValueError(
+        'ARRAY_FIELD',
+        `fromColumns needs a structured dtype, got ${dt.str}`,
+      )
+    for (const key of Object.keys(columns)) {
+      if (!dt.field(key))
+        throw new ArrayValueError(
+          'ARRAY_FIELD',
+          `no field named ${JSON.stringify(key)} in ${dt.toString()}`,
+        )
+    }
+    let length: number | null = null
+    for (const f of dt.fields) {
+      const col = columns[f.name]
+      if (col === undefined)
+        throw new ArrayValueError(
+          'ARRAY_FIELD',
+          `missing column for field ${JSON.stringify(f.name)}`,
+        )
+      const n = rowsInColumn(col, f.dtype.count, f.name)
+      if (length !== null && n !== length) {
+        throw new ArrayValueError(
+          'ARRAY_LENGTH',
+          `column ${JSON.stringify(f.name)} has ${n} rows, others have ${length}`,
+        )
+      }
+      length = n
+    }
+    const out = StructuredArray.zeros(dt, length ?? 0, options)
+    for (const f of dt.fields) out.set(f.name, columns[f.name] as ColumnInput)
+    return out
+  }
+
+  /**
+   * Rows over existing bytes, without copying. `source` may be an ArrayBuffer, a SharedArrayBuffer
+   * or any view (Uint8Array, Buffer, ...); `byteOffset` counts from the start of the view.
+   */
+  static fromBuffer(
+    spec: Dtype | DtypeSpec,
+    source: ArrayBufferLike | ArrayBufferView,
+    options: FromBufferOptions = {},
+  ): StructuredArray {
+    const dt = toDtype(spec)
+    const isView = ArrayBuffer.isView(source)
+    const buffer = isView ? source.buffer : source
+    const base = isView ? source.byteOffset : 0
+    const size = isView ? source.byteLength : source.byteLength
+    const offset = checkCount('byteOffset', options.byteOffset ?? 0)
+    const stride = checkCount('stride', options.stride ?? dt.itemsize)
+    if (stride < dt.itemsize) {
+      throw new ArrayValueError(
+        'ARRAY_BUFFER',
+        `stride ${stride} is smaller than the itemsize ${dt.itemsize}`,
+      )
+    }
+    if (offset > size)
+      throw new ArrayValueError(
+        'ARRAY_BUFFER',
+        `byteOffset ${offset} is beyond the ${size}-byte buffer`,
+      )
+    const available = size - offset
+    let length: number
+    if (options.length === undefined) {
+      length =
+        available < dt.itemsize || stride === 0
+          ? 0
+          : Math.floor((available - dt.itemsize) / stride) + 1
+    } else {
+      length = checkCount('length', options.length)
+      const need = spanOf(length, stride, dt.itemsize)
+      if (need > available) {
+        throw new ArrayValueError(
+          'ARRAY_BUFFER',
+          `${length} rows of ${dt.itemsize} bytes with stride ${stride} need ${need} bytes from offset ${offset}, the buffer has ${available}`,
+        )
+      }
+    }
+    return new StructuredArray(dt, buffer, base + offset, length, stride)
+  }
+
+  /** The rows' bytes, a view (no copy); includes the gaps between rows when `stride > itemsize`. */
+  get bytes(): Uint8Array {
+    return new Uint8Array(this.buffer, this.byteOffset, this.view.byteLength)
+  }
+
+  /** Rows laid out back to back (stride = itemsize). */
+  get isContiguous(): boolean {
+    return this.stride === this.dtype.itemsize || this.length <= 1
+  }
+
+  /**
+   * A copy of one field as a column: a typed array for numbers (BigInt64Array / BigUint64Array
+   * for 8-byte ints and datetimes, Float32Array for f2 halves, interleaved re/im for complex,
+   * Uint8Array of 0/1 for bool), row-major length × n for a sub-array of n elements;
+   * `Uint8Array` views for S/V; strings for U; a StructuredArray view for a nested struct.
+   */
+  get(name: string): Column {
+    const f = this.dtype.field(name)
+    if (!f)
+      throw new ArrayValueError(
+        'ARRAY_FIELD',
+        `no field named ${JSON.stringify(name)} in ${this.dtype.toString()}`,
+      )
+    return this.column(f.dtype, f.offset, name)
+  }
+
+  /** The whole element as a column, for a non-structured dtype (e.g. a 2-D `.npy` as N × 128 floats). */
+  values(): Column {
+    return this.column(this.dtype, 0, '')
+  }
+
+  private column(dt: Dtype, offset: number, path: string): Column {
+    const leaf = dt.base
+    const count = dt.count
+    const factory = columnFactory(leaf)
+    if (factory) {
+      const out = factory.alloc(this.length * count)
+      factory.fill(out, this.view, offset, this.length, leaf.itemsize, count, 0, this.stride)
+      return out
+    }
+    if (dt.isStructured) {
+      return StructuredArray.fromBuffer(dt, this.buffer, {
+        byteOffset: this.byteOffset + offset,
+        length: this.length,
+        stride: this.stride,
+      })
+    }
+    const read = compileReader(leaf, path)
+    const out: RowValue[] = []
+    for (let r = 0; r < this.length; r++) {
+      for (let k = 0; k < count; k++)
+        out.push(read(this.view, r * this.stride + offset + k * leaf.itemsize))
+    }
+    return out as Column
+  }
+
+  /**
+   * Write one field for every row. `values` is flat (length × n values for a sub-array of n
+   * elements) or one entry per row (an array of n values, flat or nested, per row).
+   */
+  set(name: string, values: ColumnInput): void {
+    const f = this.dtype.field(name)
+    if (!f)
+      throw new ArrayValueError(
+        'ARRAY_FIELD',
+        `no field named ${JSON.stringify(name)} in ${this.dtype.toString()}`,
+      )
+    this.writeColumn(
+      f.dtype,
+      f.offset,
+      name,
+      values,
+      compiled(this.dtype).fields.get(name)?.write as Writer,
+    )
+  }
+
+  /** Write the whole element of every row, for a non-structured dtype; input as for `set`. */
+  setValues(values: ColumnInput): void {
+    this.writeColumn(this.dtype, 0, '', values, compiled(this.dtype).write)
+  }
+
+  private writeColumn(
+    dt: Dtype,
+    offset: number,
+    path: string,
+    values: ColumnInput,
+    writeRow: Writer,
+  ): void {
+    if (!isArrayLike(values))
+      throw new ArrayValueError(
+        'ARRAY_VALUE',
+        `values for ${path || 'the array'} must be an array or typed array`,
+      )
+    const count = dt.count
+    const n = this.length
+    if (dt.isSubarray && values.length === n * count && n * count !== n) {
+      const leafWrite = compileWriter(dt.base, path)
+      const step = dt.base.itemsize
+      for (let r = 0; r < n; r++) {
+        const o = r * this.stride + offset
+        for (let k = 0; k < count; k++) leafWrite(this.view, o + k * step, values[r * count + k], r)
+      }
+      return
+    }
+    if (values.length !== n) {
+      throw new ArrayValueError(
+        'ARRAY_LENGTH',
+        `${values.length} values given for ${path ? `field ${JSON.stringify(path)} of ` : ''}${n} rows${count > 1 ? ` (or ${n * count} flat)` : ''}`,
+      )
+    }
+    for (let r = 0; r < n; r++) writeRow(this.view, r * this.stride + offset, values[r], r)
+  }
+
+  /** Row `i` as a value: an object keyed by field name for a structured dtype. */
+  row(i: number): RowValue {
+    return compiled(this.dtype).read(this.view, this.checkIndex(i) * this.stride)
+  }
+
+  /** Overwrite row `i` (same input as one entry of `fromRows`). */
+  setRow(i: number, value: unknown): void {
+    const r = this.checkIndex(i)
+    compiled(this.dtype).write(this.view, r * this.stride, value, r)
+  }
+
+  private checkIndex(i: number): number {
+    if (!Number.isInteger(i) || i < 0 || i >= this.length) {
+      throw new ArrayValueError(
+        'ARRAY_INDEX',
+        `row ${describeValue(i)} is out of range 0..${this.length - 1}`,
+      )
+    }
+    return i
+  }
+
+  /** Rows `start` to `end` (exclusive; negative counts from the end, as Array.prototype.slice) sharing this buffer. */
+  slice(start = 0, end = this.length): StructuredArray {
+    if (
+      typeof start !== 'number' ||
+      Number.isNaN(start) ||
+      typeof end !== 'number' ||
+      Number.isNaN(end)
+    ) {
+      throw new ArrayValueError('ARRAY_INDEX', `slice bounds must be numbers`)
+    }
+    const clamp = (x: number): number => {
+      const t = Math.trunc(x)
+      return t < 0 ? Math.max(0, this.length + t) : Math.min(this.length, t)
+    }
+    const a = clamp(start)
+    const b = Math.max(a, clamp(end))
+    return new StructuredArray(
+      this.dtype,
+      this.buffer,
+      this.byteOffset + a * this.stride,
+      b - a,
+      this.stride,
+    )
+  }
+
+  /** A contiguous copy in a new buffer. */
+  copy(options: ZerosOptions = {}): StructuredArray {
+    const out = StructuredArray.zeros(this.dtype, this.length, options)
+    const dst = new Uint8Array(out.buffer)
+    const src = this.bytes
+    const size = this.dtype.itemsize
+    if (this.isContiguous) dst.set(src.subarray(0, this.length * size))
+    else
+      for (let i = 0; i < this.length; i++)
+        dst.set(src.subarray(i * this.stride, i * this.stride + size), i * size)
+    return out
+  }
+
+  *[Symbol.iterator](): Iterator<RowValue> {
+    for (let i = 0; i < this.length; i++) yield this.row(i)
+  }
+}
+
+function spanOf(length: number, stride: number, itemsize: number): number {
+  return length === 0 ? 0 : (length - 1) * stride + itemsize
+}
+
+function rowsInColumn(col: ColumnInput, count: number, name: string): number {
+  if (!isArrayLike(col))
+    throw new ArrayValueError(
+      'ARRAY_VALUE',
+      `column ${JSON.stringify(name)} must be an array or typed array`,
+    )
+  if (count === 1 || col.length === 0 || isArrayLike(col[0])) return col.length
+  if (col.length % count !== 0) {
+    throw new ArrayValueError(
+      'ARRAY_LENGTH',
+      `column ${JSON.stringify(name)} has ${col.length} values, not a multiple of ${count} per row`,
+    )
+  }
+  return col.length / count
+}

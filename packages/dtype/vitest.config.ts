@@ -1,0 +1,6 @@
+import { defineProject } from 'vitest/config'
+
+// Own config so `vitest run` works from this directory; the root config lists it as a project.
+export default defineProject({
+  test: { name: 'dtype', include: ['src/**/*.test.ts'], pool: 'forks' },
+})
