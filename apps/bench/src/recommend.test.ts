@@ -83,4 +83,24 @@ describe('ratios', () => {
       ['batchWriteNumpy (official)', 'official put loop', 1000, 6],
     ])
   })
+
+  it('compares sync with async one call at a time, and workers with the event loop', () => {
+    const results = [
+      makeResult({ engine: 'wire', chunkSize: 100, concurrency: 1, rowsPerSec: 40_000 }),
+      makeResult({ engine: 'wire', chunkSize: 100, concurrency: 4, rowsPerSec: 90_000 }),
+      makeResult({
+        group: 'sync',
+        contender: 'sync batchWriteNumpy',
+        mode: 'sync',
+        chunkSize: 100,
+        rowsPerSec: 30_000,
+      }),
+      makeResult({ group: 'workers', contender: 'writeNumpy', workers: 0, rowsPerSec: 100_000 }),
+      makeResult({ group: 'workers', contender: 'writeNumpy', workers: 2, rowsPerSec: 150_000 }),
+    ]
+    expect(ratios(results).map((r) => [r.numerator, r.denominator, r.ratio])).toEqual([
+      ['sync batchWriteNumpy', 'batchWriteNumpy (wire), async', 0.75],
+      ['writeNumpy workers=2', 'writeNumpy on the event loop', 1.5],
+    ])
+  })
 })

@@ -55,7 +55,8 @@ export function headline(
 
 /**
  * Each baseline against batchWriteNumpy of every engine at the baseline's own chunk size and
- * concurrency (the matrix row measured in the same run with the same setting).
+ * concurrency (the matrix row measured in the same run with the same setting); the blocking
+ * client against async calls one at a time; the worker pool against the plain bulk helper.
  */
 export function ratios(results: readonly RunResult[]): Ratio[] {
   const out: Ratio[] = []
@@ -84,6 +85,39 @@ export function ratios(results: readonly RunResult[]): Ratio[] {
         ratio: ours.rowsPerSec / baseline.rowsPerSec,
       })
     }
+  }
+  for (const sync of results) {
+    if (sync.group !== 'sync') continue
+    const async = results.find(
+      (r) =>
+        r.group === 'matrix' &&
+        r.dataset === sync.dataset &&
+        r.engine === sync.engine &&
+        r.chunkSize === sync.chunkSize &&
+        r.concurrency === 1,
+    )
+    if (async === undefined || async.rowsPerSec <= 0) continue
+    out.push({
+      dataset: sync.dataset,
+      numerator: sync.contender,
+      denominator: `batchWriteNumpy (${async.engine}), async`,
+      chunkSize: sync.chunkSize,
+      concurrency: 1,
+      ratio: sync.rowsPerSec / async.rowsPerSec,
+    })
+  }
+  const plain = results.find((r) => r.group === 'workers' && r.workers === 0)
+  for (const pooled of results) {
+    if (pooled.group !== 'workers' || pooled.workers === 0) continue
+    if (plain === undefined || plain.rowsPerSec <= 0) continue
+    out.push({
+      dataset: pooled.dataset,
+      numerator: `${pooled.contender} workers=${pooled.workers}`,
+      denominator: `${plain.contender} on the event loop`,
+      chunkSize: pooled.chunkSize,
+      concurrency: pooled.concurrency,
+      ratio: pooled.rowsPerSec / plain.rowsPerSec,
+    })
   }
   return out
 }

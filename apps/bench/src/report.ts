@@ -3,7 +3,7 @@
 import type { BenchOptions, DatasetName, EngineName } from './args.js'
 import type { LatencySummary } from './stats.js'
 
-export type RunGroup = 'matrix' | 'baseline' | 'engine' | 'sync' | 'workers'
+export type RunGroup = 'matrix' | 'baseline' | 'sync' | 'workers'
 
 export interface RunResult {
   group: RunGroup

@@ -70,8 +70,9 @@ export function resultRow(r: RunResult): string[] {
     formatNumber(r.rows),
     formatNumber(r.rowsPerSec),
     formatNumber(r.mbPerSec),
-    formatNumber(r.latencyMs.p50),
-    formatNumber(r.latencyMs.p99),
+    // The bulk helper is one call for all rows: no latency per batch to show.
+    r.latencyMs.count === 0 ? '—' : formatNumber(r.latencyMs.p50),
+    r.latencyMs.count === 0 ? '—' : formatNumber(r.latencyMs.p99),
     formatNumber(r.eventLoopDelayMs.p99),
     failures,
     verified,

@@ -1,0 +1,403 @@
+// The bench run: matrix, baselines, sync, workers — then the report. Every run's rows are
+// checked one by one (result codes) and a sample of them is read back and compared.
+
+import os from 'node:os'
+import { AsyncClient } from '@aerospike-numpy/async'
+import type { BenchOptions, DatasetName, EngineName } from './args.js'
+import type { Dataset } from './datasets.js'
+import { makeDataset } from './datasets.js'
+import type { Measurement } from './measure.js'
+import { countFailures } from './measure.js'
+import type { Client as OfficialClient } from 'aerospike'
+import { connectOfficial, handBuiltBatchWrite, putLoop } from './official.js'
+import type { Progress } from './progress.js'
+import { headline, ratios, recommend } from './recommend.js'
+import type { BenchReport, RunResult, Skipped } from './report.js'
+import type { SyncWriter } from './runs.js'
+import { bulkWrite, numpyBatches, syncBatches } from './runs.js'
+import { perSecond } from './stats.js'
+import { formatNumber } from './table.js'
+import { openTarget } from './target.js'
+import type { Target } from './target.js'
+import { verifySample } from './verify.js'
+
+const ENGINES: readonly EngineName[] = ['wire', 'official']
+const SYNC_CHUNKS = [100, 1000, 5000]
+/** The bulk-helper runs write this many times --rows, so event-loop delay has time to show. */
+const BULK_ROWS_FACTOR = 5
+
+export function message(error: unknown): string {
+  return error instanceof Error ? (error.message.split('\n')[0] ?? error.name) : String(error)
+}
+
+/** Rows of one matrix run: at least two full rounds of `concurrency` chunks. */
+export function rowsForRun(rows: number, chunkSize: number, concurrency: number): number {
+  return Math.max(rows, chunkSize * concurrency * 2)
+}
+
+interface RunMeta {
+  group: RunResult['group']
+  contender: string
+  dataset: Dataset
+  engine: EngineName | null
+  mode: 'async' | 'sync'
+  chunkSize: number | null
+  concurrency: number
+  workers: number
+}
+
+export class Bench {
+  readonly results: RunResult[] = []
+  readonly skipped: Skipped[] = []
+  private runIndex = 0
+  private readonly clients = new Map<EngineName, AsyncClient>()
+  private readonly datasets = new Map<DatasetName, Dataset>()
+  private official: OfficialClient | null = null
+
+  constructor(
+    private readonly options: BenchOptions,
+    private readonly target: Target,
+    private readonly progress: Progress,
+  ) {}
+
+  private skip(what: string, why: string): void {
+    this.skipped.push({ what, why })
+    this.progress.log(`skipped: ${what}: ${why}`)
+  }
+
+  async connect(): Promise<void> {
+    for (const engine of ENGINES) {
+      const client = new AsyncClient({ hosts: this.target.hosts, engine })
+      try {
+        await client.connect()
+        this.clients.set(engine, client)
+      } catch (error) {
+        await client.close().catch(() => {})
+        this.skip(`${engine} engine`, message(error))
+      }
+    }
+    if (this.clients.size === 0) throw new Error('no engine could connect to ' + this.target.hosts)
+  }
+
+  async close(): Promise<void> {
+    for (const client of this.clients.values()) await client.close().catch(() => {})
+    this.clients.clear()
+    if (this.official !== null) await this.official.close()
+    this.official = null
+  }
+
+  /** The engines the matrix runs on. */
+  matrixEngines(): EngineName[] {
+    const wanted = this.options.engines ?? ENGINES
+    for (const engine of wanted) {
+      if (!this.clients.has(engine) && this.options.engines !== null) {
+        this.skip(`matrix on the ${engine} engine`, 'that engine is not available (see above)')
+      }
+    }
+    return wanted.filter((engine) => this.clients.has(engine))
+  }
+
+  /** Reads back through the official engine when it is there, so the check crosses engines. */
+  private reader(): AsyncClient {
+    return (this.clients.get('official') ?? this.clients.get('wire')) as AsyncClient
+  }
+
+  private dataset(name: DatasetName, rows: number): Dataset {
+    const existing = this.datasets.get(name)
+    if (existing !== undefined && existing.data.length >= rows) return existing
+    const created = makeDataset(name, rows)
+    this.datasets.set(name, created)
+    return created
+  }
+
+  private async record(
+    meta: RunMeta,
+    run: (dataset: Dataset) => Promise<Measurement>,
+  ): Promise<RunResult> {
+    const dataset = meta.dataset
+    dataset.stamp(this.runIndex++)
+    const label =
+      `${meta.contender} ${dataset.name}${meta.engine ? ` ${meta.engine}` : ''} ${meta.mode}` +
+      `${meta.chunkSize !== null ? ` chunk ${meta.chunkSize}` : ''} ×${meta.concurrency}` +
+      `${meta.workers > 0 ? ` workers=${meta.workers}` : ''}`
+    this.progress.setLabel(label)
+    const m = await run(dataset)
+    const verified = await verifySample(
+      this.reader(),
+      this.options.namespace,
+      dataset,
+      m.resultCodes,
+    )
+    const bytes = m.rows * dataset.dtype.itemsize
+    const result: RunResult = {
+      group: meta.group,
+      contender: meta.contender,
+      dataset: dataset.name,
+      engine: meta.engine,
+      mode: meta.mode,
+      chunkSize: meta.chunkSize,
+      concurrency: meta.concurrency,
+      workers: meta.workers,
+      rows: m.rows,
+      bytes,
+      seconds: m.seconds,
+      rowsPerSec: perSecond(m.rows, m.seconds),
+      mbPerSec: perSecond(bytes, m.seconds) / 1e6,
+      calls: m.calls,
+      latencyMs: m.latencyMs,
+      ...countFailures(m.resultCodes),
+      eventLoopDelayMs: m.eventLoopDelayMs,
+      verified,
+    }
+    this.results.push(result)
+    this.progress.log(
+      `${label}: ${formatNumber(result.rowsPerSec)} rows/s, ${result.failures} failed, ` +
+        `${verified.mismatches}/${verified.rows} read back wrong`,
+    )
+    return result
+  }
+
+  async matrix(): Promise<void> {
+    const engines = this.matrixEngines()
+    const { chunkSizes, concurrencies, rows } = this.options
+    let planned = 0
+    for (const _d of this.options.datasets)
+      for (const _e of engines)
+        for (const c of concurrencies) for (const k of chunkSizes) planned += rowsForRun(rows, k, c)
+    this.progress.grow(planned)
+    for (const name of this.options.datasets) {
+      const maxRows = Math.max(
+        ...chunkSizes.flatMap((k) => concurrencies.map((c) => rowsForRun(rows, k, c))),
+      )
+      const dataset = this.dataset(name, maxRows)
+      for (const engine of engines) {
+        const client = this.clients.get(engine) as AsyncClient
+        for (const concurrency of concurrencies) {
+          for (const chunkSize of chunkSizes) {
+            const shape = {
+              rows: rowsForRun(rows, chunkSize, concurrency),
+              chunkSize,
+              concurrency,
+              onRows: (n: number) => this.progress.advance(n),
+            }
+            await this.record(
+              {
+                group: 'matrix',
+                contender: 'batchWriteNumpy',
+                dataset,
+                engine,
+                mode: 'async',
+                chunkSize,
+                concurrency,
+                workers: 0,
+              },
+              () => numpyBatches(client, this.options.namespace, dataset, shape),
+            )
+          }
+        }
+      }
+    }
+  }
+
+  /** The official client by hand, at the setting recommended for each dataset. */
+  async baselines(): Promise<void> {
+    if (!this.options.baselines) return
+    const recommendations = recommend(this.results)
+    for (const name of this.options.datasets) {
+      const pick = headline(recommendations, name)
+      if (pick === undefined) {
+        this.skip(`baselines for ${name}`, 'no setting of the matrix finished without failures')
+        continue
+      }
+      if (this.official === null) {
+        try {
+          this.official = await connectOfficial(this.target.hosts)
+        } catch (error) {
+          this.skip('official client baselines', message(error))
+          return
+        }
+      }
+      const official = this.official
+      const rows = rowsForRun(this.options.rows, pick.chunkSize, pick.concurrency)
+      const dataset = this.dataset(name, rows)
+      this.progress.grow(rows + this.options.rows)
+      const onRows = (n: number): void => this.progress.advance(n)
+      await this.record(
+        {
+          group: 'baseline',
+          contender: 'official batchWrite (hand-built records)',
+          dataset,
+          engine: 'official',
+          mode: 'async',
+          chunkSize: pick.chunkSize,
+          concurrency: pick.concurrency,
+          workers: 0,
+        },
+        () =>
+          handBuiltBatchWrite(official, this.options.namespace, dataset, {
+            rows,
+            chunkSize: pick.chunkSize,
+            concurrency: pick.concurrency,
+            onRows,
+          }),
+      )
+      await this.record(
+        {
+          group: 'baseline',
+          contender: 'official put loop',
+          dataset,
+          engine: 'official',
+          mode: 'async',
+          chunkSize: null,
+          concurrency: pick.concurrency,
+          workers: 0,
+        },
+        () =>
+          putLoop(official, this.options.namespace, dataset, {
+            rows: this.options.rows,
+            concurrency: pick.concurrency,
+            onRows,
+          }),
+      )
+    }
+  }
+
+  /** The blocking client against async batchWriteNumpy with one call in flight. */
+  async sync(): Promise<void> {
+    if (!this.options.sync) return
+    let client: (SyncWriter & { close(): void }) | null = null
+    try {
+      const { client: makeClient } = await import('@aerospike-numpy/sync')
+      client = makeClient({ hosts: this.target.hosts }).connect() as unknown as SyncWriter & {
+        close(): void
+      }
+    } catch (error) {
+      this.skip('sync client', message(error))
+      return
+    }
+    try {
+      const chosen = SYNC_CHUNKS.filter((k) => this.options.chunkSizes.includes(k))
+      const chunks = chosen.length > 0 ? chosen : [this.options.chunkSizes[0] as number]
+      const dataset = this.dataset('sensor', this.options.rows)
+      const rows = this.options.rows
+      this.progress.grow(rows * chunks.length)
+      const writer = client
+      for (const chunkSize of chunks) {
+        await this.record(
+          {
+            group: 'sync',
+            contender: 'sync batchWriteNumpy',
+            dataset,
+            engine: 'wire',
+            mode: 'sync',
+            chunkSize,
+            concurrency: 1,
+            workers: 0,
+          },
+          () =>
+            syncBatches(writer, this.options.namespace, dataset, {
+              rows,
+              chunkSize,
+              onRows: (n) => this.progress.advance(n),
+            }),
+        )
+      }
+    } finally {
+      client.close()
+    }
+  }
+
+  /** The bulk helper with and without worker threads, watching the caller's event loop. */
+  async workers(): Promise<void> {
+    if (this.options.workers === 0) return
+    const engine: EngineName = this.clients.has('wire') ? 'wire' : 'official'
+    const client = this.clients.get(engine) as AsyncClient
+    const pick = headline(recommend(this.results), 'sensor')
+    const chunkSize = pick?.chunkSize ?? 1000
+    const concurrency = pick?.concurrency ?? 4
+    const rows = this.options.rows * BULK_ROWS_FACTOR
+    const dataset = this.dataset('sensor', rows)
+    // A small call first: a missing worker pool is "skipped", not a run full of failures.
+    try {
+      await client.writeNumpy(
+        dataset.data.slice(0, 10),
+        this.options.namespace,
+        dataset.set,
+        dataset.dtype,
+        {
+          workers: this.options.workers,
+        },
+      )
+    } catch (error) {
+      this.skip(`writeNumpy with workers=${this.options.workers}`, message(error))
+      return
+    }
+    this.progress.grow(rows * 2)
+    const onRows = (n: number): void => this.progress.advance(n)
+    for (const workers of [0, this.options.workers]) {
+      await this.record(
+        {
+          group: 'workers',
+          contender: 'writeNumpy',
+          dataset,
+          engine,
+          mode: 'async',
+          chunkSize,
+          concurrency,
+          workers,
+        },
+        () =>
+          bulkWrite(client, this.options.namespace, dataset, {
+            rows,
+            chunkSize,
+            concurrency,
+            workers,
+            onRows,
+          }),
+      )
+    }
+  }
+}
+
+function machine(): BenchReport['machine'] {
+  const cpus = os.cpus()
+  return {
+    cpus: cpus.length,
+    cpuModel: cpus[0]?.model.trim() ?? 'unknown',
+    totalMemGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+  }
+}
+
+export async function runBench(options: BenchOptions, progress: Progress): Promise<BenchReport> {
+  const startedAt = new Date()
+  const target = await openTarget(options.hosts, options.namespace)
+  progress.log(target.note)
+  const bench = new Bench(options, target, progress)
+  try {
+    await bench.connect()
+    await bench.matrix()
+    await bench.baselines()
+    await bench.sync()
+    await bench.workers()
+  } finally {
+    await bench.close().catch(() => {})
+    await target.close().catch(() => {})
+    progress.finish()
+  }
+  const finishedAt = new Date()
+  return {
+    version: 1,
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    durationSeconds: (finishedAt.getTime() - startedAt.getTime()) / 1000,
+    machine: machine(),
+    server: { kind: target.kind, hosts: target.hosts, note: target.note },
+    options,
+    results: bench.results,
+    skipped: bench.skipped,
+    recommendations: recommend(bench.results),
+    ratios: ratios(bench.results),
+  }
+}

@@ -1,0 +1,147 @@
+// Timing of one run: calls kept `concurrency` in flight, a latency per call, every row's result
+// code, and the calling thread's event-loop delay.
+
+import { monitorEventLoopDelay } from 'node:perf_hooks'
+import type { LatencySummary } from './stats.js'
+import { LatencyRecorder } from './stats.js'
+
+/** The code given to rows of a call that threw without a numeric code of its own. */
+export const UNKNOWN_FAILURE = -1
+
+export interface Measurement {
+  rows: number
+  seconds: number
+  calls: number
+  latencyMs: LatencySummary
+  /** Per row: the result code it ended with (0 = written). */
+  resultCodes: Int32Array
+  eventLoopDelayMs: { p50: number; p99: number; max: number }
+}
+
+const LOOP_RESOLUTION_MS = 10
+
+/** Watches the event loop of the calling thread; reports delay beyond the timer's own period. */
+export class LoopDelayMonitor {
+  private readonly histogram = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS })
+
+  start(): void {
+    this.histogram.reset()
+    this.histogram.enable()
+  }
+
+  stop(): { p50: number; p99: number; max: number } {
+    this.histogram.disable()
+    if (this.histogram.count === 0) return { p50: 0, p99: 0, max: 0 }
+    const beyond = (ns: number): number => Math.max(0, ns / 1e6 - LOOP_RESOLUTION_MS)
+    return {
+      p50: beyond(this.histogram.percentile(50)),
+      p99: beyond(this.histogram.percentile(99)),
+      max: beyond(this.histogram.max),
+    }
+  }
+}
+
+/** The numeric code of a thrown error (our AerospikeError, the official client's), if any. */
+export function errorCode(error: unknown): number {
+  if (typeof error === 'object' && error !== null) {
+    const candidate = error as { code?: unknown; result?: unknown }
+    if (typeof candidate.code === 'number' && Number.isInteger(candidate.code))
+      return candidate.code
+    if (typeof candidate.result === 'number' && Number.isInteger(candidate.result))
+      return candidate.result
+  }
+  return UNKNOWN_FAILURE
+}
+
+/**
+ * Writes rows [start, end) in one call and puts each row's code into `codes` (indexed by row).
+ * Throwing marks every row of the call with the error's code.
+ */
+export type ChunkCall = (start: number, end: number, codes: Int32Array) => Promise<void>
+
+/**
+ * Sends `rows` rows in calls of `chunkSize`, `concurrency` calls in flight (as `writeNumpy` does),
+ * timing each call. `onRows` is told how many rows finished, for the progress bar.
+ */
+export async function runChunked(
+  rows: number,
+  chunkSize: number,
+  concurrency: number,
+  call: ChunkCall,
+  onRows: (rows: number) => void = () => {},
+): Promise<Measurement> {
+  const codes = new Int32Array(rows).fill(UNKNOWN_FAILURE)
+  const latencies = new LatencyRecorder()
+  const loop = new LoopDelayMonitor()
+  let next = 0
+  let calls = 0
+  const lane = async (): Promise<void> => {
+    while (next < rows) {
+      const start = next
+      const end = Math.min(rows, start + chunkSize)
+      next = end
+      const t0 = performance.now()
+      try {
+        await call(start, end, codes)
+      } catch (error) {
+        codes.fill(errorCode(error), start, end)
+      }
+      latencies.add(performance.now() - t0)
+      calls++
+      onRows(end - start)
+    }
+  }
+  loop.start()
+  const t0 = performance.now()
+  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, lane))
+  const seconds = (performance.now() - t0) / 1000
+  return {
+    rows,
+    seconds,
+    calls,
+    latencyMs: latencies.summary(),
+    resultCodes: codes,
+    eventLoopDelayMs: loop.stop(),
+  }
+}
+
+/** Sends all rows in one call whose latency is not split per batch (the bulk helper's runs). */
+export async function runWhole(
+  rows: number,
+  call: (codes: Int32Array) => Promise<void>,
+): Promise<Measurement> {
+  const codes = new Int32Array(rows).fill(UNKNOWN_FAILURE)
+  const loop = new LoopDelayMonitor()
+  loop.start()
+  const t0 = performance.now()
+  try {
+    await call(codes)
+  } catch (error) {
+    codes.fill(errorCode(error))
+  }
+  const seconds = (performance.now() - t0) / 1000
+  return {
+    rows,
+    seconds,
+    calls: 1,
+    latencyMs: { p50: 0, p99: 0, max: 0, count: 0 },
+    resultCodes: codes,
+    eventLoopDelayMs: loop.stop(),
+  }
+}
+
+/** Failed rows and their codes, counted row by row. */
+export function countFailures(codes: Int32Array): {
+  failures: number
+  failureCodes: Record<string, number>
+} {
+  let failures = 0
+  const failureCodes: Record<string, number> = {}
+  for (let i = 0; i < codes.length; i++) {
+    const code = codes[i] as number
+    if (code === 0) continue
+    failures++
+    failureCodes[code] = (failureCodes[code] ?? 0) + 1
+  }
+  return { failures, failureCodes }
+}

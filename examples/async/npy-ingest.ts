@@ -1,0 +1,36 @@
+// Ingest a .npy file written by numpy (async), streamed: the file is read in chunks of rows,
+// so a file larger than memory can be ingested. E.g.:
+//   python3 -c "import numpy as np; a = np.zeros(5000, [('_key', '<i4'), ('temperature', '<f8')]);
+//               a['_key'] = np.arange(5000); np.save('readings.npy', a)"
+//   node examples/dist/async/npy-ingest.js readings.npy
+
+import { AsyncClient } from '@aerospike-numpy/async'
+import { openNpy } from '@aerospike-numpy/dtype'
+import type { Hosts } from '../shared/hosts.js'
+import { hostsFromEnv, runIfMain } from '../shared/hosts.js'
+
+export async function main(
+  hosts: Hosts = hostsFromEnv(),
+  path = process.argv[2],
+  setName = 'readings',
+) {
+  if (path === undefined) throw new Error('usage: npy-ingest.js <file.npy>')
+  const client = new AsyncClient({ hosts })
+  await client.connect()
+  try {
+    const npy = await openNpy(path, { chunkRows: 1000 })
+    const summary = await client.writeNumpy(npy, 'test', setName, npy.dtype, {
+      chunkSize: 1000,
+      concurrency: 4,
+      onProgress: (p) => console.log(`${p.rowsDone} rows written`),
+    })
+    console.log(
+      `${path}: ${summary.rowCount} rows, ${summary.writtenCount} written, ${summary.failedCount} failed`,
+    )
+    return summary
+  } finally {
+    await client.close()
+  }
+}
+
+runIfMain(import.meta.url, main)
