@@ -13,7 +13,11 @@ Prints the hosts (host:port,...) once every node listens; stops on SIGINT or SIG
 
 function integerOption(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback
-  if (!/^\d+$/.test(text)) throw new DevServerError('DEVSERVER_BAD_OPTION', `--${name} must be a non-negative integer, got ${JSON.stringify(text)}`)
+  if (!/^\d+$/.test(text))
+    throw new DevServerError(
+      'DEVSERVER_BAD_OPTION',
+      `--${name} must be a non-negative integer, got ${JSON.stringify(text)}`,
+    )
   return Number(text)
 }
 
@@ -50,7 +54,9 @@ async function main(argv: string[]): Promise<number> {
       keepProcessAlive: true,
     })
     process.stdout.write(`aerospike-devserver listening: ${server.hosts}\n`)
-    process.stdout.write(`namespaces: ${server.namespaces.join(',')}; nodes: ${server.nodes.map((n) => n.name).join(',')}\n`)
+    process.stdout.write(
+      `namespaces: ${server.namespaces.join(',')}; nodes: ${server.nodes.map((n) => n.name).join(',')}\n`,
+    )
     await new Promise<void>((resolve) => {
       const stop = (): void => {
         process.off('SIGINT', stop)
@@ -64,7 +70,9 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write('aerospike-devserver stopped\n')
     return 0
   } catch (error) {
-    process.stderr.write(`aerospike-devserver: ${error instanceof Error ? error.message : String(error)}\n`)
+    process.stderr.write(
+      `aerospike-devserver: ${error instanceof Error ? error.message : String(error)}\n`,
+    )
     return 1
   }
 }

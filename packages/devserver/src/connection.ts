@@ -21,7 +21,7 @@ import {
 import { executeBatch } from './batch.js'
 import type { DevNode } from './cluster.js'
 import { commandFromMessage } from './single.js'
-import { executeRecordCommand, writeError } from './execute.js'
+import { SingleReplySink, executeRecordCommand, writeError } from './execute.js'
 import { answerInfoCommand } from './info-commands.js'
 
 /** Frames queued beyond this stop reading from the socket until the queue drains. */
@@ -151,12 +151,12 @@ function handleMessage(node: DevNode, body: Uint8Array): Uint8Array {
     return errorFrame(writer, ResultCode.PARAMETER)
   }
   if ((message.header.info1 & INFO1_BATCH_INDEX) !== 0) {
-    return executeBatch(cluster, message, writer, now)
+    return executeBatch(cluster, body, writer, now)
   }
   const command = commandFromMessage(message)
   if (typeof command === 'number') return errorFrame(writer, command)
   const mark = writer.beginProto(AS_MESSAGE_TYPE)
-  executeRecordCommand(cluster, command, { writer, transactionTtl: 0 }, now)
+  executeRecordCommand(cluster, command, new SingleReplySink(writer), now)
   writer.endProto(mark)
   return writer.finish()
 }
@@ -164,7 +164,7 @@ function handleMessage(node: DevNode, body: Uint8Array): Uint8Array {
 function errorFrame(writer: MessageWriter, resultCode: number): Uint8Array {
   writer.reset()
   const mark = writer.beginProto(AS_MESSAGE_TYPE)
-  writeError({ writer, transactionTtl: 0 }, resultCode)
+  writeError(new SingleReplySink(writer), resultCode)
   writer.endProto(mark)
   return writer.finish()
 }

@@ -68,13 +68,6 @@ export interface ExecuteContext {
   faults: FaultTable
 }
 
-/** Where a command's answer goes: one AS_MSG with these header values and bins. */
-export interface ReplySink {
-  writer: MessageWriter
-  /** transaction_ttl of the reply: 0, or the batch row's index. */
-  transactionTtl: number
-}
-
 const textDecoder = new TextDecoder()
 const EMPTY = new Uint8Array(0)
 
@@ -90,6 +83,33 @@ const UNSUPPORTED_OPS = new Set([
   AS_MSG_OP_HLL_MODIFY,
 ])
 
+/** Where a command's answer goes: one AS_MSG (a plain reply, or one row of a batch reply). */
+export interface ReplySink {
+  readonly writer: MessageWriter
+  /** Writes the message header; bins follow on `writer`. */
+  begin(resultCode: number, generation: number, voidTime: number): void
+  /** Patches the bin count. */
+  end(binCount: number): void
+}
+
+/** The sink of a plain single-record reply (transaction_ttl 0). */
+export class SingleReplySink implements ReplySink {
+  readonly writer: MessageWriter
+  private header = -1
+
+  constructor(writer: MessageWriter) {
+    this.writer = writer
+  }
+
+  begin(resultCode: number, generation: number, voidTime: number): void {
+    this.header = this.writer.msgHeader({ resultCode, generation, recordTtl: voidTime })
+  }
+
+  end(binCount: number): void {
+    this.writer.patchCounts(this.header, 0, binCount)
+  }
+}
+
 export function writeReply(
   sink: ReplySink,
   resultCode: number,
@@ -100,14 +120,7 @@ export function writeReply(
   rawBinCount = 0,
 ): void {
   const { writer } = sink
-  const header = writer.msgHeader({
-    resultCode,
-    generation,
-    recordTtl: voidTime,
-    transactionTtl: sink.transactionTtl,
-    nFields: 0,
-    nOps: 0,
-  })
+  sink.begin(resultCode, generation, voidTime)
   let count = 0
   if (rawBins !== null) {
     writer.raw(rawBins)
@@ -117,7 +130,7 @@ export function writeReply(
     writer.op(AS_MSG_OP_READ, bin.particleType, bin.name, bin.value)
     count++
   }
-  if (count > 0) writer.patchCounts(header, 0, count)
+  sink.end(count)
 }
 
 export function writeError(sink: ReplySink, resultCode: number): void {
