@@ -1,0 +1,449 @@
+/**
+ * `AsyncClient`: the Promise API. It validates arguments, compiles write plans and drives an
+ * `Engine` (core's seam): the official client's adapter, or the wire engine once it is installed.
+ */
+import {
+  AerospikeError,
+  BatchRecords,
+  NumpyBatchRecords,
+  ParamError,
+  allRows,
+  binsForReadDtype,
+  createReadOutcome,
+  createReadSink,
+  createWriteOutcome,
+  describe,
+  resolveKeys,
+  resolveReadPolicy,
+  sliceWriteOutcome,
+  writeWithRetry,
+  MAX_BIN_NAME_BYTES,
+  type Engine,
+  type ReadPolicy,
+  type RetryEvent,
+  type UserKey,
+  type WritePlan,
+} from '@aerospike-numpy/core'
+import { StructuredArray, type Dtype } from '@aerospike-numpy/dtype'
+import { resolveClientConfig, type AsyncClientConfig, type ResolvedClientConfig } from './config.js'
+import {
+  ProgressTracker,
+  StreamWriteSummary,
+  chunkRanges,
+  rechunk,
+  resolveBulkOptions,
+  runBounded,
+  type WriteNumpyOptions,
+} from './chunks.js'
+import { EngineUnavailableError, NotConnectedError } from './errors.js'
+import {
+  checkData,
+  checkDtype,
+  checkOptionKeys,
+  checkRows,
+  prepareWrite,
+  type BatchWriteOptions,
+  type PreparedWrite,
+} from './write-args.js'
+
+export interface BatchReadOptions {
+  /** The read dtype: one field per bin to read (fields starting with `_` are not read). */
+  dtype: Dtype
+  /** Bins to ask the server for. Default: the read dtype's field names not starting with `_`. */
+  bins?: readonly string[]
+  policy?: ReadPolicy
+}
+
+export interface BatchWriteNumpyOptions extends BatchWriteOptions {
+  /** Called before each re-send of failed rows. */
+  onRetry?: (event: RetryEvent) => void
+}
+
+/** What `writeNumpy` returns: one `BatchRecords` for an array, a summary for a stream. */
+export type WriteNumpyResult = BatchRecords | StreamWriteSummary
+
+/** The source `writeNumpy` accepts besides an array: a stream of arrays (e.g. dtype's `openNpy`). */
+export type StructuredArrayStream = AsyncIterable<StructuredArray> | Iterable<StructuredArray>
+
+interface WireEngineModule {
+  createWireEngine(config: ResolvedClientConfig): Engine
+}
+interface WorkerPoolModule {
+  writeNumpyInWorkers(
+    client: AsyncClient,
+    data: StructuredArray | StructuredArrayStream,
+    namespace: string,
+    set: string,
+    dtype: Dtype,
+    options: WriteNumpyOptions,
+  ): Promise<WriteNumpyResult>
+}
+
+// Specifiers kept in variables: these modules belong to the wire engine and may not be present.
+const WIRE_ENGINE_MODULE = './wire/engine.js'
+const WORKER_POOL_MODULE = './pool/write-numpy-workers.js'
+
+async function importOptional<T>(specifier: string, what: string): Promise<T> {
+  try {
+    return (await import(specifier)) as T
+  } catch (error) {
+    const e = error as { code?: unknown; message?: unknown }
+    if (
+      e?.code === 'ERR_MODULE_NOT_FOUND' &&
+      typeof e.message === 'string' &&
+      e.message.includes(specifier.slice(2))
+    ) {
+      throw new EngineUnavailableError(
+        `${what} is not available in this build of @aerospike-numpy/async`,
+        {
+          cause: error,
+        },
+      )
+    }
+    throw error
+  }
+}
+
+async function createEngine(config: ResolvedClientConfig): Promise<Engine> {
+  if (config.engine === 'wire') {
+    const { createWireEngine } = await importOptional<WireEngineModule>(
+      WIRE_ENGINE_MODULE,
+      "engine: 'wire' (the cluster engine)",
+    )
+    return createWireEngine(config)
+  }
+  const { createOfficialEngine } = await import('./official/engine.js')
+  return createOfficialEngine(config)
+}
+
+function keyReader(plan: WritePlan, data: StructuredArray): (row: number) => UserKey {
+  const src = new Uint8Array(data.buffer)
+  const { byteOffset, stride } = data
+  return (row) => plan.key.value(src, byteOffset + row * stride, row)
+}
+
+function isStream(value: unknown): value is StructuredArrayStream {
+  if (typeof value !== 'object' || value === null) return false
+  const v = value as Record<symbol, unknown>
+  return typeof v[Symbol.asyncIterator] === 'function' || typeof v[Symbol.iterator] === 'function'
+}
+
+export class AsyncClient {
+  readonly config: ResolvedClientConfig
+  #engine: Engine | null = null
+  #connecting: Promise<Engine> | null = null
+
+  constructor(config: AsyncClientConfig) {
+    this.config = resolveClientConfig(config)
+  }
+
+  /** `'official'` or `'wire'`. */
+  get engineKind(): 'official' | 'wire' {
+    return this.config.engine
+  }
+
+  /** The connected engine (for code that drives it directly, such as the worker pool). */
+  get engine(): Engine {
+    if (this.#engine === null) throw new NotConnectedError()
+    return this.#engine
+  }
+
+  /** Connect (resolves to this client). Calling it again while connected does nothing. */
+  async connect(): Promise<this> {
+    if (this.#engine !== null) return this
+    this.#connecting ??= (async () => {
+      const engine = await createEngine(this.config)
+      await engine.connect()
+      return engine
+    })()
+    try {
+      this.#engine = await this.#connecting
+    } finally {
+      this.#connecting = null
+    }
+    return this
+  }
+
+  async close(): Promise<void> {
+    const engine = this.#engine
+    this.#engine = null
+    if (engine !== null) await engine.close()
+  }
+
+  isConnected(): boolean {
+    return this.#engine !== null && this.#engine.isConnected()
+  }
+
+  /**
+   * The official `aerospike` client, for everything this API does not cover (official engine
+   * only).
+   */
+  get raw(): import('aerospike').Client {
+    const engine = this.engine
+    if (engine.kind !== 'official') {
+      throw new ParamError("raw is the official client and exists only with engine: 'official'")
+    }
+    return (engine as unknown as { client: import('aerospike').Client }).client
+  }
+
+  /**
+   * Write every row of `data` as one record in one batch call (per engine call). The key comes
+   * from `keyField` (default `_key`); bins are the fields not starting with `_`.
+   */
+  async batchWriteNumpy(
+    data: StructuredArray,
+    namespace: string,
+    set: string,
+    dtype: Dtype,
+    options?: BatchWriteNumpyOptions,
+  ): Promise<BatchRecords> {
+    const o = checkOptionKeys(
+      options,
+      ['keyField', 'policy', 'retry', 'onRetry'],
+      'batchWriteNumpy options',
+    )
+    const dt = checkDtype(dtype)
+    const array = checkData(data, dt)
+    const prep = prepareWrite(namespace, set, dt, o)
+    if (o.onRetry !== undefined && typeof o.onRetry !== 'function') {
+      throw new ParamError(`onRetry must be a function, got ${describe(o.onRetry)}`)
+    }
+    if (array.length === 0) return BatchRecords.empty(prep.namespace, prep.set)
+    checkRows(prep.plan, array)
+    const engine = this.engine
+    const outcome = createWriteOutcome(array.length)
+    await writeWithRetry(
+      engine,
+      {
+        plan: prep.plan,
+        data: array,
+        rows: allRows(array.length),
+        namespace: prep.namespace,
+        set: prep.set,
+        policy: prep.policy,
+        outcome,
+      },
+      {
+        retry: prep.retry,
+        ...(o.onRetry === undefined ? {} : { onRetry: o.onRetry as (e: RetryEvent) => void }),
+      },
+    )
+    return new BatchRecords({
+      namespace: prep.namespace,
+      set: prep.set,
+      outcome,
+      keyAt: keyReader(prep.plan, array),
+    })
+  }
+
+  /** Read `keys` into a structured array of `options.dtype`, one row per key. */
+  async batchRead(keys: readonly unknown[], options: BatchReadOptions): Promise<NumpyBatchRecords> {
+    const o = checkOptionKeys(options, ['dtype', 'bins', 'policy'], 'batchRead options')
+    if (o.dtype === undefined) {
+      throw new ParamError('batchRead needs options.dtype, the structured dtype to read into')
+    }
+    const dt = checkDtype(o.dtype)
+    const resolved = resolveKeys(keys)
+    let bins: readonly string[] | null
+    if (o.bins === undefined) {
+      const names = binsForReadDtype(dt)
+      bins = names.length === 0 ? null : names
+    } else {
+      if (!Array.isArray(o.bins) || o.bins.some((b) => typeof b !== 'string' || b === '')) {
+        throw new ParamError(`bins must be an array of bin names, got ${describe(o.bins)}`)
+      }
+      for (const b of o.bins as string[]) {
+        if (Buffer.byteLength(b) > MAX_BIN_NAME_BYTES) {
+          throw new ParamError(`bin name '${b}' is longer than ${MAX_BIN_NAME_BYTES} bytes`)
+        }
+      }
+      bins = [...(o.bins as string[])]
+    }
+    const policy = resolveReadPolicy(o.policy)
+    const { sink, array } = createReadSink(dt, resolved)
+    const outcome = createReadOutcome(resolved.length)
+    if (resolved.length > 0) {
+      await this.engine.read({ keys: resolved, bins, policy, sink, outcome })
+    }
+    return new NumpyBatchRecords(array, resolved, outcome)
+  }
+
+  /**
+   * Bulk write: `data` (an array, or a stream of arrays such as `openNpy(path)`) is cut into
+   * chunks of `chunkSize` rows (slices, no copy), `concurrency` of them in flight. An array gives
+   * one `BatchRecords` for all rows; a stream gives a `StreamWriteSummary` (counts and failed
+   * rows only, so a file larger than memory does not become one object per row).
+   */
+  writeNumpy(
+    data: StructuredArray,
+    namespace: string,
+    set: string,
+    dtype: Dtype,
+    options?: WriteNumpyOptions,
+  ): Promise<BatchRecords>
+  writeNumpy(
+    data: StructuredArrayStream,
+    namespace: string,
+    set: string,
+    dtype: Dtype,
+    options?: WriteNumpyOptions,
+  ): Promise<StreamWriteSummary>
+  writeNumpy(
+    data: StructuredArray | StructuredArrayStream,
+    namespace: string,
+    set: string,
+    dtype: Dtype,
+    options?: WriteNumpyOptions,
+  ): Promise<WriteNumpyResult>
+  async writeNumpy(
+    data: StructuredArray | StructuredArrayStream,
+    namespace: string,
+    set: string,
+    dtype: Dtype,
+    options: WriteNumpyOptions = {},
+  ): Promise<WriteNumpyResult> {
+    if (options !== null && typeof options === 'object' && options.workers !== undefined) {
+      const { writeNumpyInWorkers } = await importOptional<WorkerPoolModule>(
+        WORKER_POOL_MODULE,
+        'writeNumpy({ workers }) (the worker pool)',
+      )
+      return writeNumpyInWorkers(this, data, namespace, set, dtype, options)
+    }
+    const bulk = resolveBulkOptions(options)
+    const dt = checkDtype(dtype)
+    const prep = prepareWrite(namespace, set, dt, bulk)
+    if (data instanceof StructuredArray) return this.#writeArray(checkData(data, dt), prep, bulk)
+    if (isStream(data)) return this.#writeStream(data, dt, prep, bulk)
+    throw new ParamError(
+      `data must be a StructuredArray or an (async) iterable of StructuredArrays, got ${describe(data)}`,
+    )
+  }
+
+  async #writeArray(
+    array: StructuredArray,
+    prep: PreparedWrite,
+    bulk: ReturnType<typeof resolveBulkOptions>,
+  ): Promise<BatchRecords> {
+    const n = array.length
+    if (n === 0) return BatchRecords.empty(prep.namespace, prep.set)
+    checkRows(prep.plan, array)
+    const engine = this.engine
+    const outcome = createWriteOutcome(n)
+    const tracker = new ProgressTracker(n, bulk.onProgress)
+    const rowIndices = allRows(Math.min(n, bulk.chunkSize))
+    const { signal } = bulk
+    const { aborted } = await runBounded(
+      chunkRanges(n, bulk.chunkSize),
+      bulk.concurrency,
+      async ([start, end]) => {
+        const chunkOutcome = sliceWriteOutcome(outcome, start, end)
+        await this.#writeChunk(
+          engine,
+          prep,
+          array.slice(start, end),
+          rowIndices.subarray(0, end - start),
+          chunkOutcome,
+          bulk,
+        )
+        tracker.chunkDone(chunkOutcome.resultCodes)
+      },
+      { signal },
+    )
+    return new BatchRecords({
+      namespace: prep.namespace,
+      set: prep.set,
+      outcome,
+      keyAt: keyReader(prep.plan, array),
+      aborted,
+    })
+  }
+
+  async #writeStream(
+    source: StructuredArrayStream,
+    dt: Dtype,
+    prep: PreparedWrite,
+    bulk: ReturnType<typeof resolveBulkOptions>,
+  ): Promise<StreamWriteSummary> {
+    const engine = this.engine
+    const summary = new StreamWriteSummary(prep.namespace, prep.set)
+    const tracker = new ProgressTracker(null, bulk.onProgress)
+    const rowIndices = allRows(bulk.chunkSize)
+    let nextRow = 0
+    async function* chunks(): AsyncGenerator<{ chunk: StructuredArray; base: number }> {
+      for await (const chunk of rechunk(source, bulk.chunkSize)) {
+        if (!(chunk instanceof StructuredArray)) {
+          throw new ParamError(
+            `the stream yielded ${describe(chunk)} at row ${nextRow}, not a StructuredArray`,
+          )
+        }
+        if (!chunk.dtype.equals(dt)) {
+          throw new ParamError(
+            `the stream's chunk at row ${nextRow} has dtype ${chunk.dtype.str}, not the dtype argument ${dt.str}`,
+          )
+        }
+        checkRows(prep.plan, chunk, nextRow)
+        const base = nextRow
+        nextRow += chunk.length
+        yield { chunk, base }
+      }
+    }
+    const { aborted } = await runBounded(
+      chunks(),
+      bulk.concurrency,
+      async ({ chunk, base }) => {
+        const outcome = createWriteOutcome(chunk.length)
+        await this.#writeChunk(
+          engine,
+          prep,
+          chunk,
+          rowIndices.subarray(0, chunk.length),
+          outcome,
+          bulk,
+        )
+        summary.addChunk(base, outcome, keyReader(prep.plan, chunk))
+        tracker.chunkDone(outcome.resultCodes)
+      },
+      {
+        signal: bulk.signal,
+        onSkipped: ({ chunk, base }) =>
+          summary.addSkipped(base, chunk.length, keyReader(prep.plan, chunk)),
+      },
+    )
+    summary.aborted = aborted
+    summary.sortFailures()
+    return summary
+  }
+
+  /** One chunk through the retry loop; a whole-call failure stays in the chunk's result codes. */
+  async #writeChunk(
+    engine: Engine,
+    prep: PreparedWrite,
+    data: StructuredArray,
+    rows: Uint32Array,
+    outcome: ReturnType<typeof createWriteOutcome>,
+    bulk: ReturnType<typeof resolveBulkOptions>,
+  ): Promise<void> {
+    try {
+      await writeWithRetry(
+        engine,
+        {
+          plan: prep.plan,
+          data,
+          rows,
+          namespace: prep.namespace,
+          set: prep.set,
+          policy: prep.policy,
+          outcome,
+        },
+        {
+          retry: prep.retry,
+          ...(bulk.onRetry === undefined ? {} : { onRetry: bulk.onRetry }),
+          ...(bulk.signal === undefined ? {} : { isAborted: () => bulk.signal!.aborted }),
+        },
+      )
+    } catch (error) {
+      // writeWithRetry has already put the error's code on every row of the call
+      if (!(error instanceof AerospikeError) || error instanceof ParamError) throw error
+    }
+  }
+}

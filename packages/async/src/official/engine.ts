@@ -1,0 +1,249 @@
+/**
+ * The official engine: core's `Engine` over the `aerospike` npm client. This is the only module
+ * that imports `aerospike`, and it does so with a dynamic `import()` when the engine is created,
+ * so nothing else (and nothing a worker thread loads) ever reaches the native addon.
+ */
+import {
+  POLICY_GEN_IGNORE,
+  ParamError,
+  ResultCode,
+  type Engine,
+  type ReadJob,
+  type ResolvedReadPolicy,
+  type ResolvedWritePolicy,
+  type WriteJob,
+} from '@aerospike-numpy/core'
+import type { ResolvedClientConfig } from '../config.js'
+import { NotConnectedError, fromOfficialError } from '../errors.js'
+
+/** The `aerospike` module as loaded (typed loosely: only what this adapter touches). */
+type AerospikeModule = typeof import('aerospike')
+type OfficialClient = import('aerospike').Client
+
+export interface OfficialEngine extends Engine {
+  readonly kind: 'official'
+  /** The connected official client. */
+  readonly client: OfficialClient
+  readonly aerospike: AerospikeModule
+}
+
+async function loadAerospike(): Promise<AerospikeModule> {
+  const mod = (await import('aerospike')) as AerospikeModule & { default?: AerospikeModule }
+  // CommonJS module: its exports sit on `default` under ESM interop
+  return (mod.default ?? mod) as AerospikeModule
+}
+
+function batchPolicyOptions(p: ResolvedWritePolicy | ResolvedReadPolicy): Record<string, unknown> {
+  const o: Record<string, unknown> = {
+    totalTimeout: p.totalTimeout,
+    socketTimeout: p.socketTimeout,
+    maxRetries: p.maxRetries,
+    compress: p.compress,
+  }
+  const optional = [
+    'connectTimeout',
+    'timeoutDelay',
+    'concurrent',
+    'allowInline',
+    'allowInlineSSD',
+    'respondAllKeys',
+    'sendSetName',
+    'replica',
+    'readModeAP',
+    'readModeSC',
+  ] as const
+  for (const k of optional) if (p[k] !== undefined) o[k] = p[k]
+  return o
+}
+
+export async function createOfficialEngine(config: ResolvedClientConfig): Promise<OfficialEngine> {
+  const Aerospike = await loadAerospike()
+  let client: OfficialClient | null = null
+  // Policy objects are built once per resolved policy object, not per call or row.
+  const writePolicies = new WeakMap<ResolvedWritePolicy, { batch: unknown; write: unknown }>()
+  const readPolicies = new WeakMap<ResolvedReadPolicy, unknown>()
+
+  const connected = (): OfficialClient => {
+    if (client === null) throw new NotConnectedError()
+    return client
+  }
+
+  const writePoliciesFor = (p: ResolvedWritePolicy): { batch: unknown; write: unknown } => {
+    let cached = writePolicies.get(p)
+    if (cached === undefined) {
+      if (p.gen !== POLICY_GEN_IGNORE) {
+        throw new ParamError(
+          "policy.gen: the official client's batchWrite cannot carry an expected generation per record; use engine: 'wire' for generation checks",
+        )
+      }
+      cached = {
+        batch: new Aerospike.BatchPolicy(batchPolicyOptions(p)),
+        write: new Aerospike.BatchWritePolicy({
+          key: p.sendKey ? Aerospike.policy.key.SEND : Aerospike.policy.key.DIGEST,
+          exists: p.exists,
+          gen: p.gen,
+          ttl: p.ttl,
+          commitLevel: p.commitLevel,
+          durableDelete: p.durableDelete,
+        }),
+      }
+      writePolicies.set(p, cached)
+    }
+    return cached
+  }
+
+  const engine: OfficialEngine = {
+    kind: 'official',
+    get aerospike() {
+      return Aerospike
+    },
+    get client() {
+      return connected()
+    },
+    async connect() {
+      if (client !== null) return
+      const { user, password, ...rest } = config.options
+      const officialConfig: Record<string, unknown> = {
+        ...rest,
+        hosts: config.hosts.map((h) => ({ addr: h.addr, port: h.port })),
+      }
+      if (user !== undefined) officialConfig.user = user
+      if (password !== undefined) officialConfig.password = password
+      const c = new Aerospike.Client(officialConfig as never)
+      try {
+        await c.connect()
+      } catch (error) {
+        try {
+          c.close()
+        } catch {
+          // a client that never connected may refuse to close; nothing to release then
+        }
+        throw fromOfficialError(error)
+      }
+      client = c
+    },
+    async close() {
+      const c = client
+      client = null
+      if (c !== null) c.close()
+    },
+    isConnected() {
+      return client !== null && client.isConnected(false)
+    },
+
+    async write(job: WriteJob) {
+      const c = connected()
+      const { plan, data, rows, namespace, set, outcome } = job
+      const policies = writePoliciesFor(job.policy)
+      const src = new Uint8Array(data.buffer)
+      const view = new DataView(data.buffer)
+      const { byteOffset, stride } = data
+      const bins = plan.bins
+      const nBins = bins.length
+      const writeType = Aerospike.batchType.BATCH_WRITE
+      const records = new Array<unknown>(rows.length)
+      for (let k = 0; k < rows.length; k++) {
+        const row = rows[k]!
+        const rowOffset = byteOffset + row * stride
+        let keyValue = plan.key.value(src, rowOffset, row)
+        if (keyValue instanceof Uint8Array) keyValue = Buffer.from(keyValue)
+        const ops = new Array<unknown>(nBins)
+        for (let b = 0; b < nBins; b++) {
+          const bin = bins[b]!
+          const v = bin.value(src, view, rowOffset, row)
+          // floats must go as Double, or 1.0 would be stored as the integer 1
+          ops[b] = Aerospike.operations.write(
+            bin.name,
+            bin.particleType === 2
+              ? new Aerospike.Double(v as number)
+              : v instanceof Uint8Array
+                ? Buffer.from(v.buffer, v.byteOffset, v.byteLength)
+                : (v as number | bigint),
+          )
+        }
+        records[k] = {
+          type: writeType,
+          key: new Aerospike.Key(namespace, set === '' ? null : set, keyValue as never),
+          ops,
+          policy: policies.write,
+        }
+      }
+      let results: Array<{
+        status: number
+        record?: { gen?: number; ttl?: number }
+        inDoubt?: boolean
+      }>
+      try {
+        results = (await c.batchWrite(records as never, policies.batch as never)) as never
+      } catch (error) {
+        throw fromOfficialError(error)
+      }
+      for (let k = 0; k < rows.length; k++) {
+        const row = rows[k]!
+        const r = results[k]
+        if (r === undefined) {
+          outcome.resultCodes[row] = ResultCode.NO_RESPONSE
+          outcome.inDoubt[row] = 1
+          continue
+        }
+        outcome.resultCodes[row] = r.status
+        outcome.inDoubt[row] = r.inDoubt === true ? 1 : 0
+        if (r.status === 0 && r.record !== undefined) {
+          outcome.generations[row] = r.record.gen ?? 0
+          outcome.ttls[row] = (r.record.ttl ?? 0) >>> 0
+        }
+      }
+    },
+
+    async read(job: ReadJob) {
+      const c = connected()
+      const { keys, bins, sink, outcome } = job
+      let policy = readPolicies.get(job.policy)
+      if (policy === undefined) {
+        policy = new Aerospike.BatchPolicy(batchPolicyOptions(job.policy))
+        readPolicies.set(job.policy, policy)
+      }
+      const records = keys.map((k) => ({
+        type: Aerospike.batchType.BATCH_READ,
+        key:
+          k.key === null
+            ? new Aerospike.Key(
+                k.namespace,
+                k.set === '' ? null : k.set,
+                null,
+                Buffer.from(k.digest),
+              )
+            : new Aerospike.Key(
+                k.namespace,
+                k.set === '' ? null : k.set,
+                (k.key instanceof Uint8Array ? Buffer.from(k.key) : k.key) as never,
+              ),
+        ...(bins === null ? { readAllBins: true } : { bins: [...bins] }),
+      }))
+      let results: Array<{
+        status: number
+        record?: { bins?: Record<string, unknown>; gen?: number; ttl?: number }
+      }>
+      try {
+        results = (await c.batchRead(records as never, policy as never)) as never
+      } catch (error) {
+        throw fromOfficialError(error)
+      }
+      for (let i = 0; i < keys.length; i++) {
+        const r = results[i]
+        if (r === undefined) {
+          outcome.resultCodes[i] = ResultCode.NO_RESPONSE
+          continue
+        }
+        outcome.resultCodes[i] = r.status
+        if (r.status !== 0 || r.record === undefined) continue
+        outcome.generations[i] = r.record.gen ?? 0
+        outcome.ttls[i] = (r.record.ttl ?? 0) >>> 0
+        const found = r.record.bins
+        if (found === undefined || found === null) continue
+        for (const name of Object.keys(found)) sink.setValue(i, name, found[name])
+      }
+    },
+  }
+  return engine
+}

@@ -1,0 +1,143 @@
+/**
+ * The wire engine: core's `Engine` over `@aerospike-numpy/cluster`, the pure-TypeScript batch
+ * client. Nothing here reaches the `aerospike` addon, so it runs in worker threads.
+ */
+import {
+  Cluster,
+  ClusterError,
+  batchRead,
+  batchWrite,
+  type BatchSummary,
+  type ClusterConfig,
+} from '@aerospike-numpy/cluster'
+import {
+  AerospikeError,
+  ParamError,
+  ResultCode,
+  errorFromCode,
+  type Engine,
+  type ReadJob,
+  type WriteJob,
+} from '@aerospike-numpy/core'
+import type { ResolvedClientConfig } from '../config.js'
+import { NotConnectedError } from '../errors.js'
+
+/** Official-client config keys this engine maps onto the cluster's settings. */
+const MAPPED_KEYS = new Set(['connTimeoutMs', 'tenderInterval', 'maxConnsPerNode', 'maxSocketIdle', 'clusterName'])
+/** Official-client config keys that need features this engine does not have. */
+const UNSUPPORTED_KEYS: Record<string, string> = {
+  user: 'authentication',
+  password: 'authentication',
+  authMode: 'authentication',
+  tls: 'TLS',
+}
+
+function intOption(options: Record<string, unknown>, key: string): number | undefined {
+  const value = options[key]
+  if (value === undefined) return undefined
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new ParamError(`config.${key} must be a non-negative integer, got ${String(value)}`)
+  }
+  return value
+}
+
+/** The cluster settings for a client config; auth and TLS are refused with a pointer to the official engine. */
+export function clusterConfigFor(config: ResolvedClientConfig): ClusterConfig {
+  const o = config.options
+  for (const [key, feature] of Object.entries(UNSUPPORTED_KEYS)) {
+    const value = o[key]
+    if (value !== undefined && value !== null && value !== false) {
+      throw new ParamError(`config.${key}: ${feature} is not supported by engine 'wire'; use engine: 'official'`)
+    }
+  }
+  const cluster: ClusterConfig = { hosts: config.hosts.map((h) => ({ host: h.addr, port: h.port })) }
+  const connect = intOption(o, 'connTimeoutMs')
+  if (connect !== undefined && connect > 0) cluster.timeouts = { connect }
+  const tend = intOption(o, 'tenderInterval')
+  if (tend !== undefined && tend > 0) cluster.tendIntervalMs = tend
+  const conns = intOption(o, 'maxConnsPerNode')
+  if (conns !== undefined && conns > 0) cluster.maxConnsPerNode = conns
+  const idle = intOption(o, 'maxSocketIdle')
+  if (idle !== undefined && idle > 0) cluster.maxSocketIdleMs = idle * 1000
+  if (o.clusterName !== undefined) {
+    if (typeof o.clusterName !== 'string') throw new ParamError('config.clusterName must be a string')
+    cluster.clusterName = o.clusterName
+  }
+  void MAPPED_KEYS
+  return cluster
+}
+
+/** A cluster error as core's error, with the same numeric code. */
+function toAerospikeError(error: unknown, inDoubt = false): unknown {
+  if (error instanceof AerospikeError) return error
+  if (error instanceof ClusterError) {
+    const code = error.code === 'CONFIG' ? ResultCode.ERR_PARAM : error.result
+    return errorFromCode(code, error.message, { cause: error, inDoubt })
+  }
+  return error
+}
+
+/**
+ * When no node gave any per-row answer the call failed as a whole (as the official client then
+ * rejects): the first node's error is thrown. Otherwise per-row codes tell the story.
+ */
+function throwIfWholeCallFailed(summary: BatchSummary, sentAnything: boolean): void {
+  if (summary.nodes.length === 0) {
+    if (summary.unroutedRows > 0) {
+      throw errorFromCode(ResultCode.ERR_INVALID_NODE, 'no cluster node serves the partitions of these keys')
+    }
+    return
+  }
+  if (summary.nodes.some((n) => n.error === null)) return
+  const first = summary.nodes[0]!.error!
+  throw toAerospikeError(first, sentAnything && first.code !== 'SERVER')
+}
+
+export function createWireEngine(config: ResolvedClientConfig): Engine {
+  const clusterConfig = clusterConfigFor(config)
+  let cluster: Cluster | null = null
+  const connected = (): Cluster => {
+    if (cluster === null || cluster.isClosed) throw new NotConnectedError()
+    return cluster
+  }
+  return {
+    kind: 'wire',
+    async connect() {
+      if (cluster !== null) return
+      try {
+        cluster = await Cluster.connect(clusterConfig)
+      } catch (error) {
+        throw toAerospikeError(error)
+      }
+    },
+    async close() {
+      const c = cluster
+      cluster = null
+      if (c !== null) await c.close()
+    },
+    isConnected() {
+      return cluster !== null && !cluster.isClosed && cluster.nodes.length > 0
+    },
+    async write(job: WriteJob) {
+      let summary: BatchSummary
+      try {
+        summary = await batchWrite(connected(), job)
+      } catch (error) {
+        throw toAerospikeError(error)
+      }
+      throwIfWholeCallFailed(
+        summary,
+        summary.nodes.some((n) => n.error !== null && n.error.code !== 'CONNECTION'),
+      )
+    },
+    async read(job: ReadJob) {
+      let summary: BatchSummary
+      try {
+        summary = await batchRead(connected(), job)
+      } catch (error) {
+        throw toAerospikeError(error)
+      }
+      throwIfWholeCallFailed(summary, false)
+    },
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * Validation shared by every write path (batchWriteNumpy, writeNumpy, the worker pool): checked
+ * before anything is sent, with errors naming the argument, field or row.
+ */
+import {
+  DEFAULT_KEY_FIELD,
+  ParamError,
+  checkRowValues,
+  compileWritePlan,
+  describe,
+  resolveRetry,
+  resolveWritePolicy,
+  type ResolvedWritePolicy,
+  type RetryOptions,
+  type RetryPolicy,
+  type WritePlan,
+  type WritePolicy,
+} from '@aerospike-numpy/core'
+import { validateNamespace, validateSetName } from '@aerospike-numpy/core'
+import { Dtype, StructuredArray } from '@aerospike-numpy/dtype'
+
+export interface BatchWriteOptions {
+  /** The field holding the record key. Default `'_key'`. */
+  keyField?: string
+  policy?: WritePolicy
+  /** Re-send rows that failed with a transient code this many times (or a retry object). */
+  retry?: number | RetryOptions
+}
+
+export interface PreparedWrite {
+  plan: WritePlan
+  policy: ResolvedWritePolicy
+  retry: RetryPolicy
+  namespace: string
+  set: string
+}
+
+const planCache = new WeakMap<Dtype, Map<string, WritePlan>>()
+
+/** The plan for (dtype, keyField), compiled once and cached. */
+export function planFor(dtype: Dtype, keyField: string): WritePlan {
+  let byKey = planCache.get(dtype)
+  if (byKey === undefined) {
+    byKey = new Map()
+    planCache.set(dtype, byKey)
+  }
+  let plan = byKey.get(keyField)
+  if (plan === undefined) {
+    plan = compileWritePlan(dtype, keyField)
+    byKey.set(keyField, plan)
+  }
+  return plan
+}
+
+export function checkOptionKeys(
+  options: unknown,
+  known: readonly string[],
+  where: string,
+): Record<string, unknown> {
+  if (options === undefined || options === null) return {}
+  if (typeof options !== 'object' || Array.isArray(options)) {
+    throw new ParamError(`${where} must be an object, got ${describe(options)}`)
+  }
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) {
+      throw new ParamError(`unknown ${where} key '${key}' (known: ${known.join(', ')})`)
+    }
+  }
+  return options as Record<string, unknown>
+}
+
+export function checkDtype(dtype: unknown): Dtype {
+  if (!(dtype instanceof Dtype)) {
+    throw new ParamError(`dtype must be a Dtype (from dtype([...])), got ${describe(dtype)}`)
+  }
+  return dtype
+}
+
+/** `data` is a 1-D StructuredArray whose dtype equals `dtype` (numpy equality). */
+export function checkData(data: unknown, dtype: Dtype): StructuredArray {
+  if (!(data instanceof StructuredArray)) {
+    throw new ParamError(`data must be a StructuredArray, got ${describe(data)}`)
+  }
+  if (!data.dtype.equals(dtype)) {
+    throw new ParamError(
+      `data's dtype ${data.dtype.str} does not equal the dtype argument ${dtype.str}; they must be the same (no silent reinterpretation)`,
+    )
+  }
+  return data
+}
+
+/** Everything about a write except the rows: namespace, set, plan, policy, retry. */
+export function prepareWrite(
+  namespace: unknown,
+  set: unknown,
+  dtype: Dtype,
+  options: Readonly<Record<string, unknown>>,
+): PreparedWrite {
+  const ns = validateNamespace(namespace)
+  const setName = validateSetName(set)
+  const keyField = options.keyField ?? DEFAULT_KEY_FIELD
+  if (typeof keyField !== 'string' || keyField === '') {
+    throw new ParamError(`keyField must be a non-empty field name, got ${describe(keyField)}`)
+  }
+  const plan = planFor(dtype, keyField)
+  const policy = resolveWritePolicy(options.policy)
+  const retry = resolveRetry(options.retry as number | RetryOptions | undefined)
+  return { plan, policy, retry, namespace: ns, set: setName }
+}
+
+/** Per-row checks (u8 beyond int64, invalid UTF-8 string keys) over a whole array, before sending. */
+export function checkRows(plan: WritePlan, data: StructuredArray, rowBase = 0): void {
+  checkRowValues(plan, data, rowBase)
+}
