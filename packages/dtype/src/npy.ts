@@ -3,8 +3,8 @@
 // choice), so files round-trip byte for byte. Every size is checked against the input's length
 // before anything is allocated.
 
-import { Dtype, descrRepr, fromDescrValue, subarray } from './dtype.js'
-import type { DescrType } from './dtype.js'
+import { descrRepr, fromDescrValue, subarray } from './dtype.js'
+import type { DescrType, Dtype } from './dtype.js'
 import { DtypeError, NpyFormatError } from './errors.js'
 import { PyLiteralSyntaxError, PyTuple, parsePyLiteral, pyReprShape } from './pyliteral.js'
 import type { PyValue } from './pyliteral.js'
