@@ -76,6 +76,8 @@ export interface NodeBatchResult {
   rows: number
   /** null when the node answered (each row then has its own code). */
   error: ClusterError | null
+  /** Whether the request reached the node's socket (its writes may have been applied). */
+  sent: boolean
 }
 
 /** The outcome of one batch call across nodes; per-row results are in the job's outcome. */
@@ -352,7 +354,7 @@ async function executeNodeRequests(
         const e = routeError(error)
         onNodeFailure(positions, states, e, false)
         cluster.requestTend()
-        return { node: node.name, rows: positions.length, error: e }
+        return { node: node.name, rows: positions.length, error: e, sent: false }
       }
       const consumer = new BatchResponseConsumer(connection.address, states, slots, slot, onRow)
       try {
@@ -365,7 +367,7 @@ async function executeNodeRequests(
         const e = routeError(error)
         onNodeFailure(positions, states, e, true)
         cluster.requestTend()
-        return { node: node.name, rows: positions.length, error: e }
+        return { node: node.name, rows: positions.length, error: e, sent: true }
       }
       node.pool.release(connection)
       if (consumer.parentResult !== 0) {
@@ -375,7 +377,7 @@ async function executeNodeRequests(
           `${node.address}: batch failed on the server with result ${consumer.parentResult}`,
         )
         onNodeFailure(positions, states, e, false)
-        return { node: node.name, rows: positions.length, error: e }
+        return { node: node.name, rows: positions.length, error: e, sent: true }
       }
       if (consumer.answered !== positions.length) {
         const e = new ClusterError(
@@ -384,9 +386,9 @@ async function executeNodeRequests(
           `${node.address}: batch ended with ${positions.length - consumer.answered} of ${positions.length} rows unanswered`,
         )
         onNodeFailure(positions, states, e, true)
-        return { node: node.name, rows: positions.length, error: e }
+        return { node: node.name, rows: positions.length, error: e, sent: true }
       }
-      return { node: node.name, rows: positions.length, error: null }
+      return { node: node.name, rows: positions.length, error: null, sent: true }
     }),
   )
 }

@@ -22,8 +22,6 @@ import {
 import type { ResolvedClientConfig } from '../config.js'
 import { NotConnectedError } from '../errors.js'
 
-/** Official-client config keys this engine maps onto the cluster's settings. */
-const MAPPED_KEYS = new Set(['connTimeoutMs', 'tenderInterval', 'maxConnsPerNode', 'maxSocketIdle', 'clusterName'])
 /** Official-client config keys that need features this engine does not have. */
 const UNSUPPORTED_KEYS: Record<string, string> = {
   user: 'authentication',
@@ -47,10 +45,14 @@ export function clusterConfigFor(config: ResolvedClientConfig): ClusterConfig {
   for (const [key, feature] of Object.entries(UNSUPPORTED_KEYS)) {
     const value = o[key]
     if (value !== undefined && value !== null && value !== false) {
-      throw new ParamError(`config.${key}: ${feature} is not supported by engine 'wire'; use engine: 'official'`)
+      throw new ParamError(
+        `config.${key}: ${feature} is not supported by engine 'wire'; use engine: 'official'`,
+      )
     }
   }
-  const cluster: ClusterConfig = { hosts: config.hosts.map((h) => ({ host: h.addr, port: h.port })) }
+  const cluster: ClusterConfig = {
+    hosts: config.hosts.map((h) => ({ host: h.addr, port: h.port })),
+  }
   const connect = intOption(o, 'connTimeoutMs')
   if (connect !== undefined && connect > 0) cluster.timeouts = { connect }
   const tend = intOption(o, 'tenderInterval')
@@ -60,10 +62,10 @@ export function clusterConfigFor(config: ResolvedClientConfig): ClusterConfig {
   const idle = intOption(o, 'maxSocketIdle')
   if (idle !== undefined && idle > 0) cluster.maxSocketIdleMs = idle * 1000
   if (o.clusterName !== undefined) {
-    if (typeof o.clusterName !== 'string') throw new ParamError('config.clusterName must be a string')
+    if (typeof o.clusterName !== 'string')
+      throw new ParamError('config.clusterName must be a string')
     cluster.clusterName = o.clusterName
   }
-  void MAPPED_KEYS
   return cluster
 }
 
@@ -81,16 +83,20 @@ function toAerospikeError(error: unknown, inDoubt = false): unknown {
  * When no node gave any per-row answer the call failed as a whole (as the official client then
  * rejects): the first node's error is thrown. Otherwise per-row codes tell the story.
  */
-function throwIfWholeCallFailed(summary: BatchSummary, sentAnything: boolean): void {
+function throwIfWholeCallFailed(summary: BatchSummary, writes: boolean): void {
   if (summary.nodes.length === 0) {
     if (summary.unroutedRows > 0) {
-      throw errorFromCode(ResultCode.ERR_INVALID_NODE, 'no cluster node serves the partitions of these keys')
+      throw errorFromCode(
+        ResultCode.ERR_INVALID_NODE,
+        'no cluster node serves the partitions of these keys',
+      )
     }
     return
   }
   if (summary.nodes.some((n) => n.error === null)) return
-  const first = summary.nodes[0]!.error!
-  throw toAerospikeError(first, sentAnything && first.code !== 'SERVER')
+  const first = summary.nodes[0]!
+  // A write request that reached a socket may have been applied; a parent-level server refusal was not.
+  throw toAerospikeError(first.error, writes && first.sent && first.error!.code !== 'SERVER')
 }
 
 export function createWireEngine(config: ResolvedClientConfig): Engine {
@@ -125,10 +131,7 @@ export function createWireEngine(config: ResolvedClientConfig): Engine {
       } catch (error) {
         throw toAerospikeError(error)
       }
-      throwIfWholeCallFailed(
-        summary,
-        summary.nodes.some((n) => n.error !== null && n.error.code !== 'CONNECTION'),
-      )
+      throwIfWholeCallFailed(summary, true)
     },
     async read(job: ReadJob) {
       let summary: BatchSummary
