@@ -24,17 +24,21 @@ export interface WorkerBootData {
   readonly hostModule: string
 }
 
-/** A `Dtype` as data: numpy's dict form, which keeps offsets, padding and itemsize exactly. */
-export interface DtypeData {
-  readonly names: readonly string[]
-  /** Each field's dtype as numpy spells it, including sub-array shapes (`'<f4'`, `('<f4', (128,))` as `descr`). */
-  readonly formats: readonly FieldFormatData[]
-  readonly offsets: readonly number[]
-  readonly itemsize: number
-}
-
-/** One field's format: a scalar dtype string, or a sub-array `[base, shape]`. */
-export type FieldFormatData = string | readonly [string, readonly number[]]
+/**
+ * A `Dtype` as data, in the spec forms `dtype()` accepts: a scalar's `str` (`'<f4'`), a
+ * sub-array `[base, shape]`, or for a structured dtype numpy's dict form, which keeps names,
+ * offsets, padding and itemsize exactly (so numpy equality survives the trip).
+ */
+export type DtypeData =
+  | string
+  | readonly [DtypeData, readonly number[]]
+  | {
+      readonly names: readonly string[]
+      readonly formats: readonly DtypeData[]
+      readonly offsets: readonly number[]
+      readonly itemsize: number
+      readonly aligned: boolean
+    }
 
 /**
  * A `StructuredArray` as data: the rows' bytes (a fresh copy transferred, or the caller's
@@ -47,17 +51,6 @@ export interface ArrayData {
   readonly stride: number
   readonly length: number
 }
-
-/** A key as the caller gave it: a guide tuple or an official-style Key object, values only. */
-export type KeyData =
-  | readonly [string, string, KeyValueData]
-  | {
-      readonly ns: string
-      readonly set?: string
-      readonly key?: KeyValueData
-      readonly digest?: Uint8Array
-    }
-export type KeyValueData = number | bigint | string | Uint8Array | null | undefined
 
 /** Options with their functions removed (a callback cannot cross a thread). */
 export type OptionsData = Readonly<Record<string, unknown>>
@@ -87,7 +80,9 @@ export type RequestBody =
     }
   | {
       readonly op: 'batchRead'
-      readonly keys: readonly KeyData[]
+      /** As the caller gave them (tuples or Key-like objects, cloned); the worker validates them. */
+      readonly keys: unknown
+      /** The read options without `dtype`, which travels as `dtype`. */
       readonly options: OptionsData | undefined
       readonly dtype: DtypeData | undefined
     }
@@ -102,29 +97,27 @@ export interface WriteResultData {
   readonly generations: Uint32Array
   readonly ttls: Uint32Array
   readonly inDoubt: Uint8Array
+  readonly aborted: boolean
   /** writeNumpy only: progress events in the order they happened. */
   readonly progress: readonly OptionsData[]
+}
+
+/** A key after validation, as `NumpyBatchRecords.keys` holds it (digest computed in the worker). */
+export interface ResolvedKeyData {
+  readonly namespace: string
+  readonly set: string
+  readonly key: number | bigint | string | Uint8Array | null
+  readonly digest: Uint8Array
 }
 
 /** A read into a structured array: its bytes and the per-key arrays. */
 export interface NumpyReadResultData {
   readonly kind: 'numpyRead'
   readonly records: ArrayData
+  readonly keys: readonly ResolvedKeyData[]
+  readonly resultCodes: Int32Array
   readonly generations: Uint32Array
   readonly ttls: Uint32Array
-  readonly resultCodes: Int32Array
-}
-
-/** A read without a dtype: records as the async client returns them, values only. */
-export interface RecordsReadResultData {
-  readonly kind: 'recordsRead'
-  readonly records: readonly {
-    readonly result: number
-    readonly bins: Readonly<Record<string, unknown>> | null
-    readonly gen: number
-    readonly ttl: number
-    readonly inDoubt: boolean
-  }[]
 }
 
 export type ReplyValue =
@@ -132,7 +125,6 @@ export type ReplyValue =
   | { readonly kind: 'boolean'; readonly value: boolean }
   | WriteResultData
   | NumpyReadResultData
-  | RecordsReadResultData
 
 /** An error taken apart: enough to rebuild its class, code and message on the other side. */
 export interface ErrorData {

@@ -1,0 +1,136 @@
+/**
+ * Dtypes, structured arrays and result arrays taken apart into cloneable data and rebuilt on the
+ * other thread. Rows cross as one block of bytes — the caller's SharedArrayBuffer shared as is, or
+ * a single copy of the rows' span moved (transferred), never a copy per row.
+ */
+import type { TransferListItem } from 'node:worker_threads'
+
+import { dtype as makeDtype, type Dtype, StructuredArray } from '@aerospike-numpy/dtype'
+
+import type { ArrayData, DtypeData } from './messages.js'
+
+const dataByDtype = new WeakMap<Dtype, DtypeData>()
+
+/** The spec a `dtype()` call turns back into an equal Dtype (cached per Dtype object). */
+export function dtypeToData(dt: Dtype): DtypeData {
+  let data = dataByDtype.get(dt)
+  if (data === undefined) {
+    data = describeDtype(dt)
+    dataByDtype.set(dt, data)
+  }
+  return data
+}
+
+function describeDtype(dt: Dtype): DtypeData {
+  if (dt.isStructured && dt.fields !== null) {
+    return {
+      names: dt.fields.map((f) => f.name),
+      formats: dt.fields.map((f) => describeDtype(f.dtype)),
+      offsets: dt.fields.map((f) => f.offset),
+      itemsize: dt.itemsize,
+      aligned: dt.isAlignedStruct,
+    }
+  }
+  if (dt.isSubarray) return [describeDtype(dt.base), [...dt.shape]]
+  return dt.str
+}
+
+/**
+ * Dtypes rebuilt from data, by their JSON text: a script writing the same dtype again and again
+ * gets the same Dtype object each time, so plans compiled for it are reused.
+ */
+const dtypeByText = new Map<string, Dtype>()
+const DTYPE_CACHE_LIMIT = 256
+
+export function dtypeFromData(data: DtypeData): Dtype {
+  const text = JSON.stringify(data)
+  let dt = dtypeByText.get(text)
+  if (dt === undefined) {
+    dt = makeDtype(data as Parameters<typeof makeDtype>[0])
+    if (dtypeByText.size >= DTYPE_CACHE_LIMIT) dtypeByText.clear()
+    dtypeByText.set(text, dt)
+  }
+  return dt
+}
+
+export interface Transferable<T> {
+  readonly data: T
+  readonly transfer: TransferListItem[]
+}
+
+/**
+ * The rows of `array` as data. A SharedArrayBuffer is shared (no copy); otherwise the rows' byte
+ * span is copied once into a fresh buffer that is moved to the other thread, so the caller's
+ * array stays untouched and usable.
+ */
+export function arrayToData(array: StructuredArray): Transferable<ArrayData> {
+  const dtype = dtypeToData(array.dtype)
+  if (array.buffer instanceof SharedArrayBuffer) {
+    return {
+      data: {
+        dtype,
+        buffer: array.buffer,
+        byteOffset: array.byteOffset,
+        stride: array.stride,
+        length: array.length,
+      },
+      transfer: [],
+    }
+  }
+  const copy = array.bytes.slice()
+  return {
+    data: { dtype, buffer: copy.buffer, byteOffset: 0, stride: array.stride, length: array.length },
+    transfer: [copy.buffer],
+  }
+}
+
+/**
+ * An array the other side may keep: its own buffer moved when this side owns all of it
+ * (a freshly built result), a copy of its span otherwise.
+ */
+export function movableArrayToData(array: StructuredArray): Transferable<ArrayData> {
+  const buffer = array.buffer
+  if (
+    buffer instanceof ArrayBuffer &&
+    array.byteOffset === 0 &&
+    array.bytes.byteLength === buffer.byteLength
+  ) {
+    return {
+      data: {
+        dtype: dtypeToData(array.dtype),
+        buffer,
+        byteOffset: 0,
+        stride: array.stride,
+        length: array.length,
+      },
+      transfer: [buffer],
+    }
+  }
+  return arrayToData(array)
+}
+
+export function arrayFromData(data: ArrayData, dt: Dtype = dtypeFromData(data.dtype)): StructuredArray {
+  return StructuredArray.fromBuffer(dt, data.buffer, {
+    byteOffset: data.byteOffset,
+    stride: data.stride,
+    length: data.length,
+  })
+}
+
+type NumericArray = Int32Array | Uint32Array | Uint8Array
+
+/**
+ * `view` ready to be moved: itself when it spans a whole ArrayBuffer not already listed (its
+ * buffer is added to `transfer`), else a copy (which is then moved).
+ */
+export function movable<T extends NumericArray>(view: T, transfer: TransferListItem[]): T {
+  const buffer = view.buffer
+  const whole =
+    buffer instanceof ArrayBuffer &&
+    view.byteOffset === 0 &&
+    view.byteLength === buffer.byteLength &&
+    !transfer.includes(buffer)
+  const out = whole ? view : (view.slice() as T)
+  transfer.push(out.buffer as ArrayBuffer)
+  return out
+}
