@@ -82,3 +82,22 @@ export {
   voidTimeFromTtl,
   type VoidTimeOptions,
 } from './ttl.js'
+export {
+  batchRowFlags,
+  BatchRequestWriter,
+  BatchResponseDecoder,
+  BatchResponseWriter,
+  decodeBatchRequest,
+  decodeBatchResponse,
+  encodeBatchRequest,
+  MessageStreamReader,
+  type BatchRequestOptions,
+  type BatchRequestRow,
+  type BatchRequestRowInput,
+  type BatchResponseDecoderOptions,
+  type BatchResponseRow,
+  type BatchResponseWriterOptions,
+  type BatchRowAttributes,
+  type DecodedBatchRequest,
+  type MessageStreamReaderOptions,
+} from './batch.js'
