@@ -114,6 +114,20 @@ describe('batch request: reference batchRead of key1, key2', () => {
     expect(toHex(bytes)).toBe(toHex(BATCH_READ_REQUEST))
   })
 
+  it('arrives whole through ProtoFrameReader fed byte by byte', () => {
+    const reader = new ProtoFrameReader()
+    const frames = []
+    for (let at = 0; at < BATCH_READ_REQUEST.length; at++) {
+      frames.push(...reader.push(BATCH_READ_REQUEST.subarray(at, at + 1)))
+    }
+    expect(frames).toHaveLength(1)
+    const request = decodeBatchRequest(frames[0]!.body)
+    expect(request.rows.map((r) => [r.index, toHex(r.digest), r.repeat])).toEqual([
+      [0, toHex(D1), false],
+      [1, toHex(D2), true],
+    ])
+  })
+
   it('decodes it, the REPEAT row inheriting ns, set and attributes', () => {
     const request = decodeBatchRequest(BATCH_READ_REQUEST, 8)
     expect(request.header.info1).toBe(INFO1_BATCH_INDEX)

@@ -624,13 +624,14 @@ export class MessageStreamReader {
     try {
       this.#drain(out, starts)
     } catch (error) {
+      // Stay failed; an unexpected error (a bug, not bad input) is rethrown as it is.
       this.#failure =
         error instanceof WireError
           ? error
           : new WireError('BAD_SIZE', this.#position, 'message stream failed', { cause: error })
       this.#chunks = []
       this.#buffered = 0
-      throw this.#failure
+      throw error
     }
   }
 

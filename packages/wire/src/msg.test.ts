@@ -26,7 +26,8 @@ import {
   writeInt64,
   writeUint64,
 } from './msg.js'
-import { decodeProtoHeader } from './proto.js'
+import { MessageStreamReader } from './batch.js'
+import { decodeProtoHeader, ProtoFrameReader } from './proto.js'
 
 const hex = (text: string): Uint8Array =>
   Uint8Array.from(Buffer.from(text.replace(/\s+/g, ''), 'hex'))
@@ -310,4 +311,36 @@ describe('64-bit integers', () => {
     expectWireError(() => write(-1, writeUint64), 'BAD_VALUE')
     expectWireError(() => write(2n ** 64n, writeUint64), 'BAD_VALUE')
   })
+})
+
+describe('reference messages through the stream readers, one chunk and byte by byte', () => {
+  const vectors = [GET_REQUEST, GET_RESPONSE, PUT_REQUEST, PUT_OK, NOT_FOUND]
+  const stream = Uint8Array.from(Buffer.concat(vectors))
+  const expected = vectors.map((v) => decodeMessage(v, 8))
+  const summary = (m: ReturnType<typeof decodeMessage>) => ({
+    header: m.header,
+    fields: m.fields.map((f) => [f.type, toHex(m.bytes.subarray(f.offset, f.offset + f.length))]),
+    ops: m.ops.map((o) => [o.op, o.particleType, opName(m.bytes, o), toHex(opValue(m.bytes, o))]),
+  })
+
+  for (const size of [stream.length, 1, 2, 5, 31]) {
+    it(`ProtoFrameReader + decodeMessage, chunks of ${size}`, () => {
+      const reader = new ProtoFrameReader()
+      const got = []
+      for (let at = 0; at < stream.length; at += size) {
+        for (const frame of reader.push(stream.subarray(at, at + size)))
+          got.push(decodeMessage(frame.body))
+      }
+      expect(got.map(summary)).toEqual(expected.map(summary))
+    })
+
+    it(`MessageStreamReader, chunks of ${size}`, () => {
+      const reader = new MessageStreamReader()
+      const got = []
+      for (let at = 0; at < stream.length; at += size)
+        got.push(...reader.push(stream.subarray(at, at + size)))
+      expect(got.map(summary)).toEqual(expected.map(summary))
+      expect(reader.idle).toBe(true)
+    })
+  }
 })

@@ -251,13 +251,14 @@ export class ProtoFrameReader {
         }
       }
     } catch (error) {
+      // Stay failed; an unexpected error (a bug, not bad input) is rethrown as it is.
       this.#failure =
         error instanceof WireError
           ? error
           : new WireError('BAD_SIZE', this.#streamOffset, 'frame reader failed', { cause: error })
       this.#chunks = []
       this.#buffered = 0
-      throw this.#failure
+      throw error
     }
     return frames
   }

@@ -1,0 +1,150 @@
+// Mutated and random inputs: every decoder either returns or throws a WireError naming an offset
+// inside (or at the end of) its input; nothing else escapes, nothing loops.
+import { describe, expect, it } from 'vitest'
+import {
+  BatchResponseDecoder,
+  decodeBatchRequest,
+  encodeBatchRequest,
+  MessageStreamReader,
+} from './batch.js'
+import { keyDigest } from './digest.js'
+import { WireError } from './errors.js'
+import { parseInfoRequest, parseInfoResponse } from './info.js'
+import { decodeMessage, encodeMessage, opName, scanMessage } from './msg.js'
+import { decodeParticle } from './particles.js'
+import { compressFrame, ProtoFrameReader } from './proto.js'
+
+/** Small deterministic PRNG (mulberry32) so failures reproduce. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+const digest = keyDigest('demo', 'key1')
+const SAMPLES: Uint8Array[] = [
+  encodeMessage({
+    header: { info1: 3, transactionTtl: 1000 },
+    fields: [
+      { type: 0, data: 'test' },
+      { type: 1, data: 'demo' },
+      { type: 4, data: digest },
+    ],
+    ops: [
+      { op: 2, particleType: 1, name: 'a', value: new Uint8Array(8) },
+      { op: 2, particleType: 3, name: 'str', value: new TextEncoder().encode('hello') },
+      { op: 2, particleType: 23, name: 'geo', value: new Uint8Array([0, 0, 0, 0x7b, 0x7d]) },
+    ],
+  }),
+  encodeBatchRequest(
+    [
+      {
+        index: 0,
+        digest,
+        attrs: { info1: 3, info2: 0, info3: 0, ttl: 0, generation: 2 },
+        namespace: 'test',
+        set: 'demo',
+        ops: [{ op: 1, name: 'a' }],
+      },
+      { index: 1, digest, repeat: true },
+      { index: 2, digest, attrs: { info1: 1 }, namespace: 'test' },
+    ],
+    { timeout: 1000 },
+  ),
+]
+
+function mutate(sample: Uint8Array, random: () => number): Uint8Array {
+  const out = sample.slice()
+  const edits = 1 + Math.floor(random() * 4)
+  for (let i = 0; i < edits; i++) {
+    const at = Math.floor(random() * out.length)
+    out[at] =
+      random() < 0.5
+        ? Math.floor(random() * 256)
+        : [0, 1, 0x7f, 0x80, 0xff][Math.floor(random() * 5)]!
+  }
+  return random() < 0.2 ? out.subarray(0, Math.floor(random() * out.length)) : out
+}
+
+function expectOnlyWireErrors(input: Uint8Array, run: () => void): void {
+  try {
+    run()
+  } catch (error) {
+    if (!(error instanceof WireError)) {
+      throw new Error(`non-WireError for ${Buffer.from(input).toString('hex')}: ${String(error)}`)
+    }
+    expect(error.offset).toBeGreaterThanOrEqual(0)
+    expect(error.offset).toBeLessThanOrEqual(input.length + 8)
+  }
+}
+
+describe('mutated inputs', () => {
+  const random = rng(20261125)
+  const rounds = 3000
+
+  it('decodeMessage / scanMessage / particles', () => {
+    for (let i = 0; i < rounds; i++) {
+      const input = mutate(SAMPLES[0]!, random).subarray(8)
+      expectOnlyWireErrors(input, () => {
+        const end = scanMessage(input, 0, input.length)
+        const message = decodeMessage(input)
+        expect(message.end).toBe(end)
+        for (const op of message.ops) {
+          opName(input, op)
+          decodeParticle(op.particleType, input, op.valueOffset, op.valueLength)
+        }
+      })
+    }
+  })
+
+  it('decodeBatchRequest', () => {
+    for (let i = 0; i < rounds; i++) {
+      const input = mutate(SAMPLES[1]!, random).subarray(8)
+      expectOnlyWireErrors(input, () => {
+        const request = decodeBatchRequest(input)
+        for (const row of request.rows) {
+          expect(row.digest).toHaveLength(20)
+          expect(row.end).toBeLessThanOrEqual(input.length)
+        }
+      })
+    }
+  })
+
+  it('ProtoFrameReader, MessageStreamReader and BatchResponseDecoder in random chunks', () => {
+    for (let i = 0; i < rounds; i++) {
+      const sample = SAMPLES[i % 2]!
+      const input = mutate(random() < 0.1 ? compressFrame(sample) : sample, random)
+      for (const make of [
+        () => new ProtoFrameReader({ maxFrameSize: 4096 }),
+        () => new MessageStreamReader({ maxFrameSize: 4096 }),
+        () => new BatchResponseDecoder({ maxFrameSize: 4096 }),
+      ]) {
+        const reader = make()
+        expectOnlyWireErrors(input, () => {
+          for (let at = 0; at < input.length;) {
+            const size = 1 + Math.floor(random() * 40)
+            reader.push(input.subarray(at, at + size))
+            at += size
+          }
+        })
+      }
+    }
+  })
+
+  it('info parsers', () => {
+    for (let i = 0; i < rounds; i++) {
+      const input = Uint8Array.from({ length: Math.floor(random() * 40) }, () =>
+        Math.floor(random() * 256),
+      )
+      expectOnlyWireErrors(input, () => {
+        parseInfoRequest(input)
+        parseInfoResponse(input)
+      })
+    }
+  })
+})
