@@ -19,7 +19,6 @@ import {
   AS_MSG_OP_READ,
   AS_MSG_OP_TOUCH,
   AS_MSG_OP_WRITE,
-  INFO1_GET_ALL,
   INFO1_GET_NOBINDATA,
   INFO2_CREATE_ONLY,
   INFO2_DELETE,
@@ -37,13 +36,22 @@ import {
   PARTICLE_STRING,
   ResultCode,
   clepochNow,
+  decodeUtf8,
   voidTimeFromTtl,
   type MessageWriter,
   type OpRef,
 } from '@aerospike-numpy/wire'
 
 import type { FaultTable } from './faults.js'
-import { packBins, unpackBins, type Bin, type NamespaceStore, type RecordEntry } from './store.js'
+import {
+  digestKey,
+  packBins,
+  unpackBins,
+  writePackedBins,
+  type Bin,
+  type NamespaceStore,
+  type RecordEntry,
+} from './store.js'
 
 /** One record command, from a plain AS_MSG or from a batch row. Views point into `bytes`. */
 export interface RecordCommand {
@@ -68,7 +76,6 @@ export interface ExecuteContext {
   faults: FaultTable
 }
 
-const textDecoder = new TextDecoder()
 const EMPTY = new Uint8Array(0)
 
 /** Unimplemented but valid op types: the server answers UNSUPPORTED_FEATURE. */
@@ -115,19 +122,18 @@ export function writeReply(
   resultCode: number,
   generation: number,
   voidTime: number,
-  bins: readonly Bin[] = [],
-  rawBins: Uint8Array | null = null,
-  rawBinCount = 0,
+  bins: readonly Bin[] = EMPTY_BINS,
+  record: RecordEntry | null = null,
 ): void {
   const { writer } = sink
   sink.begin(resultCode, generation, voidTime)
   let count = 0
-  if (rawBins !== null) {
-    writer.raw(rawBins)
-    count += rawBinCount
+  if (record !== null) {
+    writePackedBins(writer, record.packedBins)
+    count += record.binCount
   }
   for (const bin of bins) {
-    writer.op(AS_MSG_OP_READ, bin.particleType, bin.name, bin.value)
+    writer.op(AS_MSG_OP_READ, bin.particleType, bin.nameBytes, bin.value)
     count++
   }
   sink.end(count)
@@ -137,19 +143,27 @@ export function writeError(sink: ReplySink, resultCode: number): void {
   writeReply(sink, resultCode, 0, 0)
 }
 
-function opName(bytes: Uint8Array, op: OpRef): string {
-  return textDecoder.decode(bytes.subarray(op.nameOffset, op.nameOffset + op.nameLength))
+const EMPTY_BINS: readonly Bin[] = []
+
+function opNameBytes(bytes: Uint8Array, op: OpRef): Uint8Array {
+  return bytes.subarray(op.nameOffset, op.nameOffset + op.nameLength)
 }
 
 function opValue(bytes: Uint8Array, op: OpRef): Uint8Array {
   return bytes.subarray(op.valueOffset, op.valueOffset + op.valueLength)
 }
 
-function isWriteCommand(command: RecordCommand): boolean {
-  return (command.info2 & INFO2_WRITE) !== 0
+function nilBin(bytes: Uint8Array, op: OpRef): Bin {
+  return { name: '', nameBytes: opNameBytes(bytes, op), particleType: PARTICLE_NIL, value: EMPTY }
 }
 
-/** Runs one command and writes its reply. Never throws for bad requests: they get a result code. */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
+/** Runs one command and writes its reply. Bad requests get a result code, never an exception. */
 export function executeRecordCommand(
   ctx: ExecuteContext,
   command: RecordCommand,
@@ -159,14 +173,13 @@ export function executeRecordCommand(
   const store = ctx.namespaces.get(command.namespace)
   if (store === undefined) return writeError(sink, ResultCode.NAMESPACE_NOT_FOUND)
   if (command.digest.length !== 20) return writeError(sink, ResultCode.PARAMETER)
-  const key = Buffer.from(command.digest.buffer, command.digest.byteOffset, 20).toString('latin1')
-  const isWrite = isWriteCommand(command)
+  const key = digestKey(command.digest)
+  const isWrite = (command.info2 & INFO2_WRITE) !== 0
   if (isWrite) store.countWriteAttempt(key)
   const injected = ctx.faults.check(command.namespace, command.set, key, isWrite)
   if (injected !== 0) return writeError(sink, injected)
   if (command.unsupportedField !== 0) return writeError(sink, ResultCode.UNSUPPORTED_FEATURE)
-  const nowClepoch = clepochNow(nowMs)
-  const record = store.get(key, nowClepoch)
+  const record = store.get(key, clepochNow(nowMs))
   if (!isWrite) return executeRead(command, record, sink)
   if ((command.info2 & INFO2_DELETE) !== 0) return executeDelete(store, key, command, record, sink)
   return executeWrite(store, key, command, record, sink, nowMs)
@@ -189,19 +202,8 @@ function executeRead(
   if ((command.info1 & INFO1_GET_NOBINDATA) !== 0) {
     return writeReply(sink, 0, record.generation, record.voidTime)
   }
-  if (
-    ops.length === 0 ||
-    ((command.info1 & INFO1_GET_ALL) !== 0 && ops.every((op) => op.nameLength === 0))
-  ) {
-    return writeReply(
-      sink,
-      0,
-      record.generation,
-      record.voidTime,
-      [],
-      record.packedBins,
-      record.binCount,
-    )
+  if (ops.length === 0 || ops.every((op) => op.nameLength === 0)) {
+    return writeReply(sink, 0, record.generation, record.voidTime, EMPTY_BINS, record)
   }
   const bins = unpackBins(record.packedBins)
   const respondAll = (command.info2 & INFO2_RESPOND_ALL_OPS) !== 0
@@ -211,10 +213,10 @@ function executeRead(
       out.push(...bins)
       continue
     }
-    const name = opName(bytes, op)
+    const name = decodeUtf8(bytes, op.nameOffset, op.nameLength)
     const bin = bins.find((b) => b.name === name)
     if (bin !== undefined) out.push(bin)
-    else if (respondAll) out.push({ name, particleType: PARTICLE_NIL, value: EMPTY })
+    else if (respondAll) out.push(nilBin(bytes, op))
   }
   return writeReply(sink, 0, record.generation, record.voidTime, out)
 }
@@ -279,8 +281,99 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   return out
 }
 
-class OpFailure {
-  constructor(readonly resultCode: number) {}
+function findBin(bins: readonly Bin[], name: string): number {
+  for (let i = 0; i < bins.length; i++) if (bins[i]!.name === name) return i
+  return -1
+}
+
+/**
+ * Applies one write-command op to the working bins; returns 0 or the result code that fails the
+ * whole command (nothing is stored then).
+ */
+function applyWriteOp(
+  bins: Bin[],
+  results: Bin[],
+  bytes: Uint8Array,
+  op: OpRef,
+  respondAll: boolean,
+): number {
+  if (op.op === AS_MSG_OP_READ) {
+    if (op.nameLength === 0) {
+      for (const bin of bins) results.push(bin)
+      return 0
+    }
+    const at = findBin(bins, decodeUtf8(bytes, op.nameOffset, op.nameLength))
+    if (at >= 0) results.push(bins[at]!)
+    else if (respondAll) results.push(nilBin(bytes, op))
+    return 0
+  }
+  if (op.op === AS_MSG_OP_TOUCH || op.op === AS_MSG_OP_DELETE_ALL) {
+    if (op.op === AS_MSG_OP_DELETE_ALL) bins.length = 0
+    if (respondAll) results.push(nilBin(bytes, op))
+    return 0
+  }
+  if (
+    op.op !== AS_MSG_OP_WRITE &&
+    op.op !== AS_MSG_OP_INCR &&
+    op.op !== AS_MSG_OP_APPEND &&
+    op.op !== AS_MSG_OP_PREPEND
+  ) {
+    return UNSUPPORTED_OPS.has(op.op) ? ResultCode.UNSUPPORTED_FEATURE : ResultCode.PARAMETER
+  }
+  if (op.nameLength === 0) return ResultCode.PARAMETER
+  if (op.nameLength > AS_BIN_NAME_MAX_LEN) return ResultCode.BIN_NAME
+  const nameBytes = opNameBytes(bytes, op)
+  const name = decodeUtf8(bytes, op.nameOffset, op.nameLength)
+  const value = opValue(bytes, op)
+  const at = findBin(bins, name)
+  const current = at >= 0 ? bins[at]! : null
+  let particleType = op.particleType
+  let stored = value
+  switch (op.op) {
+    case AS_MSG_OP_WRITE:
+      if (particleType === PARTICLE_NIL) {
+        if (at >= 0) bins.splice(at, 1)
+        stored = EMPTY
+      }
+      break
+    case AS_MSG_OP_INCR:
+      if (particleType === PARTICLE_INTEGER) {
+        const add = readInt64(value)
+        if (add === null) return ResultCode.PARAMETER
+        if (current !== null) {
+          if (current.particleType !== PARTICLE_INTEGER) return ResultCode.BIN_INCOMPATIBLE_TYPE
+          stored = int64Bytes(readInt64(current.value)! + add)
+        }
+      } else if (particleType === PARTICLE_FLOAT) {
+        const add = readFloat64(value)
+        if (add === null) return ResultCode.PARAMETER
+        if (current !== null) {
+          if (current.particleType !== PARTICLE_FLOAT) return ResultCode.BIN_INCOMPATIBLE_TYPE
+          stored = float64Bytes(readFloat64(current.value)! + add)
+        }
+      } else {
+        return ResultCode.BIN_INCOMPATIBLE_TYPE
+      }
+      break
+    default:
+      // APPEND / PREPEND
+      if (particleType !== PARTICLE_STRING && particleType !== PARTICLE_BLOB) {
+        return ResultCode.BIN_INCOMPATIBLE_TYPE
+      }
+      if (current !== null) {
+        if (current.particleType !== particleType) return ResultCode.BIN_INCOMPATIBLE_TYPE
+        stored =
+          op.op === AS_MSG_OP_APPEND ? concat(current.value, value) : concat(value, current.value)
+      }
+      particleType = current?.particleType ?? particleType
+  }
+  if (stored !== EMPTY || particleType !== PARTICLE_NIL) {
+    const bin: Bin = { name, nameBytes, particleType, value: stored }
+    if (at >= 0) bins[at] = bin
+    else bins.push(bin)
+  }
+  if (respondAll) results.push(nilBin(bytes, op))
+  return 0
 }
 
 function executeWrite(
@@ -292,142 +385,35 @@ function executeWrite(
   nowMs: number,
 ): void {
   const { info2, info3, bytes, ops } = command
+  if (ops.length === 0) return writeError(sink, ResultCode.PARAMETER)
   const exists = record !== undefined
   if (exists && (info2 & INFO2_CREATE_ONLY) !== 0) return writeError(sink, ResultCode.RECORD_EXISTS)
   if (!exists && (info3 & (INFO3_UPDATE_ONLY | INFO3_REPLACE_ONLY)) !== 0) {
     return writeError(sink, ResultCode.RECORD_NOT_FOUND)
   }
+  let touched = false
+  for (const op of ops) if (op.op === AS_MSG_OP_TOUCH) touched = true
+  if (touched && !exists) return writeError(sink, ResultCode.RECORD_NOT_FOUND)
   if (exists) {
     const genFailure = generationCheck(command, record)
     if (genFailure !== 0) return writeError(sink, genFailure)
     if (
       command.userKey !== null &&
       record.userKey !== null &&
-      !Buffer.from(record.userKey).equals(command.userKey)
+      !sameBytes(record.userKey, command.userKey)
     ) {
       return writeError(sink, ResultCode.RECORD_KEY_MISMATCH)
     }
   }
   const replace = (info3 & (INFO3_CREATE_OR_REPLACE | INFO3_REPLACE_ONLY)) !== 0
-  // Working copy of the bins; values are views until packed into the new record.
+  // Working copy: values are views (of the old record or the request) until packed below.
   const bins: Bin[] = exists && !replace ? unpackBins(record.packedBins) : []
   const respondAll = (info2 & INFO2_RESPOND_ALL_OPS) !== 0
   const results: Bin[] = []
-  let touched = false
-  if (ops.length === 0) return writeError(sink, ResultCode.PARAMETER)
-  try {
-    for (const op of ops) {
-      applyOp(op)
-    }
-  } catch (failure) {
-    if (failure instanceof OpFailure) return writeError(sink, failure.resultCode)
-    throw failure
+  for (const op of ops) {
+    const failure = applyWriteOp(bins, results, bytes, op, respondAll)
+    if (failure !== 0) return writeError(sink, failure)
   }
-
-  function find(name: string): number {
-    for (let i = 0; i < bins.length; i++) if (bins[i]!.name === name) return i
-    return -1
-  }
-
-  function checkedName(op: OpRef): string {
-    if (op.nameLength === 0) throw new OpFailure(ResultCode.PARAMETER)
-    if (op.nameLength > AS_BIN_NAME_MAX_LEN) throw new OpFailure(ResultCode.BIN_NAME)
-    return opName(bytes, op)
-  }
-
-  function setBin(name: string, particleType: number, value: Uint8Array): void {
-    const at = find(name)
-    if (at >= 0) bins[at] = { name, particleType, value }
-    else bins.push({ name, particleType, value })
-  }
-
-  function applyOp(op: OpRef): void {
-    switch (op.op) {
-      case AS_MSG_OP_READ: {
-        if (op.nameLength === 0) {
-          results.push(...bins.map((bin) => ({ ...bin })))
-          return
-        }
-        const name = opName(bytes, op)
-        const at = find(name)
-        if (at >= 0) results.push({ ...bins[at]! })
-        else if (respondAll) results.push({ name, particleType: PARTICLE_NIL, value: EMPTY })
-        return
-      }
-      case AS_MSG_OP_WRITE: {
-        const name = checkedName(op)
-        if (op.particleType === PARTICLE_NIL) {
-          const at = find(name)
-          if (at >= 0) bins.splice(at, 1)
-        } else {
-          setBin(name, op.particleType, opValue(bytes, op))
-        }
-        break
-      }
-      case AS_MSG_OP_INCR: {
-        const name = checkedName(op)
-        const delta = opValue(bytes, op)
-        const at = find(name)
-        const current = at >= 0 ? bins[at]! : null
-        if (op.particleType === PARTICLE_INTEGER) {
-          const add = readInt64(delta)
-          if (add === null) throw new OpFailure(ResultCode.PARAMETER)
-          if (current === null) setBin(name, PARTICLE_INTEGER, int64Bytes(add))
-          else if (current.particleType !== PARTICLE_INTEGER)
-            throw new OpFailure(ResultCode.BIN_INCOMPATIBLE_TYPE)
-          else setBin(name, PARTICLE_INTEGER, int64Bytes(readInt64(current.value)! + add))
-        } else if (op.particleType === PARTICLE_FLOAT) {
-          const add = readFloat64(delta)
-          if (add === null) throw new OpFailure(ResultCode.PARAMETER)
-          if (current === null) setBin(name, PARTICLE_FLOAT, float64Bytes(add))
-          else if (current.particleType !== PARTICLE_FLOAT)
-            throw new OpFailure(ResultCode.BIN_INCOMPATIBLE_TYPE)
-          else setBin(name, PARTICLE_FLOAT, float64Bytes(readFloat64(current.value)! + add))
-        } else {
-          throw new OpFailure(ResultCode.BIN_INCOMPATIBLE_TYPE)
-        }
-        break
-      }
-      case AS_MSG_OP_APPEND:
-      case AS_MSG_OP_PREPEND: {
-        const name = checkedName(op)
-        if (op.particleType !== PARTICLE_STRING && op.particleType !== PARTICLE_BLOB) {
-          throw new OpFailure(ResultCode.BIN_INCOMPATIBLE_TYPE)
-        }
-        const value = opValue(bytes, op)
-        const at = find(name)
-        const current = at >= 0 ? bins[at]! : null
-        if (current === null) setBin(name, op.particleType, value)
-        else if (current.particleType !== op.particleType)
-          throw new OpFailure(ResultCode.BIN_INCOMPATIBLE_TYPE)
-        else
-          setBin(
-            name,
-            op.particleType,
-            op.op === AS_MSG_OP_APPEND
-              ? concat(current.value, value)
-              : concat(value, current.value),
-          )
-        break
-      }
-      case AS_MSG_OP_TOUCH:
-        touched = true
-        break
-      case AS_MSG_OP_DELETE_ALL:
-        bins.length = 0
-        break
-      default:
-        throw new OpFailure(
-          UNSUPPORTED_OPS.has(op.op) ? ResultCode.UNSUPPORTED_FEATURE : ResultCode.PARAMETER,
-        )
-    }
-    // Write-type ops answer a nil bin of their name when every op must answer.
-    if (respondAll) {
-      results.push({ name: opName(bytes, op), particleType: PARTICLE_NIL, value: EMPTY })
-    }
-  }
-
-  if (touched && !exists) return writeError(sink, ResultCode.RECORD_NOT_FOUND)
   let voidTime: number
   try {
     voidTime = voidTimeFromTtl(command.recordTtl, {

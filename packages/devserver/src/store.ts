@@ -1,11 +1,14 @@
-// Records of one cluster, keyed by (namespace, digest). Bins are kept packed in the layout a
-// response carries them in (op_sz, op READ, particle type, flags, name_len, name, value), so a
-// read of all bins copies one buffer and a stored record costs one small allocation.
+// Records of one cluster, keyed by (namespace, digest). A record's bins are kept packed in the
+// layout a response carries them in (op_sz, op READ, particle type, flags, name_len, name,
+// value), held as a one-byte (latin1) string: one compact heap object per record, and a read of
+// all bins is a single copy into the reply.
 
-import { CITRUSLEAF_EPOCH } from '@aerospike-numpy/wire'
+import { decodeUtf8, type MessageWriter } from '@aerospike-numpy/wire'
 
 export interface Bin {
   name: string
+  /** UTF-8 bytes of the name (a view; the name is 1..15 bytes). */
+  nameBytes: Uint8Array
   particleType: number
   value: Uint8Array
 }
@@ -19,69 +22,91 @@ export interface RecordEntry {
   /** Particle type byte + key bytes as the client sent them, or null. */
   userKey: Uint8Array | null
   binCount: number
-  packedBins: Uint8Array
+  /** The packed bins as latin1 (one char per byte). */
+  packedBins: string
 }
 
 const OP_READ = 1
 const BIN_HEADER = 8
-const textDecoder = new TextDecoder()
-const textEncoder = new TextEncoder()
 
-export function nowVoidTimeBase(): number {
-  return Math.floor(Date.now() / 1000) - CITRUSLEAF_EPOCH
-}
+// Buffer's latin1 codecs work on any Uint8Array and skip Buffer allocation.
+const latin1Slice = Buffer.prototype.latin1Slice as (
+  this: Uint8Array,
+  start: number,
+  end: number,
+) => string
+const latin1Write = Buffer.prototype.latin1Write as (
+  this: Uint8Array,
+  text: string,
+  offset: number,
+  length: number,
+) => number
+
+let scratch = new Uint8Array(4096)
 
 export function isExpired(record: RecordEntry, nowClepoch: number): boolean {
   return record.voidTime !== 0 && record.voidTime <= nowClepoch
 }
 
-export function packBins(bins: readonly Bin[]): Uint8Array {
+/** The digest as a 20-char latin1 string: the key of the record maps. */
+export function digestKey(digest: Uint8Array): string {
+  return latin1Slice.call(digest, 0, digest.length)
+}
+
+export function packBins(bins: readonly Bin[]): string {
   let size = 0
-  const names: Uint8Array[] = []
-  for (const bin of bins) {
-    const name = textEncoder.encode(bin.name)
-    names.push(name)
-    size += BIN_HEADER + name.length + bin.value.length
-  }
-  const out = Buffer.allocUnsafe(size)
+  for (const bin of bins) size += BIN_HEADER + bin.nameBytes.length + bin.value.length
+  if (size > scratch.length) scratch = new Uint8Array(Math.max(size, scratch.length * 2))
+  const out = scratch
   let at = 0
-  for (let i = 0; i < bins.length; i++) {
-    const bin = bins[i]!
-    const name = names[i]!
-    out.writeUInt32BE(4 + name.length + bin.value.length, at)
+  for (const bin of bins) {
+    const nameLength = bin.nameBytes.length
+    const opSize = 4 + nameLength + bin.value.length
+    out[at] = opSize >>> 24
+    out[at + 1] = (opSize >>> 16) & 0xff
+    out[at + 2] = (opSize >>> 8) & 0xff
+    out[at + 3] = opSize & 0xff
     out[at + 4] = OP_READ
     out[at + 5] = bin.particleType
     out[at + 6] = 0
-    out[at + 7] = name.length
-    out.set(name, at + BIN_HEADER)
-    out.set(bin.value, at + BIN_HEADER + name.length)
-    at += BIN_HEADER + name.length + bin.value.length
+    out[at + 7] = nameLength
+    out.set(bin.nameBytes, at + BIN_HEADER)
+    out.set(bin.value, at + BIN_HEADER + nameLength)
+    at += BIN_HEADER + opSize - 4
   }
-  return out
+  return latin1Slice.call(out, 0, size)
 }
 
-/** Views into the packed buffer; copy a value before keeping it past the record's next write. */
-export function unpackBins(packed: Uint8Array): Bin[] {
+/** The bins of a packed string; values and names are views of one fresh buffer. */
+export function unpackBins(packed: string): Bin[] {
+  const bytes = Buffer.from(packed, 'latin1')
   const bins: Bin[] = []
-  const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength)
   let at = 0
-  while (at < packed.length) {
-    const size = view.getUint32(at)
-    const nameLength = packed[at + 7]!
+  while (at < bytes.length) {
+    const size = bytes.readUInt32BE(at)
+    const nameLength = bytes[at + 7]!
     const nameStart = at + BIN_HEADER
     const valueStart = nameStart + nameLength
     const end = at + 4 + size
     bins.push({
-      name: textDecoder.decode(packed.subarray(nameStart, valueStart)),
-      particleType: packed[at + 5]!,
-      value: packed.subarray(valueStart, end),
+      name: decodeUtf8(bytes, nameStart, nameLength),
+      nameBytes: bytes.subarray(nameStart, valueStart),
+      particleType: bytes[at + 5]!,
+      value: bytes.subarray(valueStart, end),
     })
     at = end
   }
   return bins
 }
 
-/** One namespace's records. The map key is the digest as a 20-char latin1 string. */
+/** Appends packed bins to a reply. */
+export function writePackedBins(writer: MessageWriter, packed: string): void {
+  writer.ensure(packed.length)
+  latin1Write.call(writer.bytes, packed, writer.length, packed.length)
+  writer.length += packed.length
+}
+
+/** One namespace's records, keyed by digestKey(). */
 export class NamespaceStore {
   readonly name: string
   readonly records = new Map<string, RecordEntry>()
@@ -93,18 +118,18 @@ export class NamespaceStore {
   }
 
   /** The live record, or undefined; an expired one is dropped on the way. */
-  get(digestKey: string, nowClepoch: number): RecordEntry | undefined {
-    const record = this.records.get(digestKey)
+  get(key: string, nowClepoch: number): RecordEntry | undefined {
+    const record = this.records.get(key)
     if (record === undefined) return undefined
     if (isExpired(record, nowClepoch)) {
-      this.records.delete(digestKey)
+      this.records.delete(key)
       return undefined
     }
     return record
   }
 
-  countWriteAttempt(digestKey: string): void {
-    this.writeAttempts.set(digestKey, (this.writeAttempts.get(digestKey) ?? 0) + 1)
+  countWriteAttempt(key: string): void {
+    this.writeAttempts.set(key, (this.writeAttempts.get(key) ?? 0) + 1)
   }
 
   /** Removes records of `set` (all sets when null) last updated at or before `beforeMs`. */
@@ -118,8 +143,4 @@ export class NamespaceStore {
     }
     return removed
   }
-}
-
-export function digestKey(digest: Uint8Array): string {
-  return Buffer.from(digest.buffer, digest.byteOffset, digest.byteLength).toString('latin1')
 }
