@@ -25,6 +25,7 @@ import {
   type WritePlan,
 } from '@aerospike-numpy/core'
 import { StructuredArray, type Dtype } from '@aerospike-numpy/dtype'
+import type { Client as OfficialClient } from 'aerospike'
 import { resolveClientConfig, type AsyncClientConfig, type ResolvedClientConfig } from './config.js'
 import {
   ProgressTracker,
@@ -178,12 +179,12 @@ export class AsyncClient {
    * The official `aerospike` client, for everything this API does not cover (official engine
    * only).
    */
-  get raw(): import('aerospike').Client {
+  get raw(): OfficialClient {
     const engine = this.engine
     if (engine.kind !== 'official') {
       throw new ParamError("raw is the official client and exists only with engine: 'official'")
     }
-    return (engine as unknown as { client: import('aerospike').Client }).client
+    return (engine as unknown as { client: OfficialClient }).client
   }
 
   /**

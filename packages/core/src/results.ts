@@ -16,7 +16,13 @@ export interface Key {
 
 export interface RecordMeta {
   gen: number
+  /** Seconds left; -1 never expires (as the official client reports it). */
   ttl: number
+}
+
+/** The u32 TTL of the typed arrays (0xFFFFFFFF: never expires) as the official client reports it. */
+function officialTtl(ttl: number): number {
+  return ttl === 0xffff_ffff ? -1 : ttl
 }
 
 export interface BatchRecord {
@@ -132,7 +138,11 @@ export class BatchRecords implements WriteSummary {
       result,
       record:
         result === 0
-          ? { key, bins: {}, meta: { gen: this.generations[row]!, ttl: this.ttls[row]! } }
+          ? {
+              key,
+              bins: {},
+              meta: { gen: this.generations[row]!, ttl: officialTtl(this.ttls[row]!) },
+            }
           : null,
       inDoubt: this.inDoubt[row] === 1,
     }

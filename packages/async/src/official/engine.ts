@@ -13,12 +13,13 @@ import {
   type ResolvedWritePolicy,
   type WriteJob,
 } from '@aerospike-numpy/core'
+import type Aerospike from 'aerospike'
 import type { ResolvedClientConfig } from '../config.js'
 import { NotConnectedError, fromOfficialError } from '../errors.js'
 
 /** The `aerospike` module as loaded (typed loosely: only what this adapter touches). */
-type AerospikeModule = typeof import('aerospike')
-type OfficialClient = import('aerospike').Client
+type AerospikeModule = typeof Aerospike
+type OfficialClient = Aerospike.Client
 
 export interface OfficialEngine extends Engine {
   readonly kind: 'official'
