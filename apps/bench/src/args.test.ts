@@ -13,6 +13,8 @@ describe('parseArgs', () => {
     const options = parseArgs(
       [
         '--rows=5000',
+        '--run-seconds',
+        '2.5',
         '--chunk-sizes',
         '1000,100,1000',
         '--concurrency=2,1',
@@ -35,6 +37,7 @@ describe('parseArgs', () => {
     )
     expect(options).toMatchObject({
       rows: 5000,
+      runSeconds: 2.5,
       chunkSizes: [100, 1000],
       concurrencies: [1, 2],
       datasets: ['embeddings'],
@@ -60,6 +63,8 @@ describe('parseArgs', () => {
     [['--rows', '-5'], /--rows expects a whole number, got "-5"/],
     [['--rows', '1e3'], /--rows expects a whole number, got "1e3"/],
     [['--rows'], /--rows needs a value/],
+    [['--run-seconds', '-1'], /--run-seconds expects seconds from 0 to 3600/],
+    [['--run-seconds', 'soon'], /--run-seconds expects seconds/],
     [['--chunk-sizes', '100,,200'], /comma-separated list/],
     [['--chunk-sizes', '100,abc'], /whole number, got "abc"/],
     [['--concurrency', '2000'], /between 1 and 1024/],

@@ -6,6 +6,8 @@ export type EngineName = 'official' | 'wire'
 export interface BenchOptions {
   /** Rows written per measured run (raised for a run when chunkSize × concurrency × 2 needs more). */
   rows: number
+  /** A run starts no new call after this many seconds (0: every run writes all its rows). */
+  runSeconds: number
   chunkSizes: number[]
   concurrencies: number[]
   datasets: DatasetName[]
@@ -29,6 +31,7 @@ export interface BenchOptions {
 
 export const DEFAULT_OPTIONS: Readonly<BenchOptions> = Object.freeze({
   rows: 20_000,
+  runSeconds: 1,
   chunkSizes: [100, 250, 500, 1000, 2000, 5000],
   concurrencies: [1, 4, 8],
   datasets: ['sensor', 'embeddings'] as DatasetName[],
@@ -51,6 +54,7 @@ Without --hosts (or AEROSPIKE_HOSTS) it starts the embedded devserver: those num
 the devserver too; a real cluster gives the numbers that count.
 
   --rows N               rows per run (default ${DEFAULT_OPTIONS.rows}; raised to chunk × concurrency × 2)
+  --run-seconds S        a run starts no new call after S seconds (default ${DEFAULT_OPTIONS.runSeconds}; 0 = write all rows)
   --chunk-sizes A,B,..   chunk sizes (default ${DEFAULT_OPTIONS.chunkSizes.join(',')})
   --concurrency A,B,..   chunks in flight (default ${DEFAULT_OPTIONS.concurrencies.join(',')})
   --dtype NAME           sensor | embeddings | both (default both)
@@ -151,6 +155,15 @@ export function parseArgs(
       case '--rows':
         options.rows = positiveInt(flag, value(), MAX_ROWS)
         break
+      case '--run-seconds': {
+        const text = value()
+        const seconds = Number(text)
+        if (!/^\d+(\.\d+)?$/.test(text) || seconds > 3600) {
+          throw new UsageError(`--run-seconds expects seconds from 0 to 3600, got "${text}"`)
+        }
+        options.runSeconds = seconds
+        break
+      }
       case '--chunk-sizes':
       case '--chunk-size':
         options.chunkSizes = intList(flag, value(), MAX_CHUNK)

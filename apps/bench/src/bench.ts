@@ -13,7 +13,7 @@ import { connectOfficial, handBuiltBatchWrite, putLoop } from './official.js'
 import type { Progress } from './progress.js'
 import { headline, ratios, recommend } from './recommend.js'
 import type { BenchReport, RunResult, Skipped } from './report.js'
-import type { SyncWriter } from './runs.js'
+import type { Client } from '@aerospike-numpy/sync'
 import { bulkWrite, numpyBatches, syncBatches } from './runs.js'
 import { perSecond } from './stats.js'
 import { formatNumber } from './table.js'
@@ -60,8 +60,10 @@ export class Bench {
     private readonly progress: Progress,
   ) {}
 
-  private skip(what: string, why: string): void {
+  /** Records what was not measured and why; `runs` planned runs are counted as done. */
+  private skip(what: string, why: string, runs = 0): void {
     this.skipped.push({ what, why })
+    this.progress.advance(runs)
     this.progress.log(`skipped: ${what}: ${why}`)
   }
 
@@ -110,6 +112,16 @@ export class Bench {
     return created
   }
 
+  /** Runs the progress bar counts: planned up front, each finished or skipped run advances it. */
+  planRuns(engines: number): void {
+    const o = this.options
+    let runs = o.datasets.length * engines * o.chunkSizes.length * o.concurrencies.length
+    if (o.baselines) runs += 2 * o.datasets.length
+    if (o.sync) runs += Math.max(1, SYNC_CHUNKS.filter((k) => o.chunkSizes.includes(k)).length)
+    if (o.workers > 0) runs += 2
+    this.progress.grow(runs)
+  }
+
   private async record(
     meta: RunMeta,
     run: (dataset: Dataset) => Promise<Measurement>,
@@ -150,6 +162,7 @@ export class Bench {
       verified,
     }
     this.results.push(result)
+    this.progress.advance(1)
     this.progress.log(
       `${label}: ${formatNumber(result.rowsPerSec)} rows/s, ${result.failures} failed, ` +
         `${verified.mismatches}/${verified.rows} read back wrong`,
@@ -159,12 +172,8 @@ export class Bench {
 
   async matrix(): Promise<void> {
     const engines = this.matrixEngines()
+    this.planRuns(engines.length)
     const { chunkSizes, concurrencies, rows } = this.options
-    let planned = 0
-    for (const _d of this.options.datasets)
-      for (const _e of engines)
-        for (const c of concurrencies) for (const k of chunkSizes) planned += rowsForRun(rows, k, c)
-    this.progress.grow(planned)
     for (const name of this.options.datasets) {
       const maxRows = Math.max(
         ...chunkSizes.flatMap((k) => concurrencies.map((c) => rowsForRun(rows, k, c))),
@@ -178,7 +187,7 @@ export class Bench {
               rows: rowsForRun(rows, chunkSize, concurrency),
               chunkSize,
               concurrency,
-              onRows: (n: number) => this.progress.advance(n),
+              maxSeconds: this.options.runSeconds,
             }
             await this.record(
               {
@@ -206,22 +215,20 @@ export class Bench {
     for (const name of this.options.datasets) {
       const pick = headline(recommendations, name)
       if (pick === undefined) {
-        this.skip(`baselines for ${name}`, 'no setting of the matrix finished without failures')
+        this.skip(`baselines for ${name}`, 'no setting of the matrix finished without failures', 2)
         continue
       }
       if (this.official === null) {
         try {
           this.official = await connectOfficial(this.target.hosts)
         } catch (error) {
-          this.skip('official client baselines', message(error))
+          this.skip('official client baselines', message(error), 2)
           return
         }
       }
       const official = this.official
       const rows = rowsForRun(this.options.rows, pick.chunkSize, pick.concurrency)
       const dataset = this.dataset(name, rows)
-      this.progress.grow(rows + this.options.rows)
-      const onRows = (n: number): void => this.progress.advance(n)
       await this.record(
         {
           group: 'baseline',
@@ -238,7 +245,7 @@ export class Bench {
             rows,
             chunkSize: pick.chunkSize,
             concurrency: pick.concurrency,
-            onRows,
+            maxSeconds: this.options.runSeconds,
           }),
       )
       await this.record(
@@ -256,7 +263,7 @@ export class Bench {
           putLoop(official, this.options.namespace, dataset, {
             rows: this.options.rows,
             concurrency: pick.concurrency,
-            onRows,
+            maxSeconds: this.options.runSeconds,
           }),
       )
     }
@@ -265,22 +272,19 @@ export class Bench {
   /** The blocking client against async batchWriteNumpy with one call in flight. */
   async sync(): Promise<void> {
     if (!this.options.sync) return
-    let client: (SyncWriter & { close(): void }) | null = null
+    const chosen = SYNC_CHUNKS.filter((k) => this.options.chunkSizes.includes(k))
+    const chunks = chosen.length > 0 ? chosen : [this.options.chunkSizes[0] as number]
+    let client: Client
     try {
       const { client: makeClient } = await import('@aerospike-numpy/sync')
-      client = makeClient({ hosts: this.target.hosts }).connect() as unknown as SyncWriter & {
-        close(): void
-      }
+      client = makeClient({ hosts: this.target.hosts }).connect()
     } catch (error) {
-      this.skip('sync client', message(error))
+      this.skip('sync client', message(error), chunks.length)
       return
     }
     try {
-      const chosen = SYNC_CHUNKS.filter((k) => this.options.chunkSizes.includes(k))
-      const chunks = chosen.length > 0 ? chosen : [this.options.chunkSizes[0] as number]
       const dataset = this.dataset('sensor', this.options.rows)
       const rows = this.options.rows
-      this.progress.grow(rows * chunks.length)
       const writer = client
       for (const chunkSize of chunks) {
         await this.record(
@@ -298,7 +302,7 @@ export class Bench {
             syncBatches(writer, this.options.namespace, dataset, {
               rows,
               chunkSize,
-              onRows: (n) => this.progress.advance(n),
+              maxSeconds: this.options.runSeconds,
             }),
         )
       }
@@ -310,6 +314,7 @@ export class Bench {
   /** The bulk helper with and without worker threads, watching the caller's event loop. */
   async workers(): Promise<void> {
     if (this.options.workers === 0) return
+    // The bulk helper cannot stop at a deadline without failing rows: it writes a fixed count.
     const engine: EngineName = this.clients.has('wire') ? 'wire' : 'official'
     const client = this.clients.get(engine) as AsyncClient
     const pick = headline(recommend(this.results), 'sensor')
@@ -329,11 +334,9 @@ export class Bench {
         },
       )
     } catch (error) {
-      this.skip(`writeNumpy with workers=${this.options.workers}`, message(error))
+      this.skip(`writeNumpy with workers=${this.options.workers}`, message(error), 2)
       return
     }
-    this.progress.grow(rows * 2)
-    const onRows = (n: number): void => this.progress.advance(n)
     for (const workers of [0, this.options.workers]) {
       await this.record(
         {
@@ -352,7 +355,6 @@ export class Bench {
             chunkSize,
             concurrency,
             workers,
-            onRows,
           }),
       )
     }
@@ -367,6 +369,7 @@ function machine(): BenchReport['machine'] {
     totalMemGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
+    loadAverage: os.loadavg().map((n) => Math.round(n * 100) / 100),
   }
 }
 

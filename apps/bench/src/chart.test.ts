@@ -65,7 +65,8 @@ describe('renderChart', () => {
     // each baseline: its line across the plot plus its legend swatch
     expect(parsed.dashed).toBe(4)
     expect(parsed.texts).toContain('sensor dtype, batchWriteNumpy on the wire engine')
-    expect(parsed.texts).toContain('official batchWrite <hand-built>, chunk 1000, 4 in flight')
+    expect(parsed.texts).toContain('official batchWrite <hand-built>')
+    expect(parsed.texts).toContain('chunk 1000, 4 in flight')
     expect(parsed.texts.some((t) => t.includes('measures the devserver too'))).toBe(true)
   })
 

@@ -31,8 +31,10 @@ export function niceScale(max: number): { top: number; step: number } {
 
 interface Panel {
   title: string
+  dataset: string
   lines: { label: string; points: { chunk: number; rowsPerSec: number }[] }[]
-  baselines: { label: string; rowsPerSec: number }[]
+  /** Legend text in two lines: what, and at which setting. */
+  baselines: { label: string; detail: string; rowsPerSec: number }[]
 }
 
 function panels(report: BenchReport): Panel[] {
@@ -46,14 +48,16 @@ function panels(report: BenchReport): Panel[] {
     const baselines = report.results
       .filter((r) => r.group === 'baseline' && r.dataset === dataset)
       .map((r: RunResult) => ({
-        label:
+        label: r.contender,
+        detail:
           r.chunkSize === null
-            ? `${r.contender}, ${r.concurrency} in flight`
-            : `${r.contender}, chunk ${r.chunkSize}, ${r.concurrency} in flight`,
+            ? `${r.concurrency} in flight`
+            : `chunk ${r.chunkSize}, ${r.concurrency} in flight`,
         rowsPerSec: r.rowsPerSec,
       }))
     out.push({
       title: `${dataset} dtype, batchWriteNumpy on the ${engine} engine`,
+      dataset,
       lines: concurrencies.map((c) => ({
         label: `${c} in flight`,
         points: rows
@@ -67,16 +71,25 @@ function panels(report: BenchReport): Panel[] {
   return out
 }
 
-function renderPanel(panel: Panel, top: number, chunkSizes: readonly number[]): string {
-  const plotW = WIDTH - MARGIN.left - MARGIN.right
-  const plotH = PANEL_HEIGHT - MARGIN.top - MARGIN.bottom
-  const x0 = MARGIN.left
-  const y0 = top + MARGIN.top
-  const maxValue = Math.max(
+/** The largest value a panel draws (panels of one dataset share their y axis). */
+function panelMax(panel: Panel): number {
+  return Math.max(
     0,
     ...panel.lines.flatMap((l) => l.points.map((p) => p.rowsPerSec)),
     ...panel.baselines.map((b) => b.rowsPerSec),
   )
+}
+
+function renderPanel(
+  panel: Panel,
+  top: number,
+  chunkSizes: readonly number[],
+  maxValue: number,
+): string {
+  const plotW = WIDTH - MARGIN.left - MARGIN.right
+  const plotH = PANEL_HEIGHT - MARGIN.top - MARGIN.bottom
+  const x0 = MARGIN.left
+  const y0 = top + MARGIN.top
   const { top: yTop, step } = niceScale(maxValue)
   const minChunk = Math.min(...chunkSizes)
   const maxChunk = Math.max(...chunkSizes)
@@ -130,7 +143,10 @@ function renderPanel(panel: Panel, top: number, chunkSizes: readonly number[]): 
     parts.push(
       `<text x="${legendX + 28}" y="${legendY + 4}" font-size="11">${escapeXml(b.label)}</text>`,
     )
-    legendY += 18
+    parts.push(
+      `<text x="${legendX + 28}" y="${legendY + 17}" font-size="11" fill="#555">${escapeXml(b.detail)}</text>`,
+    )
+    legendY += 32
   })
   panel.lines.forEach((line, i) => {
     const color = LINE_COLORS[i % LINE_COLORS.length] as string
@@ -168,7 +184,14 @@ export function renderChart(report: BenchReport): string {
   const body =
     list.length === 0 || chunkSizes.length === 0
       ? `<text x="20" y="40" font-size="14">No matrix results to draw.</text>`
-      : list.map((panel, i) => renderPanel(panel, i * PANEL_HEIGHT, chunkSizes)).join('\n')
+      : list
+          .map((panel, i) => {
+            const shared = Math.max(
+              ...list.filter((p) => p.dataset === panel.dataset).map(panelMax),
+            )
+            return renderPanel(panel, i * PANEL_HEIGHT, chunkSizes, shared)
+          })
+          .join('\n')
   const note = `${report.server.kind === 'devserver' ? 'devserver (measures the devserver too; a real cluster gives the numbers that count)' : `cluster ${report.server.hosts}`} · ${report.machine.cpus} × ${report.machine.cpuModel} · Node ${report.machine.node} · ${report.startedAt}`
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif">`,

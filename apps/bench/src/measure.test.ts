@@ -22,7 +22,7 @@ describe('runChunked', () => {
         }
         inFlight--
       },
-      (rows) => (reported += rows),
+      { onRows: (rows) => (reported += rows) },
     )
     expect(seen.every((n) => n === 1)).toBe(true)
     expect(maxInFlight).toBe(4)
@@ -43,6 +43,25 @@ describe('runChunked', () => {
       failures: 102,
       failureCodes: { '9': 100, '14': 1, [String(UNKNOWN_FAILURE)]: 1 },
     })
+  })
+
+  it('starts no call after maxSeconds, and counts only the rows of calls it made', async () => {
+    const m = await runChunked(
+      1_000_000,
+      100,
+      2,
+      async (start, end, codes) => {
+        await sleep(20)
+        codes.fill(0, start, end)
+      },
+      { maxSeconds: 0.1 },
+    )
+    expect(m.rows).toBeGreaterThan(0)
+    expect(m.rows).toBeLessThan(1_000_000)
+    expect(m.rows % 100).toBe(0)
+    expect(m.resultCodes.length).toBe(m.rows)
+    expect(m.calls * 100).toBe(m.rows)
+    expect(countFailures(m.resultCodes).failures).toBe(0)
   })
 })
 

@@ -59,48 +59,61 @@ export function errorCode(error: unknown): number {
  */
 export type ChunkCall = (start: number, end: number, codes: Int32Array) => Promise<void>
 
+export interface ChunkedOptions {
+  /** Start no new call after this many seconds (0: none); rows never started are not counted. */
+  maxSeconds?: number | undefined
+  /** Told how many rows finished, for the progress bar. */
+  onRows?: ((rows: number) => void) | undefined
+}
+
 /**
- * Sends `rows` rows in calls of `chunkSize`, `concurrency` calls in flight (as `writeNumpy` does),
- * timing each call. `onRows` is told how many rows finished, for the progress bar.
+ * Sends up to `rows` rows in calls of `chunkSize`, `concurrency` calls in flight (as `writeNumpy`
+ * does), timing each call. With `maxSeconds`, stops starting calls at the deadline: the
+ * measurement then covers the rows of the calls that were made, all of them finished.
  */
 export async function runChunked(
   rows: number,
   chunkSize: number,
   concurrency: number,
   call: ChunkCall,
-  onRows: (rows: number) => void = () => {},
+  options: ChunkedOptions = {},
 ): Promise<Measurement> {
   const codes = new Int32Array(rows).fill(UNKNOWN_FAILURE)
   const latencies = new LatencyRecorder()
   const loop = new LoopDelayMonitor()
+  const onRows = options.onRows ?? (() => {})
   let next = 0
   let calls = 0
+  loop.start()
+  const t0 = performance.now()
+  const deadline =
+    options.maxSeconds !== undefined && options.maxSeconds > 0
+      ? t0 + options.maxSeconds * 1000
+      : Infinity
   const lane = async (): Promise<void> => {
-    while (next < rows) {
+    while (next < rows && performance.now() < deadline) {
       const start = next
       const end = Math.min(rows, start + chunkSize)
       next = end
-      const t0 = performance.now()
+      const callStart = performance.now()
       try {
         await call(start, end, codes)
       } catch (error) {
         codes.fill(errorCode(error), start, end)
       }
-      latencies.add(performance.now() - t0)
+      latencies.add(performance.now() - callStart)
       calls++
       onRows(end - start)
     }
   }
-  loop.start()
-  const t0 = performance.now()
   await Promise.all(Array.from({ length: Math.max(1, concurrency) }, lane))
   const seconds = (performance.now() - t0) / 1000
   return {
-    rows,
+    rows: next,
     seconds,
     calls,
     latencyMs: latencies.summary(),
-    resultCodes: codes,
+    resultCodes: codes.subarray(0, next),
     eventLoopDelayMs: loop.stop(),
   }
 }

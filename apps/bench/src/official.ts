@@ -62,16 +62,15 @@ export function putLoop(
     shape.concurrency,
     async (start, _end, codes) => {
       try {
-        await client.put(
-          new Aerospike.Key(namespace, dataset.set, keys[start] as number),
-          bins(start),
-        )
+        // The typings' Key and KeyOptions disagree under exactOptionalPropertyTypes; it is a Key.
+        const key = new Aerospike.Key(namespace, dataset.set, keys[start] as number)
+        await client.put(key as Aerospike.KeyOptions, bins(start))
         codes[start] = 0
       } catch (error) {
         codes[start] = errorCode(error)
       }
     },
-    shape.onRows,
+    { onRows: shape.onRows, maxSeconds: shape.maxSeconds },
   )
 }
 
@@ -104,9 +103,9 @@ export function handBuiltBatchWrite(
         throw new Error(`batchWrite returned ${results.length} results for ${end - start} records`)
       }
       results.forEach((result, j) => {
-        codes[start + j] = result.status
+        codes[start + j] = result.status as number
       })
     },
-    shape.onRows,
+    { onRows: shape.onRows, maxSeconds: shape.maxSeconds },
   )
 }

@@ -64,7 +64,15 @@ export interface BenchReport {
   startedAt: string
   finishedAt: string
   durationSeconds: number
-  machine: { cpus: number; cpuModel: string; totalMemGiB: number; node: string; platform: string }
+  machine: {
+    cpus: number
+    cpuModel: string
+    totalMemGiB: number
+    node: string
+    platform: string
+    /** 1, 5 and 15 minute load averages when the run started: other work skews the numbers. */
+    loadAverage: number[]
+  }
   server: { kind: 'devserver' | 'cluster'; hosts: string; note: string }
   options: BenchOptions
   results: RunResult[]

@@ -13,6 +13,8 @@ export interface RunShape {
   rows: number
   chunkSize: number
   concurrency: number
+  /** Start no new call after this many seconds (0 or absent: write every row). */
+  maxSeconds?: number
   onRows?: (rows: number) => void
 }
 
@@ -42,7 +44,7 @@ export function numpyBatches(
       }
       codes.set(result.resultCodes, start)
     },
-    shape.onRows,
+    { onRows: shape.onRows, maxSeconds: shape.maxSeconds },
   )
 }
 
@@ -77,7 +79,7 @@ export function syncBatches(
       )
       codes.set(result.resultCodes, start)
     },
-    shape.onRows,
+    { onRows: shape.onRows, maxSeconds: shape.maxSeconds },
   )
 }
 
@@ -100,10 +102,9 @@ export function bulkWrite(
         concurrency: shape.concurrency,
         policy: BENCH_POLICY,
         ...(shape.workers > 0 ? { workers: shape.workers } : {}),
-        onProgress: (progress: { rowsDone?: number; done?: number }) => {
-          const done = progress.rowsDone ?? progress.done ?? reported
-          shape.onRows?.(done - reported)
-          reported = done
+        onProgress: (progress) => {
+          shape.onRows?.(progress.rowsDone - reported)
+          reported = progress.rowsDone
         },
       },
     )

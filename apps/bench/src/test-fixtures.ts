@@ -43,6 +43,7 @@ export function makeReport(results: RunResult[]): BenchReport {
       totalMemGiB: 4,
       node: 'v20.0.0',
       platform: 'linux',
+      loadAverage: [0.1, 0.2, 0.3],
     },
     server: { kind: 'devserver', hosts: '127.0.0.1:1234', note: DEVSERVER_NOTE },
     options: { ...DEFAULT_OPTIONS },
