@@ -749,11 +749,14 @@ function fromScalarString(text: string, ctx: Context): Dtype {
       `dtype ${JSON.stringify(text)}: size ${digits} is too large${at(ctx)}`,
     )
   const isTime =
-    letters === 'M' || letters === 'm' || letters === 'datetime64' || letters === 'timedelta64'
-  if (isTime && (digits === '' || digits === '8')) {
-    const kind: DtypeKind = letters === 'M' || letters === 'datetime64' ? 'M' : 'm'
-    if (letters.length > 1 && digits !== '')
-      throw syntax(text, 'not a data type numpy understands', ctx)
+    ((letters === 'M' || letters === 'm') && (digits === '' || digits === '8')) ||
+    code === 'datetime64' ||
+    code === 'timedelta64'
+  if (isTime) {
+    const kind: DtypeKind = letters === 'M' || code === 'datetime64' ? 'M' : 'm'
+    if (order !== '' && letters.length > 1) {
+      throw syntax(text, 'a byte-order prefix goes only before a type code', ctx)
+    }
     let timeUnit = ''
     if (unit !== undefined) {
       if (!TIME_UNITS.has(unit))
