@@ -55,7 +55,9 @@ describe('BlockingWorker', () => {
     const outcome = worker.call(scripted({ op: 'sleep', ms: 150 }))
     const elapsed = performance.now() - started
     const ranDuringCall = [...ran]
-    await new Promise((resolve) => setTimeout(resolve, 20))
+    for (let i = 0; i < 200 && !ran.includes('io'); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
     clearInterval(interval)
 
     expect(outcome.kind).toBe('result')

@@ -55,28 +55,30 @@ export interface ArrayData {
 /** Options with their functions removed (a callback cannot cross a thread). */
 export type OptionsData = Readonly<Record<string, unknown>>
 
+/** The write options that are callbacks: the worker records their events for the caller to replay. */
+export type ListenerName = 'onProgress' | 'onRetry'
+
+/** One recorded callback event, in the order it happened. */
+export interface ListenerEvent {
+  readonly listener: ListenerName
+  readonly event: OptionsData
+}
+
 export type RequestBody =
   | { readonly op: 'init'; readonly config: OptionsData }
   | { readonly op: 'connect' }
   | { readonly op: 'close' }
   | { readonly op: 'isConnected' }
   | {
-      readonly op: 'batchWriteNumpy'
+      readonly op: 'batchWriteNumpy' | 'writeNumpy'
       readonly data: ArrayData
       readonly dtype: DtypeData
       readonly namespace: string
       readonly set: string
+      /** The options without their callbacks. */
       readonly options: OptionsData | undefined
-    }
-  | {
-      readonly op: 'writeNumpy'
-      readonly data: ArrayData
-      readonly dtype: DtypeData
-      readonly namespace: string
-      readonly set: string
-      readonly options: OptionsData | undefined
-      /** Record progress events so the caller can replay them to its `onProgress` afterwards. */
-      readonly recordProgress: boolean
+      /** Callbacks the caller gave: their events are recorded and replayed after the call. */
+      readonly listeners: readonly ListenerName[]
     }
   | {
       readonly op: 'batchRead'
@@ -98,8 +100,8 @@ export interface WriteResultData {
   readonly ttls: Uint32Array
   readonly inDoubt: Uint8Array
   readonly aborted: boolean
-  /** writeNumpy only: progress events in the order they happened. */
-  readonly progress: readonly OptionsData[]
+  /** Events of the caller's callbacks (`onProgress`, `onRetry`), in the order they happened. */
+  readonly events: readonly ListenerEvent[]
 }
 
 /** A key after validation, as `NumpyBatchRecords.keys` holds it (digest computed in the worker). */

@@ -109,7 +109,10 @@ export function movableArrayToData(array: StructuredArray): Transferable<ArrayDa
   return arrayToData(array)
 }
 
-export function arrayFromData(data: ArrayData, dt: Dtype = dtypeFromData(data.dtype)): StructuredArray {
+export function arrayFromData(
+  data: ArrayData,
+  dt: Dtype = dtypeFromData(data.dtype),
+): StructuredArray {
   return StructuredArray.fromBuffer(dt, data.buffer, {
     byteOffset: data.byteOffset,
     stride: data.stride,

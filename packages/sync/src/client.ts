@@ -1,0 +1,362 @@
+/**
+ * The blocking client: the async client's API with plain return values. Each call is sent to a
+ * worker thread running `AsyncClient` with the wire engine and the calling thread sleeps in
+ * `Atomics.wait` until the answer arrives (see `channel.ts`).
+ */
+import type { TransferListItem } from 'node:worker_threads'
+
+import type {
+  AsyncClientConfig,
+  BatchReadOptions,
+  BatchWriteNumpyOptions,
+  WriteNumpyOptions,
+} from '@aerospike-numpy/async'
+import {
+  BatchRecords,
+  NumpyBatchRecords,
+  ParamError,
+  compileWritePlan,
+  describe,
+  type KeyValue,
+  type WritePlan,
+} from '@aerospike-numpy/core'
+import { Dtype, StructuredArray } from '@aerospike-numpy/dtype'
+
+import { BlockingWorker, type BlockingWorkerOptions, type CallOutcome } from './channel.js'
+import { SyncCallTimeoutError, SyncWorkerExitedError, SyncWorkerStartError } from './errors.js'
+import type { ListenerName, OptionsData, ReplyValue, RequestBody } from './messages.js'
+import { rebuildError } from './rebuild-error.js'
+import { arrayFromData, arrayToData, dtypeFromData, dtypeToData } from './transfer.js'
+
+/** The worker entry and its host module are built files, found from src/ (tests) and dist/ alike. */
+const DEFAULT_WORKER: BlockingWorkerOptions = {
+  workerUrl: new URL('../dist/worker.js', import.meta.url),
+  hostModule: new URL('../dist/host.js', import.meta.url).href,
+}
+
+export interface SyncClientConfig extends Omit<AsyncClientConfig, 'engine'> {
+  /** Always the wire engine: the official addon cannot be loaded in the client's worker thread. */
+  engine?: 'wire'
+  /**
+   * Longest time one blocking call may take, in milliseconds; past it the call throws
+   * `SyncCallTimeoutError` (code 9) and its worker is stopped. Default: no limit (a long
+   * `writeNumpy` runs to the end; the policies' `totalTimeout` still applies inside).
+   */
+  callTimeout?: number
+}
+
+/** `writeNumpy`'s options without `signal` (see `Client.writeNumpy`). */
+export type SyncWriteNumpyOptions = Omit<WriteNumpyOptions, 'signal'>
+
+const LISTENERS: readonly ListenerName[] = ['onProgress', 'onRetry']
+
+/** Which requests write (their failure leaves rows in doubt). */
+const WRITES = new Set(['batchWriteNumpy', 'writeNumpy'])
+
+export class Client {
+  readonly #config: unknown
+  readonly #callTimeout: number | undefined
+  readonly #workerOptions: BlockingWorkerOptions
+  #worker: BlockingWorker | null = null
+  /** The caller connected and has not closed: a replacement worker reconnects. */
+  #wantConnected = false
+  #workerConnected = false
+
+  /** @internal `workerOptions` lets tests run the real host under a wrapping worker entry. */
+  constructor(config: SyncClientConfig, workerOptions: BlockingWorkerOptions = DEFAULT_WORKER) {
+    let forwarded: unknown = config
+    let callTimeout: unknown
+    if (typeof config === 'object' && config !== null && !Array.isArray(config)) {
+      const { callTimeout: timeout, ...rest } = config as unknown as Record<string, unknown>
+      callTimeout = timeout
+      if (rest.engine !== undefined && rest.engine !== 'wire') {
+        throw new ParamError(
+          `config.engine ${describe(rest.engine)} is not available in the blocking client: it always runs the 'wire' engine in a worker thread, where the official aerospike addon cannot be loaded (use AsyncClient for engine: 'official')`,
+        )
+      }
+      forwarded = rest
+    }
+    if (
+      callTimeout !== undefined &&
+      (typeof callTimeout !== 'number' || !(callTimeout > 0) || Number.isNaN(callTimeout))
+    ) {
+      throw new ParamError(
+        `config.callTimeout must be a positive number of milliseconds (or left out for no limit), got ${describe(callTimeout)}`,
+      )
+    }
+    this.#config = forwarded
+    this.#callTimeout = callTimeout as number | undefined
+    this.#workerOptions = workerOptions
+    // Config errors surface here, as `new AsyncClient(config)` throws them.
+    this.#workerFor('client')
+  }
+
+  /** Connect to the cluster; returns this client, so `client({...}).connect()` chains. */
+  connect(): this {
+    const worker = this.#workerFor('connect')
+    this.#settle('connect', worker.call({ op: 'connect' }, [], this.#callTimeout))
+    this.#wantConnected = true
+    this.#workerConnected = true
+    return this
+  }
+
+  /** Close the connection and end the worker thread. Safe to call twice. */
+  close(): void {
+    this.#wantConnected = false
+    const worker = this.#worker
+    if (worker === null) return
+    this.#worker = null
+    this.#workerConnected = false
+    try {
+      if (!worker.exited) this.#settle('close', worker.call({ op: 'close' }, [], this.#callTimeout))
+    } finally {
+      worker.stop()
+    }
+  }
+
+  isConnected(): boolean {
+    const worker = this.#worker
+    if (worker === null || worker.exited) return false
+    const value = this.#settle(
+      'isConnected',
+      worker.call({ op: 'isConnected' }, [], this.#callTimeout),
+    )
+    return value.kind === 'boolean' && value.value
+  }
+
+  /**
+   * Write one record per row, all rows in one batch call; returns when every row has a result.
+   * Options, results and errors as `AsyncClient.batchWriteNumpy`; `onRetry` is called after the
+   * call, once per re-send, in order (the calling thread is blocked while the call runs).
+   */
+  batchWriteNumpy(
+    data: StructuredArray,
+    namespace: string,
+    set: string,
+    dtype: Dtype,
+    options?: BatchWriteNumpyOptions,
+  ): BatchRecords {
+    return this.#write('batchWriteNumpy', data, namespace, set, dtype, options)
+  }
+
+  /**
+   * Write a large array in chunks, `concurrency` chunks in flight; one `BatchRecords` for all
+   * rows. Options as `AsyncClient.writeNumpy` (`chunkSize`, `concurrency`, `retry`, `keyField`,
+   * `policy`, `workers`, `onProgress`, `onRetry`), with two differences that follow from blocking:
+   * - `onProgress` and `onRetry` cannot run while the write goes on (nothing runs on the blocked
+   *   thread): they are called after the write has finished, once per event, in the order the
+   *   events happened, before `writeNumpy` returns;
+   * - `signal` is refused (nothing on the blocked thread could abort); use `callTimeout`.
+   * `data` must be a StructuredArray: a stream such as `openNpy()` needs `AsyncClient.writeNumpy`.
+   */
+  writeNumpy(
+    data: StructuredArray,
+    namespace: string,
+    set: string,
+    dtype: Dtype,
+    options?: SyncWriteNumpyOptions,
+  ): BatchRecords {
+    return this.#write('writeNumpy', data, namespace, set, dtype, options)
+  }
+
+  /**
+   * Read records into a structured array of `options.dtype`, one row per key, in key order.
+   * Keys, options, results and errors as `AsyncClient.batchRead`.
+   */
+  batchRead(keys: unknown, options: BatchReadOptions): NumpyBatchRecords {
+    let forwarded: unknown = options
+    let readDtype: Dtype | undefined
+    if (typeof options === 'object' && options !== null && options.dtype instanceof Dtype) {
+      const { dtype, ...rest } = options
+      readDtype = dtype
+      forwarded = rest
+    }
+    const value = this.#call({
+      op: 'batchRead',
+      keys,
+      options: forwarded as OptionsData | undefined,
+      dtype: readDtype === undefined ? undefined : dtypeToData(readDtype),
+    })
+    if (value.kind !== 'numpyRead') throw unexpected('batchRead', value)
+    const array = arrayFromData(value.records, readDtype ?? dtypeFromData(value.records.dtype))
+    return new NumpyBatchRecords(array, value.keys, {
+      resultCodes: value.resultCodes,
+      generations: value.generations,
+      ttls: value.ttls,
+    })
+  }
+
+  #write(
+    op: 'batchWriteNumpy' | 'writeNumpy',
+    data: unknown,
+    namespace: string,
+    set: string,
+    dtype: unknown,
+    options: unknown,
+  ): BatchRecords {
+    const listeners = new Map<ListenerName, (event: never) => void>()
+    let forwarded = options
+    if (typeof options === 'object' && options !== null && !Array.isArray(options)) {
+      const rest: Record<string, unknown> = { ...options }
+      if (op === 'writeNumpy' && rest.signal !== undefined) {
+        throw new ParamError(
+          'writeNumpy option signal is not supported by the blocking client: nothing can run on the blocked thread to abort the call; use config.callTimeout, or AsyncClient.writeNumpy',
+        )
+      }
+      for (const name of LISTENERS) {
+        const listener = rest[name]
+        // A non-function stays in the options for the async client to refuse.
+        if (typeof listener === 'function') {
+          listeners.set(name, listener as (event: never) => void)
+          delete rest[name]
+        }
+      }
+      forwarded = rest
+    }
+    if (op === 'writeNumpy' && !(data instanceof StructuredArray) && isIterable(data)) {
+      throw new ParamError(
+        'the blocking writeNumpy takes a StructuredArray; a stream of arrays (e.g. openNpy()) cannot be read while the calling thread is blocked: use AsyncClient.writeNumpy for streams, or call writeNumpy once per array',
+      )
+    }
+    // The async client's first checks, here: only a Dtype and a StructuredArray can be sent.
+    if (!(dtype instanceof Dtype)) {
+      throw new ParamError(`dtype must be a Dtype (from dtype([...])), got ${describe(dtype)}`)
+    }
+    if (!(data instanceof StructuredArray)) {
+      throw new ParamError(`data must be a StructuredArray, got ${describe(data)}`)
+    }
+    const rows = arrayToData(data)
+    const value = this.#call(
+      {
+        op,
+        data: rows.data,
+        dtype: dtypeToData(dtype),
+        namespace,
+        set,
+        options: forwarded as OptionsData | undefined,
+        listeners: [...listeners.keys()],
+      },
+      rows.transfer,
+    )
+    if (value.kind !== 'write') throw unexpected(op, value)
+    const keyField = (forwarded as { keyField?: unknown } | undefined)?.keyField
+    const result = new BatchRecords({
+      namespace,
+      set,
+      outcome: {
+        resultCodes: value.resultCodes,
+        generations: value.generations,
+        ttls: value.ttls,
+        inDoubt: value.inDoubt,
+      },
+      keyAt: keyReader(data, dtype, keyField),
+      aborted: value.aborted,
+    })
+    for (const { listener, event } of value.events) listeners.get(listener)?.(event as never)
+    return result
+  }
+
+  /** One request on a live worker (started, and reconnected, if the last one died). */
+  #call(request: RequestBody, transfer: readonly TransferListItem[] = []): ReplyValue {
+    const worker = this.#workerFor(request.op)
+    return this.#settle(request.op, worker.call(request, transfer, this.#callTimeout))
+  }
+
+  #workerFor(op: string): BlockingWorker {
+    let worker = this.#worker
+    if (worker !== null && worker.exited) {
+      this.#worker = null
+      worker = null
+    }
+    if (worker === null) {
+      try {
+        worker = new BlockingWorker(this.#workerOptions)
+      } catch (error) {
+        throw new SyncWorkerStartError(
+          `${op}: the blocking client could not start its worker thread: ${(error as Error).message}`,
+          { cause: error },
+        )
+      }
+      this.#worker = worker
+      this.#workerConnected = false
+      this.#settle(
+        op,
+        worker.call({ op: 'init', config: this.#config as OptionsData }, [], this.#callTimeout),
+      )
+    }
+    if (this.#wantConnected && !this.#workerConnected) {
+      this.#settle(op, worker.call({ op: 'connect' }, [], this.#callTimeout))
+      this.#workerConnected = true
+    }
+    return worker
+  }
+
+  /** The value of a finished call, or the error it ended with (rebuilt on this thread). */
+  #settle(op: string, outcome: CallOutcome): ReplyValue {
+    switch (outcome.kind) {
+      case 'result':
+        return outcome.value
+      case 'error':
+        throw rebuildError(outcome.error, new Error().stack)
+      case 'notCloneable':
+        throw new ParamError(
+          `${op}: an argument cannot be sent to the client's worker thread (only data crosses threads, not functions or class instances): ${(outcome.error as Error).message}`,
+          { cause: outcome.error },
+        )
+      case 'exited': {
+        this.#dropWorker()
+        const cause = outcome.error === undefined ? undefined : rebuildError(outcome.error)
+        const written = WRITES.has(op) ? '; rows of this call may have been written' : ''
+        throw new SyncWorkerExitedError(
+          `${op}: the blocking client's worker thread exited (code ${outcome.exitCode}${cause === undefined ? '' : `, ${cause.name}: ${cause.message}`}) before answering${written}. The next call starts a new worker.`,
+          outcome.exitCode,
+          { ...(cause === undefined ? {} : { cause }), inDoubt: WRITES.has(op) },
+        )
+      }
+      case 'timeout': {
+        this.#dropWorker()
+        const written = WRITES.has(op) ? ' and rows of this call may have been written' : ''
+        throw new SyncCallTimeoutError(
+          `${op} did not finish within callTimeout ${outcome.timeoutMs} ms; its worker thread was stopped${written}. The next call starts a new worker.`,
+          outcome.timeoutMs,
+          { inDoubt: WRITES.has(op) },
+        )
+      }
+    }
+  }
+
+  #dropWorker(): void {
+    this.#worker?.stop()
+    this.#worker = null
+    this.#workerConnected = false
+  }
+}
+
+/** `client(config).connect()`, as the guide spells it. */
+export function client(config: SyncClientConfig): Client {
+  return new Client(config)
+}
+
+/** Keys are read from the caller's own rows, only for rows someone looks at. */
+function keyReader(
+  data: StructuredArray,
+  dtype: Dtype,
+  keyField: unknown,
+): (row: number) => KeyValue {
+  let plan: WritePlan | null = null
+  const src = new Uint8Array(data.buffer)
+  return (row) => {
+    plan ??= compileWritePlan(dtype, typeof keyField === 'string' ? keyField : undefined)
+    return plan.key.value(src, data.byteOffset + row * data.stride, row)
+  }
+}
+
+function unexpected(op: string, value: ReplyValue): Error {
+  return new Error(`internal: ${op} got a ${value.kind} reply`)
+}
+
+function isIterable(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false
+  const v = value as Record<symbol, unknown>
+  return typeof v[Symbol.asyncIterator] === 'function' || typeof v[Symbol.iterator] === 'function'
+}

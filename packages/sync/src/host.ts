@@ -1,0 +1,132 @@
+/**
+ * The worker side of the blocking client: one `AsyncClient` with the wire engine (the official
+ * addon can never load in a worker thread), driven by requests from `client.ts`. Arguments are
+ * rebuilt from data, results taken apart into typed arrays that are moved, not copied, back.
+ */
+import type { TransferListItem } from 'node:worker_threads'
+
+import { AsyncClient, type AsyncClientConfig, type BatchReadOptions } from '@aerospike-numpy/async'
+import type { BatchRecords, NumpyBatchRecords } from '@aerospike-numpy/core'
+import { Dtype } from '@aerospike-numpy/dtype'
+
+import type {
+  ListenerEvent,
+  NumpyReadResultData,
+  OptionsData,
+  ReplyValue,
+  Request,
+  WriteResultData,
+} from './messages.js'
+import { arrayFromData, dtypeFromData, movable, movableArrayToData } from './transfer.js'
+import type { HostReply } from './worker.js'
+
+let client: AsyncClient | null = null
+
+const NONE: HostReply = { value: { kind: 'none' }, transfer: [] }
+
+function current(): AsyncClient {
+  if (client === null) throw new Error('internal: the worker received a call before init')
+  return client
+}
+
+export async function handleRequest(request: Request): Promise<HostReply> {
+  switch (request.op) {
+    case 'init': {
+      const config = request.config
+      // Always the wire engine: nothing in this thread may load the official addon.
+      client = new AsyncClient(
+        (typeof config === 'object' && config !== null && !Array.isArray(config)
+          ? { ...config, engine: 'wire' }
+          : config) as AsyncClientConfig,
+      )
+      return NONE
+    }
+    case 'connect':
+      await current().connect()
+      return NONE
+    case 'close':
+      await current().close()
+      return NONE
+    case 'isConnected':
+      return { value: { kind: 'boolean', value: client?.isConnected() ?? false }, transfer: [] }
+    case 'batchWriteNumpy':
+    case 'writeNumpy': {
+      const dtype = dtypeFromData(request.dtype)
+      const data = arrayFromData(request.data)
+      const events: ListenerEvent[] = []
+      const options: Record<string, unknown> = { ...request.options }
+      for (const listener of request.listeners) {
+        options[listener] = (event: unknown) => events.push({ listener, event: plainCopy(event) })
+      }
+      const forwarded =
+        request.options === undefined && events.length === 0 && request.listeners.length === 0
+          ? undefined
+          : options
+      const result =
+        request.op === 'batchWriteNumpy'
+          ? await current().batchWriteNumpy(data, request.namespace, request.set, dtype, forwarded)
+          : await current().writeNumpy(data, request.namespace, request.set, dtype, forwarded)
+      return writeReply(result, events)
+    }
+    case 'batchRead': {
+      const readDtype = request.dtype === undefined ? undefined : dtypeFromData(request.dtype)
+      const options =
+        readDtype === undefined ? request.options : { ...request.options, dtype: readDtype }
+      const result = await current().batchRead(
+        request.keys as readonly unknown[],
+        options as unknown as BatchReadOptions,
+      )
+      return readReply(result)
+    }
+  }
+}
+
+function writeReply(result: BatchRecords, events: ListenerEvent[]): HostReply {
+  const transfer: TransferListItem[] = []
+  const value: WriteResultData = {
+    kind: 'write',
+    resultCodes: movable(result.resultCodes, transfer),
+    generations: movable(result.generations, transfer),
+    ttls: movable(result.ttls, transfer),
+    inDoubt: movable(result.inDoubt, transfer),
+    aborted: result.aborted,
+    events,
+  }
+  return { value, transfer }
+}
+
+function readReply(result: NumpyBatchRecords): HostReply {
+  const records = movableArrayToData(result.batchRecords)
+  const transfer: TransferListItem[] = [...records.transfer]
+  const meta = result.meta
+  const value: NumpyReadResultData = {
+    kind: 'numpyRead',
+    records: records.data,
+    keys: result.keys.map((k) => ({
+      namespace: k.namespace,
+      set: k.set,
+      key: k.key,
+      digest: k.digest,
+    })),
+    resultCodes: movable(result.resultCodes, transfer),
+    generations: movable(meta.get('gen') as Uint32Array, transfer),
+    ttls: movable(meta.get('ttl') as Uint32Array, transfer),
+  }
+  const reply: ReplyValue = value
+  return { value: reply, transfer }
+}
+
+/** A progress event as plain data (functions and class instances other than arrays dropped). */
+function plainCopy(event: unknown): OptionsData {
+  if (typeof event !== 'object' || event === null) return { value: event }
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(event)) {
+    if (value instanceof Dtype) continue
+    try {
+      out[key] = structuredClone(value)
+    } catch {
+      // not data: left out
+    }
+  }
+  return out
+}
