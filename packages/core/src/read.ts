@@ -129,6 +129,9 @@ class Decoder {
           view.setUint8(p, Number(value))
           return
         }
+        if (unsigned && value < 0) {
+          fail(row, `negative value ${String(value)} cannot go into unsigned '${typeName}'`)
+        }
         if (range !== undefined) {
           const n = typeof value === 'bigint' ? Number(value) : value
           if (n < range.min || n > range.max) {

@@ -4,6 +4,7 @@
  * so nothing else (and nothing a worker thread loads) ever reaches the native addon.
  */
 import {
+  PARTICLE_FLOAT,
   POLICY_GEN_IGNORE,
   ParamError,
   ResultCode,
@@ -148,19 +149,31 @@ export async function createOfficialEngine(config: ResolvedClientConfig): Promis
         const rowOffset = byteOffset + row * stride
         let keyValue = plan.key.value(src, rowOffset, row)
         if (keyValue instanceof Uint8Array) keyValue = Buffer.from(keyValue)
-        const ops = new Array<unknown>(nBins)
+        const ops: unknown[] = []
         for (let b = 0; b < nBins; b++) {
           const bin = bins[b]!
           const v = bin.value(src, view, rowOffset, row)
-          // floats must go as Double, or 1.0 would be stored as the integer 1
-          ops[b] = Aerospike.operations.write(
-            bin.name,
-            bin.particleType === 2
-              ? new Aerospike.Double(v as number)
-              : v instanceof Uint8Array
-                ? Buffer.from(v.buffer, v.byteOffset, v.byteLength)
-                : (v as number | bigint),
-          )
+          if (bin.particleType === PARTICLE_FLOAT) {
+            // floats must go as Double, or 1.0 would be stored as the integer 1
+            ops.push(Aerospike.operations.write(bin.name, new Aerospike.Double(v as number)))
+          } else if (typeof v === 'bigint') {
+            // The official client's write operation takes no BigInt (and a bad operation aborts
+            // the process), so an integer beyond 2^53 goes as two exact steps on the server:
+            // write hi·2^32 (a double holding it exactly), then add lo (0 ≤ lo < 2^32).
+            const hi = Number(v >> 32n)
+            const lo = Number(v & 0xffff_ffffn)
+            ops.push(Aerospike.operations.write(bin.name, hi * 4294967296))
+            if (lo !== 0) ops.push(Aerospike.operations.incr(bin.name, lo))
+          } else if (v instanceof Uint8Array) {
+            ops.push(
+              Aerospike.operations.write(
+                bin.name,
+                Buffer.from(v.buffer, v.byteOffset, v.byteLength),
+              ),
+            )
+          } else {
+            ops.push(Aerospike.operations.write(bin.name, v))
+          }
         }
         records[k] = {
           type: writeType,
