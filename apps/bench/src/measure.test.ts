@@ -1,6 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
-import { countFailures, errorCode, runChunked, runWhole, UNKNOWN_FAILURE } from './measure.js'
+import {
+  countFailures,
+  errorCode,
+  LoopDelayMonitor,
+  runChunked,
+  runWhole,
+  UNKNOWN_FAILURE,
+} from './measure.js'
 
 describe('runChunked', () => {
   it('covers every row once, in chunks, with at most `concurrency` calls in flight', async () => {
@@ -85,6 +92,18 @@ describe('runWhole', () => {
       codes[0] = 0
     })
     expect(m.eventLoopDelayMs.max).toBeGreaterThan(40)
+  })
+})
+
+describe('LoopDelayMonitor', () => {
+  it('counts a loop blocked until the end as one long delay', () => {
+    const monitor = new LoopDelayMonitor()
+    monitor.start()
+    const until = performance.now() + 60
+    while (performance.now() < until) {
+      // blocked, as during a sync call: no tick can fire
+    }
+    expect(monitor.stop().max).toBeGreaterThan(40)
   })
 })
 

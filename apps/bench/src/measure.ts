@@ -1,7 +1,6 @@
 // Timing of one run: calls kept `concurrency` in flight, a latency per call, every row's result
 // code, and the calling thread's event-loop delay.
 
-import { monitorEventLoopDelay } from 'node:perf_hooks'
 import type { LatencySummary } from './stats.js'
 import { LatencyRecorder } from './stats.js'
 
@@ -18,26 +17,37 @@ export interface Measurement {
   eventLoopDelayMs: { p50: number; p99: number; max: number }
 }
 
-const LOOP_RESOLUTION_MS = 10
+const LOOP_TICK_MS = 10
 
-/** Watches the event loop of the calling thread; reports delay beyond the timer's own period. */
+/**
+ * Watches the event loop of the calling thread: a 10 ms interval timer records how late each tick
+ * fires. Unlike perf_hooks' histogram it also counts the tick still pending when the run ends, so
+ * a run that never yields to the loop (the blocking client) shows its whole length as delay.
+ */
 export class LoopDelayMonitor {
-  private readonly histogram = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS })
+  private timer: NodeJS.Timeout | null = null
+  private last = 0
+  private delays = new LatencyRecorder()
+
+  constructor(private readonly now: () => number = () => performance.now()) {}
 
   start(): void {
-    this.histogram.reset()
-    this.histogram.enable()
+    this.delays = new LatencyRecorder()
+    this.last = this.now()
+    this.timer = setInterval(() => {
+      const t = this.now()
+      this.delays.add(Math.max(0, t - this.last - LOOP_TICK_MS))
+      this.last = t
+    }, LOOP_TICK_MS)
   }
 
   stop(): { p50: number; p99: number; max: number } {
-    this.histogram.disable()
-    if (this.histogram.count === 0) return { p50: 0, p99: 0, max: 0 }
-    const beyond = (ns: number): number => Math.max(0, ns / 1e6 - LOOP_RESOLUTION_MS)
-    return {
-      p50: beyond(this.histogram.percentile(50)),
-      p99: beyond(this.histogram.percentile(99)),
-      max: beyond(this.histogram.max),
-    }
+    if (this.timer !== null) clearInterval(this.timer)
+    this.timer = null
+    const pending = this.now() - this.last - LOOP_TICK_MS
+    if (pending > 0 || this.delays.count === 0) this.delays.add(Math.max(0, pending))
+    const { p50, p99, max } = this.delays.summary()
+    return { p50, p99, max }
   }
 }
 
