@@ -278,6 +278,7 @@ export function compileWriter(dt: Dtype, path: string): Writer {
     const shape = dt.shape
     const write = compileWriter(dt.base, path)
     const baseIsScalarLike = !dt.base.isStructured && !dt.base.isSubarray
+    const complexBase = baseIsScalarLike && dt.base.kind === 'c'
     return (view, offset, value, row) => {
       if (!isArrayLike(value))
         throw valueError(
@@ -285,6 +286,13 @@ export function compileWriter(dt: Dtype, path: string): Writer {
           row,
           `${describeValue(value)} is not an array for sub-array ${shapeText(shape)}`,
         )
+      if (complexBase && value.length === 2 * count && typeof value[0] === 'number') {
+        // Interleaved re, im: the form `get` and `row` return complex sub-arrays in.
+        for (let k = 0; k < count; k++) {
+          write(view, offset + k * step, [value[2 * k], value[2 * k + 1]], row)
+        }
+        return
+      }
       if (
         value.length === count &&
         (count !== shape[0] || (baseIsScalarLike && !isArrayLike(value[0])))
