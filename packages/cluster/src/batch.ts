@@ -503,12 +503,37 @@ export async function batchWrite(cluster: Cluster, job: WriteJob): Promise<Batch
     let p = writeField(rowHead, v, 13, FIELD_NAMESPACE, namespaceBytes)
     p = writeField(rowHead, v, p, FIELD_SETNAME, setBytes)
   }
-  const rowFlags = BATCH_MSG_INFO | BATCH_MSG_GEN | BATCH_MSG_TTL
+  // Row templates copied with one memcpy per row: `head` is the flags byte and everything up to
+  // the key field, `ops` the op headers and bin names with room for the values. Without a key
+  // field the two are one template.
+  const head = new Uint8Array(1 + rowHead.length)
+  head[0] = BATCH_MSG_INFO | BATCH_MSG_GEN | BATCH_MSG_TTL
+  head.set(rowHead, 1)
+  const ops = new Uint8Array(binsSize)
+  const valueOffsets = new Int32Array(bins.length)
+  {
+    const v = new DataView(ops.buffer)
+    let q = 0
+    for (let b = 0; b < bins.length; b++) {
+      const bin = bins[b]!
+      const name = bin.nameBytes
+      v.setUint32(q, 4 + name.length + bin.valueSize)
+      ops[q + 4] = AS_MSG_OP_WRITE
+      ops[q + 5] = bin.particleType
+      ops[q + 7] = name.length
+      ops.set(name, q + OP_HEADER_SIZE)
+      q += OP_HEADER_SIZE + name.length
+      valueOffsets[b] = q
+      q += bin.valueSize
+    }
+  }
+  const whole = new Uint8Array(head.length + ops.length)
+  whole.set(head, 0)
+  whole.set(ops, head.length)
+  const template = sendKey ? head : whole
+  const nBins = bins.length
   const maxRowSize =
-    ROW_PREFIX_SIZE +
-    rowHead.length +
-    (sendKey ? FIELD_HEADER_SIZE + 1 + key.maxKeyBytes : 0) +
-    binsSize
+    ROW_PREFIX_SIZE - 1 + whole.length + (sendKey ? FIELD_HEADER_SIZE + 1 + key.maxKeyBytes : 0)
   const parentFlags = batchParentFlags(policy)
   const groups = groupByNode(slots, router.nodes.length)
   const requests: NodeRequest[] = router.nodes.map((node, slot) => {
@@ -525,29 +550,20 @@ export async function batchWrite(cluster: Cluster, job: WriteJob): Promise<Batch
       view.setUint32(p, i)
       const d = i * DIGEST_SIZE
       for (let b = 0; b < DIGEST_SIZE; b++) out[p + 4 + b] = digests[d + b]!
-      out[p + 24] = rowFlags
-      out.set(rowHead, p + ROW_PREFIX_SIZE)
-      p += ROW_PREFIX_SIZE + rowHead.length
+      out.set(template, p + 24)
+      p += 24 + template.length
       if (sendKey) {
         const keyLength = key.writeKeyBytes(src, rowOffset, row, out, p + FIELD_HEADER_SIZE + 1)
         view.setUint32(p, keyLength + 2)
         out[p + 4] = FIELD_KEY
         out[p + 5] = key.particleType
         p += FIELD_HEADER_SIZE + 1 + keyLength
+        out.set(ops, p)
+        p += ops.length
       }
-      for (let b = 0; b < bins.length; b++) {
-        const bin = bins[b]!
-        const name = bin.nameBytes
-        const nameLength = name.length
-        view.setUint32(p, 4 + nameLength + bin.valueSize)
-        out[p + 4] = AS_MSG_OP_WRITE
-        out[p + 5] = bin.particleType
-        out[p + 6] = 0
-        out[p + 7] = nameLength
-        for (let c = 0; c < nameLength; c++) out[p + 8 + c] = name[c]!
-        p += OP_HEADER_SIZE + nameLength
-        bin.writeValue(src, srcView, rowOffset, row, out, view, p)
-        p += bin.valueSize
+      const opsAt = p - ops.length
+      for (let b = 0; b < nBins; b++) {
+        bins[b]!.writeValue(src, srcView, rowOffset, row, out, view, opsAt + valueOffsets[b]!)
       }
     }
     writeBatchHeader(out, view, p, positions.length, parentFlags, policy.totalTimeout)
