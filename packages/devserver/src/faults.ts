@@ -42,17 +42,15 @@ export function validateFaultRule(rule: FaultRule): string | null {
   return null
 }
 
-/** A stable number in [0, 1) from the seed and the digest (FNV-1a), so a key's fate never changes. */
+/** A stable number in [0, 1) from the seed and the digest (FNV-1a + murmur3's fmix32), so a key's fate never changes. */
 export function seededShare(seed: number, digestKey: string): number {
-  let hash = (0x811c9dc5 ^ (seed >>> 0)) >>> 0
+  let hash = (0x811c9dc5 ^ Math.imul(seed | 0, 0x9e3779b1)) >>> 0
   for (let i = 0; i < digestKey.length; i++) {
-    hash ^= digestKey.charCodeAt(i)
-    hash = Math.imul(hash, 0x01000193) >>> 0
+    hash = Math.imul(hash ^ digestKey.charCodeAt(i), 0x01000193) >>> 0
   }
-  // One more avalanche round so nearby seeds give unrelated shares.
-  hash ^= hash >>> 16
-  hash = Math.imul(hash, 0x85ebca6b) >>> 0
-  hash ^= hash >>> 13
+  hash = Math.imul(hash ^ (hash >>> 16), 0x85ebca6b) >>> 0
+  hash = Math.imul(hash ^ (hash >>> 13), 0xc2b2ae35) >>> 0
+  hash = (hash ^ (hash >>> 16)) >>> 0
   return hash / 2 ** 32
 }
 
