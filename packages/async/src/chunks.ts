@@ -143,22 +143,26 @@ export async function runBounded<T>(
   const inFlight = new Set<Promise<void>>()
   let failure: { error: unknown } | null = null
   let aborted = false
-  for await (const item of source) {
-    if (options.signal?.aborted === true) {
-      aborted = true
-      options.onSkipped?.(item)
-      break
+  try {
+    for await (const item of source) {
+      if (options.signal?.aborted === true) {
+        aborted = true
+        options.onSkipped?.(item)
+        break
+      }
+      const p: Promise<void> = task(item)
+        .catch((error: unknown) => {
+          failure ??= { error }
+        })
+        .finally(() => inFlight.delete(p))
+      inFlight.add(p)
+      if (inFlight.size >= concurrency) await Promise.race(inFlight)
+      if (failure !== null) break
     }
-    const p: Promise<void> = task(item)
-      .catch((error: unknown) => {
-        failure ??= { error }
-      })
-      .finally(() => inFlight.delete(p))
-    inFlight.add(p)
-    if (inFlight.size >= concurrency) await Promise.race(inFlight)
-    if (failure !== null) break
+  } finally {
+    // never return (or throw a source's error) with writes still in flight
+    await Promise.all(inFlight)
   }
-  await Promise.all(inFlight)
   if (failure !== null) throw (failure as { error: unknown }).error
   return { aborted: aborted || options.signal?.aborted === true }
 }

@@ -133,6 +133,7 @@ export class AsyncClient {
   readonly config: ResolvedClientConfig
   #engine: Engine | null = null
   #connecting: Promise<Engine> | null = null
+  readonly #inFlight = new Set<Promise<unknown>>()
 
   constructor(config: AsyncClientConfig) {
     this.config = resolveClientConfig(config)
@@ -165,10 +166,28 @@ export class AsyncClient {
     return this
   }
 
+  /** Close the connection, once every call in flight has settled. */
   async close(): Promise<void> {
     const engine = this.#engine
     this.#engine = null
-    if (engine !== null) await engine.close()
+    if (engine === null) return
+    // The official addon must not be closed under a command still in flight (it can abort the
+    // process), and callers deserve their answers: let every call settle first.
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight])
+    await engine.close()
+  }
+
+  /** Run a call that uses the engine, tracked so `close()` waits for it. */
+  #track<T>(call: (engine: Engine) => Promise<T>): Promise<T> {
+    const engine = this.engine
+    const p = call(engine)
+    // settles when p does, never rejects (the caller handles p's rejection)
+    const tracked: Promise<unknown> = p.then(
+      () => this.#inFlight.delete(tracked),
+      () => this.#inFlight.delete(tracked),
+    )
+    this.#inFlight.add(tracked)
+    return p
   }
 
   isConnected(): boolean {
@@ -211,23 +230,24 @@ export class AsyncClient {
     }
     if (array.length === 0) return BatchRecords.empty(prep.namespace, prep.set)
     checkRows(prep.plan, array)
-    const engine = this.engine
     const outcome = createWriteOutcome(array.length)
-    await writeWithRetry(
-      engine,
-      {
-        plan: prep.plan,
-        data: array,
-        rows: allRows(array.length),
-        namespace: prep.namespace,
-        set: prep.set,
-        policy: prep.policy,
-        outcome,
-      },
-      {
-        retry: prep.retry,
-        ...(o.onRetry === undefined ? {} : { onRetry: o.onRetry as (e: RetryEvent) => void }),
-      },
+    await this.#track((engine) =>
+      writeWithRetry(
+        engine,
+        {
+          plan: prep.plan,
+          data: array,
+          rows: allRows(array.length),
+          namespace: prep.namespace,
+          set: prep.set,
+          policy: prep.policy,
+          outcome,
+        },
+        {
+          retry: prep.retry,
+          ...(o.onRetry === undefined ? {} : { onRetry: o.onRetry as (e: RetryEvent) => void }),
+        },
+      ),
     )
     return new BatchRecords({
       namespace: prep.namespace,
@@ -264,7 +284,7 @@ export class AsyncClient {
     const { sink, array } = createReadSink(dt, resolved)
     const outcome = createReadOutcome(resolved.length)
     if (resolved.length > 0) {
-      await this.engine.read({ keys: resolved, bins, policy, sink, outcome })
+      await this.#track((engine) => engine.read({ keys: resolved, bins, policy, sink, outcome }))
     }
     return new NumpyBatchRecords(array, resolved, outcome)
   }
@@ -313,22 +333,26 @@ export class AsyncClient {
     const bulk = resolveBulkOptions(options)
     const dt = checkDtype(dtype)
     const prep = prepareWrite(namespace, set, dt, bulk)
-    if (data instanceof StructuredArray) return this.#writeArray(checkData(data, dt), prep, bulk)
-    if (isStream(data)) return this.#writeStream(data, dt, prep, bulk)
+    if (data instanceof StructuredArray) {
+      const array = checkData(data, dt)
+      if (array.length === 0) return BatchRecords.empty(prep.namespace, prep.set)
+      checkRows(prep.plan, array)
+      return this.#track((engine) => this.#writeArray(engine, array, prep, bulk))
+    }
+    if (isStream(data))
+      return this.#track((engine) => this.#writeStream(engine, data, dt, prep, bulk))
     throw new ParamError(
       `data must be a StructuredArray or an (async) iterable of StructuredArrays, got ${describe(data)}`,
     )
   }
 
   async #writeArray(
+    engine: Engine,
     array: StructuredArray,
     prep: PreparedWrite,
     bulk: ReturnType<typeof resolveBulkOptions>,
   ): Promise<BatchRecords> {
     const n = array.length
-    if (n === 0) return BatchRecords.empty(prep.namespace, prep.set)
-    checkRows(prep.plan, array)
-    const engine = this.engine
     const outcome = createWriteOutcome(n)
     const tracker = new ProgressTracker(n, bulk.onProgress)
     const rowIndices = allRows(Math.min(n, bulk.chunkSize))
@@ -360,12 +384,12 @@ export class AsyncClient {
   }
 
   async #writeStream(
+    engine: Engine,
     source: StructuredArrayStream,
     dt: Dtype,
     prep: PreparedWrite,
     bulk: ReturnType<typeof resolveBulkOptions>,
   ): Promise<StreamWriteSummary> {
-    const engine = this.engine
     const summary = new StreamWriteSummary(prep.namespace, prep.set)
     const tracker = new ProgressTracker(null, bulk.onProgress)
     const rowIndices = allRows(bulk.chunkSize)
@@ -379,7 +403,7 @@ export class AsyncClient {
         }
         if (!chunk.dtype.equals(dt)) {
           throw new ParamError(
-            `the stream's chunk at row ${nextRow} has dtype ${chunk.dtype.str}, not the dtype argument ${dt.str}`,
+            `the stream's chunk at row ${nextRow} has dtype ${String(chunk.dtype)}, not the dtype argument ${String(dt)}`,
           )
         }
         checkRows(prep.plan, chunk, nextRow)

@@ -83,7 +83,7 @@ export function checkData(data: unknown, dtype: Dtype): StructuredArray {
   }
   if (!data.dtype.equals(dtype)) {
     throw new ParamError(
-      `data's dtype ${data.dtype.str} does not equal the dtype argument ${dtype.str}; they must be the same (no silent reinterpretation)`,
+      `data's dtype ${String(data.dtype)} does not equal the dtype argument ${String(dtype)}; they must be the same (no silent reinterpretation)`,
     )
   }
   return data
