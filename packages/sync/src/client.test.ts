@@ -141,6 +141,16 @@ describe('client(config).connect()', () => {
     ])
     expect(readSync.keys.map((k) => k.key)).toEqual(readAsync.keys.map((k) => k.key))
   })
+  it('never loads the official addon (its worker runs only the wire engine)', () => {
+    const c = open()
+    const set = uniqueSetName('sync_addon')
+    c.batchWriteNumpy(rows(3), 'test', set, dt)
+    c.writeNumpy(rows(3), 'test', set, dt)
+    c.batchRead(keysOf(set, 1, 3), { dtype: readDt })
+    // Shared libraries are per process: nothing in this test file loads the addon on purpose.
+    const { sharedObjects } = process.report.getReport() as unknown as { sharedObjects: string[] }
+    expect(sharedObjects.filter((path) => /aerospike\.node$/.test(path))).toEqual([])
+  })
 })
 
 describe('arrays crossing the thread boundary', () => {

@@ -7,7 +7,6 @@ import type { TransferListItem } from 'node:worker_threads'
 
 import { AsyncClient, type AsyncClientConfig, type BatchReadOptions } from '@aerospike-numpy/async'
 import type { BatchRecords, NumpyBatchRecords } from '@aerospike-numpy/core'
-import { Dtype } from '@aerospike-numpy/dtype'
 
 import type {
   ListenerEvent,
@@ -54,18 +53,31 @@ export async function handleRequest(request: Request): Promise<HostReply> {
       const dtype = dtypeFromData(request.dtype)
       const data = arrayFromData(request.data)
       const events: ListenerEvent[] = []
-      const options: Record<string, unknown> = { ...request.options }
-      for (const listener of request.listeners) {
-        options[listener] = (event: unknown) => events.push({ listener, event: plainCopy(event) })
+      let options: unknown = request.options
+      if (request.listeners.length > 0) {
+        const withListeners: Record<string, unknown> = { ...request.options }
+        for (const listener of request.listeners) {
+          withListeners[listener] = (event: unknown) =>
+            events.push({ listener, event: plainCopy(event) })
+        }
+        options = withListeners
       }
-      const forwarded =
-        request.options === undefined && events.length === 0 && request.listeners.length === 0
-          ? undefined
-          : options
       const result =
         request.op === 'batchWriteNumpy'
-          ? await current().batchWriteNumpy(data, request.namespace, request.set, dtype, forwarded)
-          : await current().writeNumpy(data, request.namespace, request.set, dtype, forwarded)
+          ? await current().batchWriteNumpy(
+              data,
+              request.namespace,
+              request.set,
+              dtype,
+              options as never,
+            )
+          : await current().writeNumpy(
+              data,
+              request.namespace,
+              request.set,
+              dtype,
+              options as never,
+            )
       return writeReply(result, events)
     }
     case 'batchRead': {
@@ -116,17 +128,19 @@ function readReply(result: NumpyBatchRecords): HostReply {
   return { value: reply, transfer }
 }
 
-/** A progress event as plain data (functions and class instances other than arrays dropped). */
+/** A callback's event as data (what cannot be cloned is left out; the events are plain objects). */
 function plainCopy(event: unknown): OptionsData {
-  if (typeof event !== 'object' || event === null) return { value: event }
-  const out: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(event)) {
-    if (value instanceof Dtype) continue
-    try {
-      out[key] = structuredClone(value)
-    } catch {
-      // not data: left out
+  try {
+    const copy: unknown = structuredClone(event)
+    if (typeof copy === 'object' && copy !== null) return copy as OptionsData
+    return { value: copy }
+  } catch {
+    const out: Record<string, unknown> = {}
+    if (typeof event === 'object' && event !== null) {
+      for (const [key, value] of Object.entries(event)) {
+        if (typeof value !== 'object' && typeof value !== 'function') out[key] = value
+      }
     }
+    return out
   }
-  return out
 }
