@@ -102,7 +102,7 @@ for (const nodes of [1, 3]) {
       })
       expect(written.failedCount).toBe(0)
       for (const i of [0, 1, 57, 119]) {
-        const rec = await official.get(new Aerospike.Key('test', set, i))
+        const rec = await official.get(new Aerospike.Key('test', set, i) as never)
         const row = data.row(i) as unknown as Record<string, unknown>
         expect(rec.bins.temperature).toBe(row.temperature)
         expect(rec.bins.humidity).toBe(row.humidity)
@@ -157,7 +157,7 @@ for (const nodes of [1, 3]) {
           )
         }
         await official.put(
-          new Aerospike.Key('test', set, 1000 + i),
+          new Aerospike.Key('test', set, 1000 + i) as never,
           {
             temperature: new Aerospike.Double(row.temperature as number),
             humidity: new Aerospike.Double(row.humidity as number),
@@ -190,7 +190,7 @@ for (const nodes of [1, 3]) {
         }
       }
       // Same generation and TTL as the official client sees.
-      const viaOfficial = await official.get(new Aerospike.Key('test', set, 1005))
+      const viaOfficial = await official.get(new Aerospike.Key('test', set, 1005) as never)
       const meta = back.meta.row(5) as unknown as { gen: number; ttl: number }
       expect(meta.gen).toBe(viaOfficial.gen)
       expect(Math.abs(meta.ttl - viaOfficial.ttl)).toBeLessThanOrEqual(1)

@@ -99,8 +99,11 @@ function throwIfWholeCallFailed(summary: BatchSummary, writes: boolean): void {
   throw toAerospikeError(first.error, writes && first.sent && first.error!.code !== 'SERVER')
 }
 
-export function createWireEngine(config: ResolvedClientConfig): Engine {
-  const clusterConfig = clusterConfigFor(config)
+/** `clusterConfig` skips the mapping (worker threads receive it already mapped). */
+export function createWireEngine(
+  config: ResolvedClientConfig,
+  clusterConfig: ClusterConfig = clusterConfigFor(config),
+): Engine {
   let cluster: Cluster | null = null
   const connected = (): Cluster => {
     if (cluster === null || cluster.isClosed) throw new NotConnectedError()

@@ -1,0 +1,47 @@
+/**
+ * What crosses the thread boundary between `writeNumpyInWorkers` and its piscina workers: only
+ * cloneable data. Rows and results live in SharedArrayBuffers, so a task carries offsets, not bytes.
+ */
+import type { ClusterConfig } from '@aerospike-numpy/cluster'
+
+export interface SharedRows {
+  /** numpy `descr` of the dtype (rebuilds the same layout in the worker). */
+  descr: unknown
+  buffer: SharedArrayBuffer
+  byteOffset: number
+  stride: number
+  length: number
+}
+
+/** Per-row results, indexed like the rows; the worker writes them in place. */
+export interface SharedOutcome {
+  resultCodes: SharedArrayBuffer
+  generations: SharedArrayBuffer
+  ttls: SharedArrayBuffer
+  inDoubt: SharedArrayBuffer
+}
+
+export interface WriteChunkTask {
+  cluster: ClusterConfig
+  rows: SharedRows
+  outcome: SharedOutcome
+  namespace: string
+  set: string
+  keyField: string
+  /** The caller's `policy` and `retry` options, validated on the calling thread. */
+  policy: unknown
+  retry: unknown
+  /** Rows [start, end) of `rows` to write. */
+  start: number
+  end: number
+}
+
+export interface RetryEventMessage {
+  attempt: number
+  rows: number
+  delayMs: number
+}
+
+export interface WriteChunkResult {
+  retries: RetryEventMessage[]
+}

@@ -1,0 +1,135 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { dtype, StructuredArray } from '@aerospike-numpy/dtype'
+import { getTestCluster, uniqueSetName, type TestCluster } from '@aerospike-numpy/test-utils'
+import { AsyncClient } from '../client.js'
+import { shareRows } from './write-numpy-workers.js'
+
+const sensor = dtype([
+  ['_key', 'i4'],
+  ['temperature', 'f8'],
+  ['humidity', 'f4'],
+  ['pressure', 'f4'],
+  ['status', 'u1'],
+])
+
+function rows(n: number, shared = false): StructuredArray {
+  const a = StructuredArray.zeros(sensor, n, { shared })
+  a.set(
+    '_key',
+    Int32Array.from({ length: n }, (_, i) => i),
+  )
+  a.set(
+    'temperature',
+    Float64Array.from({ length: n }, (_, i) => i / 10),
+  )
+  a.set(
+    'status',
+    Uint8Array.from({ length: n }, (_, i) => i % 5),
+  )
+  return a
+}
+
+describe('shareRows', () => {
+  it('uses a shared array as is and copies a plain one once', () => {
+    const shared = rows(10, true)
+    const s = shareRows(shared.slice(2, 8))
+    expect(s.buffer).toBe(shared.buffer)
+    expect(s.byteOffset).toBe(2 * sensor.itemsize)
+    const plain = rows(10).slice(3, 6)
+    const p = shareRows(plain)
+    expect(p.buffer).toBeInstanceOf(SharedArrayBuffer)
+    expect(p.byteOffset).toBe(0)
+    expect(Buffer.from(new Uint8Array(p.buffer)).equals(Buffer.from(plain.bytes))).toBe(true)
+  })
+})
+
+describe('writeNumpy with workers', () => {
+  let tc: TestCluster
+  let client: AsyncClient
+  beforeAll(async () => {
+    tc = await getTestCluster({ nodes: 3 })
+    client = await new AsyncClient({ hosts: tc.hosts, engine: 'wire' }).connect()
+  })
+  afterAll(async () => {
+    await client?.close()
+    await tc?.close()
+  })
+
+  it('writes every row through the pool, reports progress, and leaves the event loop free', async () => {
+    const set = uniqueSetName('workers')
+    const n = 30_000
+    const data = rows(n)
+    const progress: number[] = []
+    let ticks = 0
+    const timer = setInterval(() => ticks++, 5)
+    const result = await client.writeNumpy(data, 'test', set, sensor, {
+      workers: 2,
+      chunkSize: 2000,
+      concurrency: 2,
+      policy: { totalTimeout: 20_000 },
+      onProgress: (p) => progress.push(p.rowsDone),
+    })
+    clearInterval(timer)
+    expect(result.failures.slice(0, 3)).toEqual([])
+    expect(result.writtenCount).toBe(n)
+    expect(progress.at(-1)).toBe(n)
+    expect(progress.length).toBe(n / 2000)
+    expect(ticks).toBeGreaterThan(0)
+    const back = await client.batchRead(
+      [0, 1234, 29_999].map((k) => ['test', set, k]),
+      {
+        dtype: dtype([
+          ['temperature', 'f8'],
+          ['status', 'u1'],
+        ]),
+      },
+    )
+    expect([...(back.batchRecords.get('temperature') as Float64Array)]).toEqual([0, 123.4, 2999.9])
+    expect([...(back.batchRecords.get('status') as Uint8Array)]).toEqual([0, 4, 4])
+  })
+
+  it('writes a stream of chunks (each shared once)', async () => {
+    const set = uniqueSetName('wstream')
+    const data = rows(5000, true)
+    async function* source() {
+      for (let s = 0; s < 5000; s += 1500) yield data.slice(s, Math.min(5000, s + 1500))
+    }
+    const summary = await client.writeNumpy(source(), 'test', set, sensor, {
+      workers: 2,
+      chunkSize: 1000,
+    })
+    expect(summary.rowCount).toBe(5000)
+    expect(summary.writtenCount).toBe(5000)
+  })
+
+  it('honours an AbortSignal: rows not sent are reported as not written', async () => {
+    const set = uniqueSetName('wabort')
+    const n = 20_000
+    const controller = new AbortController()
+    const result = await client.writeNumpy(rows(n), 'test', set, sensor, {
+      workers: 1,
+      chunkSize: 500,
+      concurrency: 1,
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.chunksDone === 2) controller.abort()
+      },
+    })
+    expect(result.aborted).toBe(true)
+    const codes = new Set(result.resultCodes)
+    expect(codes).toEqual(new Set([0, -5]))
+    expect(result.writtenCount).toBeGreaterThanOrEqual(1000)
+    expect(result.writtenCount).toBeLessThan(n)
+    expect(result.writtenCount + result.failedCount).toBe(n)
+  })
+
+  it('refuses bad worker counts and the official engine, before anything starts', async () => {
+    await expect(client.writeNumpy(rows(10), 'test', 'x', sensor, { workers: 0 })).rejects.toThrow(
+      /workers must be an integer/,
+    )
+    const official = new AsyncClient({ hosts: tc.hosts })
+    await expect(
+      official.writeNumpy(rows(10), 'test', 'x', sensor, { workers: 2 }),
+    ).rejects.toThrow(/engine: 'wire'/)
+  })
+})

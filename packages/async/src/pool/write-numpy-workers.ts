@@ -1,0 +1,211 @@
+/**
+ * `writeNumpy(..., { workers })`: chunks are encoded and written by a piscina pool of worker
+ * threads, each with its own wire-engine cluster connection, so the caller's event loop only
+ * dispatches chunks and counts results. Rows reach the workers through a SharedArrayBuffer
+ * (copied into one once if the array is not already shared; never per row), and results come
+ * back the same way. Progress and AbortSignal work as without workers.
+ */
+import { fileURLToPath } from 'node:url'
+import { Piscina } from 'piscina'
+import {
+  BatchRecords,
+  ParamError,
+  RESULT_NOT_SENT,
+  describe,
+  type RetryEvent,
+  type WriteOutcome,
+} from '@aerospike-numpy/core'
+import { StructuredArray, type Dtype } from '@aerospike-numpy/dtype'
+import type { AsyncClient, StructuredArrayStream, WriteNumpyResult } from '../client.js'
+import {
+  ProgressTracker,
+  StreamWriteSummary,
+  chunkRanges,
+  rechunk,
+  resolveBulkOptions,
+  runBounded,
+  type WriteNumpyOptions,
+} from '../chunks.js'
+import { clusterConfigFor } from '../wire/engine.js'
+import { checkData, checkDtype, checkRows, prepareWrite } from '../write-args.js'
+import type { SharedOutcome, SharedRows, WriteChunkResult, WriteChunkTask } from './messages.js'
+
+const MAX_WORKERS = 64
+
+/** The worker entry, always from dist/ (worker threads cannot load TypeScript sources). */
+function workerFilename(): string {
+  const here = fileURLToPath(import.meta.url)
+  if (here.endsWith('.js')) return fileURLToPath(new URL('./worker.js', import.meta.url))
+  return fileURLToPath(new URL('../../dist/pool/worker.js', import.meta.url))
+}
+
+/** The rows as a SharedArrayBuffer: the array's own when it is shared, else one copy of its bytes. */
+export function shareRows(data: StructuredArray): SharedRows {
+  const descr = data.dtype.descr
+  if (data.buffer instanceof SharedArrayBuffer) {
+    return {
+      descr,
+      buffer: data.buffer,
+      byteOffset: data.byteOffset,
+      stride: data.stride,
+      length: data.length,
+    }
+  }
+  const size = data.length === 0 ? 0 : (data.length - 1) * data.stride + data.dtype.itemsize
+  const buffer = new SharedArrayBuffer(size)
+  new Uint8Array(buffer).set(new Uint8Array(data.buffer, data.byteOffset, size))
+  return { descr, buffer, byteOffset: 0, stride: data.stride, length: data.length }
+}
+
+function sharedOutcome(length: number): { shared: SharedOutcome; outcome: WriteOutcome } {
+  const shared: SharedOutcome = {
+    resultCodes: new SharedArrayBuffer(length * 4),
+    generations: new SharedArrayBuffer(length * 4),
+    ttls: new SharedArrayBuffer(length * 4),
+    inDoubt: new SharedArrayBuffer(length),
+  }
+  const outcome: WriteOutcome = {
+    resultCodes: new Int32Array(shared.resultCodes),
+    generations: new Uint32Array(shared.generations),
+    ttls: new Uint32Array(shared.ttls),
+    inDoubt: new Uint8Array(shared.inDoubt),
+  }
+  outcome.resultCodes.fill(RESULT_NOT_SENT)
+  return { shared, outcome }
+}
+
+function keyReader(
+  plan: { key: { value(src: Uint8Array, rowOffset: number, row: number): unknown } },
+  data: StructuredArray,
+) {
+  const src = new Uint8Array(data.buffer)
+  return (row: number) => plan.key.value(src, data.byteOffset + row * data.stride, row) as never
+}
+
+export async function writeNumpyInWorkers(
+  client: AsyncClient,
+  data: StructuredArray | StructuredArrayStream,
+  namespace: string,
+  set: string,
+  dtype: Dtype,
+  options: WriteNumpyOptions,
+): Promise<WriteNumpyResult> {
+  const bulk = resolveBulkOptions(options)
+  const workers = bulk.workers
+  if (
+    typeof workers !== 'number' ||
+    !Number.isInteger(workers) ||
+    workers < 1 ||
+    workers > MAX_WORKERS
+  ) {
+    throw new ParamError(
+      `workers must be an integer from 1 to ${MAX_WORKERS}, got ${describe(workers)}`,
+    )
+  }
+  if (client.engineKind !== 'wire') {
+    throw new ParamError(
+      "writeNumpy({ workers }) runs the wire engine in worker threads (the official client cannot be loaded there); create the client with engine: 'wire'",
+    )
+  }
+  const dt = checkDtype(dtype)
+  const prep = prepareWrite(namespace, set, dt, bulk)
+  // The caller must be connected, as without workers; each worker connects on its own.
+  void client.engine
+  const cluster = clusterConfigFor(client.config)
+  const base = {
+    cluster,
+    namespace: prep.namespace,
+    set: prep.set,
+    keyField: prep.plan.keyField,
+    policy: bulk.policy,
+    retry: bulk.retry,
+  }
+  const pool = new Piscina({
+    filename: workerFilename(),
+    minThreads: workers,
+    maxThreads: workers,
+    concurrentTasksPerWorker: bulk.concurrency,
+    idleTimeout: 60_000,
+  })
+  const runChunk = async (
+    rows: SharedRows,
+    shared: SharedOutcome,
+    start: number,
+    end: number,
+  ): Promise<void> => {
+    const task: WriteChunkTask = { ...base, rows, outcome: shared, start, end }
+    const result = (await pool.run(task)) as WriteChunkResult
+    if (bulk.onRetry !== undefined) for (const e of result.retries) bulk.onRetry(e as RetryEvent)
+  }
+  try {
+    if (data instanceof StructuredArray) {
+      const array = checkData(data, dt)
+      if (array.length === 0) return BatchRecords.empty(prep.namespace, prep.set)
+      checkRows(prep.plan, array)
+      const rows = shareRows(array)
+      const { shared, outcome } = sharedOutcome(array.length)
+      const tracker = new ProgressTracker(array.length, bulk.onProgress)
+      const { aborted } = await runBounded(
+        chunkRanges(array.length, bulk.chunkSize),
+        workers * bulk.concurrency,
+        async ([start, end]) => {
+          await runChunk(rows, shared, start, end)
+          tracker.chunkDone(outcome.resultCodes.subarray(start, end))
+        },
+        { signal: bulk.signal },
+      )
+      return new BatchRecords({
+        namespace: prep.namespace,
+        set: prep.set,
+        outcome,
+        keyAt: keyReader(prep.plan, array),
+        aborted,
+      })
+    }
+    if (
+      typeof data !== 'object' ||
+      data === null ||
+      !(Symbol.asyncIterator in data || Symbol.iterator in data)
+    ) {
+      throw new ParamError(
+        `data must be a StructuredArray or an (async) iterable of StructuredArrays, got ${describe(data)}`,
+      )
+    }
+    // A stream: each chunk is shared (one copy) and written by the pool as it arrives.
+    const summary = new StreamWriteSummary(prep.namespace, prep.set)
+    const tracker = new ProgressTracker(null, bulk.onProgress)
+    let nextRow = 0
+    async function* chunks(): AsyncGenerator<{ chunk: StructuredArray; base: number }> {
+      for await (const chunk of rechunk(data as StructuredArrayStream, bulk.chunkSize)) {
+        if (!(chunk instanceof StructuredArray) || !chunk.dtype.equals(dt)) {
+          throw new ParamError(
+            `the stream's chunk at row ${nextRow} is not a StructuredArray of dtype ${dt.str}`,
+          )
+        }
+        checkRows(prep.plan, chunk, nextRow)
+        const at = nextRow
+        nextRow += chunk.length
+        yield { chunk, base: at }
+      }
+    }
+    const { aborted } = await runBounded(
+      chunks(),
+      workers * bulk.concurrency,
+      async ({ chunk, base: at }) => {
+        const { shared, outcome } = sharedOutcome(chunk.length)
+        await runChunk(shareRows(chunk), shared, 0, chunk.length)
+        summary.addChunk(at, outcome, keyReader(prep.plan, chunk))
+        tracker.chunkDone(outcome.resultCodes)
+      },
+      {
+        signal: bulk.signal,
+        onSkipped: ({ chunk, base: at }) =>
+          summary.addSkipped(at, chunk.length, keyReader(prep.plan, chunk)),
+      },
+    )
+    summary.aborted = aborted
+    return summary
+  } finally {
+    await pool.destroy()
+  }
+}
