@@ -5,7 +5,7 @@
 //   node examples/dist/async/npy-ingest.js readings.npy
 
 import { AsyncClient } from '@aerospike-numpy/async'
-import { openNpy } from '@aerospike-numpy/dtype'
+import { openNpy, readNpyHeader } from '@aerospike-numpy/dtype'
 import type { Hosts } from '../shared/hosts.js'
 import { hostsFromEnv, runIfMain } from '../shared/hosts.js'
 
@@ -18,8 +18,10 @@ export async function main(
   const client = new AsyncClient({ hosts })
   await client.connect()
   try {
-    const npy = await openNpy(path, { chunkRows: 1000 })
-    const summary = await client.writeNumpy(npy, 'test', setName, npy.dtype, {
+    // The header gives the dtype; the rows come chunk by chunk.
+    const { rowDtype } = await readNpyHeader(path)
+    const chunks = openNpy(path, { chunkRows: 10_000 })
+    const summary = await client.writeNumpy(chunks, 'test', setName, rowDtype, {
       chunkSize: 1000,
       concurrency: 4,
       onProgress: (p) => console.log(`${p.rowsDone} rows written`),

@@ -1,9 +1,8 @@
 // Error handling (sync): a failure of the whole call throws an AerospikeError (with the numeric
 // `code` the official client uses); a row that fails on its own is reported in its result.
 
-import { AerospikeError, POLICY_EXISTS_CREATE } from '@aerospike-numpy/async'
 import { dtype, StructuredArray } from '@aerospike-numpy/dtype'
-import { client } from '@aerospike-numpy/sync'
+import { AerospikeError, POLICY_EXISTS_CREATE, client } from '@aerospike-numpy/sync'
 import type { Hosts } from '../shared/hosts.js'
 import { hostsFromEnv, runIfMain } from '../shared/hosts.js'
 

@@ -3,15 +3,14 @@
 //               a['_key'] = np.arange(5000); np.save('readings.npy', a)"
 //   node examples/dist/sync/npy-ingest.js readings.npy
 
-import { readFileSync } from 'node:fs'
-import { parseNpy } from '@aerospike-numpy/dtype'
+import { readNpySync } from '@aerospike-numpy/dtype'
 import { client } from '@aerospike-numpy/sync'
 import type { Hosts } from '../shared/hosts.js'
 import { hostsFromEnv, runIfMain } from '../shared/hosts.js'
 
 export function main(hosts: Hosts = hostsFromEnv(), path = process.argv[2], setName = 'readings') {
   if (path === undefined) throw new Error('usage: npy-ingest.js <file.npy>')
-  const data = parseNpy(readFileSync(path)) // the whole file; see the async example for streaming
+  const data = readNpySync(path) // the whole file; the async example streams it
   const c = client({ hosts }).connect()
   try {
     const results = c.writeNumpy(data, 'test', setName, data.dtype, { chunkSize: 1000 })

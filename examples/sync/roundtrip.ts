@@ -1,8 +1,7 @@
 // Write and read roundtrip (sync): write a structured array, read it back into one.
 
-import { POLICY_KEY_SEND } from '@aerospike-numpy/async'
 import { dtype, StructuredArray } from '@aerospike-numpy/dtype'
-import { client } from '@aerospike-numpy/sync'
+import { POLICY_KEY_SEND, client } from '@aerospike-numpy/sync'
 import type { Hosts } from '../shared/hosts.js'
 import { hostsFromEnv, runIfMain } from '../shared/hosts.js'
 
