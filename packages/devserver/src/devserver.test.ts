@@ -195,6 +195,52 @@ describe.skipIf(skipUnlessDevServer())('devserver', () => {
     })
   })
 
+  describe('protocol extras', () => {
+    it('serves compressed commands from a client with compress=true', async () => {
+      const set = uniqueSetName('compress')
+      const compressed = await connectOfficialClient(cluster, {
+        policies: {
+          write: new Aerospike.WritePolicy({ compress: true }),
+          read: new Aerospike.ReadPolicy({ compress: true }),
+          batchParentWrite: new Aerospike.BatchPolicy({ compress: true }),
+        },
+      })
+      try {
+        const text = 'abc'.repeat(500)
+        await compressed.put(key(set, 1), { text })
+        expect((await compressed.get(key(set, 1))).bins).toEqual({ text })
+        const rows = await compressed.batchWrite(
+          Array.from({ length: 50 }, (_, i) => writeRecord(key(set, i + 10), i)),
+        )
+        expect(rows.every((row) => row.status === 0)).toBe(true)
+        expect(await devserver.recordCount(NS, set)).toBe(51)
+      } finally {
+        await compressed.close()
+      }
+    })
+
+    it('answers UDF and filter-expression commands with UNSUPPORTED_FEATURE (16)', async () => {
+      const set = uniqueSetName('udf')
+      await client.put(key(set, 1), { v: 1 })
+      expect(
+        await errorCode(client.apply(key(set, 1), { module: 'm', funcname: 'f', args: [] })),
+      ).toBe(16)
+      const filtered = new Aerospike.ReadPolicy({
+        filterExpression: Aerospike.exp.eq(Aerospike.exp.binInt('v'), Aerospike.exp.int(1)),
+      })
+      expect(await errorCode(client.get(key(set, 1), filtered))).toBe(16)
+    })
+
+    it('answers statistics, namespace and sets info commands', async () => {
+      const set = uniqueSetName('info')
+      await client.put(key(set, 1), { v: 1 })
+      expect(await client.infoAny('namespace/test')).toMatch(/objects=\d+/)
+      expect(await client.infoAny(`sets/test/${set}`)).toMatch(/objects=1:/)
+      expect(await client.infoAny('statistics')).toMatch(/cluster_size=1/)
+      await expect(client.infoAny('no-such-command')).rejects.toMatchObject({ code: 4 })
+    })
+  })
+
   describe('latency and dropped connections', () => {
     it('delays responses; a client timeout shorter than the delay times out', async () => {
       const set = uniqueSetName('latency')
