@@ -713,16 +713,18 @@ export class MessageStreamReader {
   #consume(n: number): void {
     this.#buffered -= n
     this.#position += n
+    let used = 0 // whole chunks consumed; removed in one splice (shift per chunk is quadratic)
     while (n > 0) {
-      const first = this.#chunks[0]!
-      if (first.length <= n) {
-        this.#chunks.shift()
-        n -= first.length
+      const chunk = this.#chunks[used]!
+      if (chunk.length <= n) {
+        used++
+        n -= chunk.length
       } else {
-        this.#chunks[0] = first.subarray(n)
+        this.#chunks[used] = chunk.subarray(n)
         n = 0
       }
     }
+    if (used > 0) this.#chunks.splice(0, used)
   }
 }
 

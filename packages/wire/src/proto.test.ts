@@ -95,6 +95,17 @@ describe('ProtoFrameReader', () => {
     })
   }
 
+  it('assembles a 128 KiB body fed byte by byte (linear in the number of chunks)', () => {
+    const body = Uint8Array.from({ length: 128 * 1024 }, (_, i) => (i * 7) & 0xff)
+    const frame = encodeFrame(AS_MESSAGE_TYPE, body)
+    const reader = new ProtoFrameReader()
+    const frames: ProtoFrame[] = []
+    for (let at = 0; at < frame.length; at++)
+      frames.push(...reader.push(frame.subarray(at, at + 1)))
+    expect(frames).toHaveLength(1)
+    expect(Buffer.compare(frames[0]!.body, body)).toBe(0)
+  })
+
   it('returns a body inside one chunk as a view of that chunk', () => {
     const reader = new ProtoFrameReader()
     const [frame] = reader.push(msg)

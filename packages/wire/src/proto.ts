@@ -276,19 +276,21 @@ export class ProtoFrameReader {
     }
     const out = new Uint8Array(n)
     let filled = 0
+    let used = 0 // whole chunks consumed; removed in one splice (shift per chunk is quadratic)
     while (filled < n) {
-      const chunk = this.#chunks[0]!
+      const chunk = this.#chunks[used]!
       const need = n - filled
       if (chunk.length <= need) {
         out.set(chunk, filled)
         filled += chunk.length
-        this.#chunks.shift()
+        used++
       } else {
         out.set(chunk.subarray(0, need), filled)
-        this.#chunks[0] = chunk.subarray(need)
+        this.#chunks[used] = chunk.subarray(need)
         filled = n
       }
     }
+    this.#chunks.splice(0, used)
     return out
   }
 }
