@@ -9,6 +9,7 @@ of jobs, so a whole test file needs a single python3 start:
   {"op": "save", "spec": "...", "rows": n, "seed": s, "path": p, "zero_d": bool}
                                                   random valid values (a sub-array spec gives an N-D array)
   {"op": "load", "path": p, "resave": p2}         load a file we wrote, re-save it with np.save
+  {"op": "half", "doubles": [hex]}                  float64 -> float16 bits, and all 65536 halves decoded
 """
 
 import ast
@@ -168,6 +169,15 @@ def main():
                 arr = np.load(job["path"], max_header_size=2**24)
                 np.save(job["resave"], arr)
                 results.append({"ok": True, "rows": rows_of(arr), "shape": list(arr.shape), "text": str(arr.dtype)})
+            elif op == "half":
+                doubles = np.array([struct.unpack(">d", bytes.fromhex(h))[0] for h in job["doubles"]], dtype=np.float64)
+                to_half = doubles.astype(np.float16).view(np.uint16)
+                all_halves = np.arange(65536, dtype=np.uint32).astype(np.uint16).view(np.float16).astype(np.float64)
+                results.append({
+                    "ok": True,
+                    "bits": [int(b) for b in to_half],
+                    "decoded": [struct.pack(">d", float(x)).hex() for x in all_halves],
+                })
             else:
                 results.append({"ok": False, "error": "unknown op " + op})
         except Exception as e:  # the oracle reports numpy's refusal; the test decides what it means

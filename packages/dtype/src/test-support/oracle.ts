@@ -24,6 +24,7 @@ export type OracleJob =
       align?: boolean
     }
   | { op: 'load'; path: string; resave: string }
+  | { op: 'half'; doubles: string[] }
 
 export interface OracleResult {
   ok: boolean
@@ -40,6 +41,8 @@ export interface OracleResult {
   equal?: boolean
   rows?: unknown[][]
   shape?: number[]
+  bits?: number[]
+  decoded?: string[]
 }
 
 export function runOracle(jobs: readonly OracleJob[]): OracleResult[] {
