@@ -65,8 +65,11 @@ function open(extra: Record<string, unknown> = {}): Client {
   return c
 }
 
-function openDying(): Client {
-  const c = new Client({ hosts: cluster.hosts }, { workerUrl, hostModule: dyingHost }).connect()
+function openDying(extra: Record<string, unknown> = {}): Client {
+  const c = new Client(
+    { hosts: cluster.hosts, ...extra },
+    { workerUrl, hostModule: dyingHost },
+  ).connect()
   opened.push(c)
   return c
 }
@@ -574,5 +577,21 @@ describe.skipIf(skipUnlessDevServer())('timeouts (devserver latency)', () => {
     expect(c.batchWriteNumpy(rows(10), 'test', uniqueSetName('sync_fast'), dt).writtenCount).toBe(
       10,
     )
+  })
+})
+
+describe('callTimeout on any cluster', () => {
+  it('stops a call held back in the worker, then works again', () => {
+    const c = openDying({ callTimeout: 1500 })
+    const started = performance.now()
+    expect(() => c.batchWriteNumpy(rows(10), 'test', uniqueSetName('held'), dt)).toThrow(
+      SyncCallTimeoutError,
+    )
+    const elapsed = performance.now() - started
+    expect(elapsed).toBeGreaterThanOrEqual(1490)
+    expect(elapsed).toBeLessThan(9000)
+    expect(
+      c.batchWriteNumpy(rows(10), 'test', uniqueSetName('sync_after_held'), dt).writtenCount,
+    ).toBe(10)
   })
 })
