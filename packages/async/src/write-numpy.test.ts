@@ -1,0 +1,226 @@
+/**
+ * Bulk writes: 200,000 rows from an array and a streamed `.npy` file, with progress, abort and
+ * whole-chunk failures; every row ends written or reported.
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { dtype, openNpy, StructuredArray, writeNpy } from '@aerospike-numpy/dtype'
+import {
+  getTestCluster,
+  uniqueSetName,
+  usesDevServer,
+  type TestCluster,
+} from '@aerospike-numpy/test-utils'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { AsyncClient } from './client.js'
+import type { WriteProgress } from './chunks.js'
+import { ResultCode } from './index.js'
+import { TEST_POLICY, connectClient, testEngines } from './test-support/engines.js'
+
+const sensor = dtype([
+  ['_key', 'i4'],
+  ['temperature', 'f8'],
+  ['humidity', 'f4'],
+  ['pressure', 'f4'],
+  ['status', 'u1'],
+])
+
+function sensorRows(n: number, keyBase = 0): StructuredArray {
+  const data = StructuredArray.zeros(sensor, n)
+  data.set(
+    '_key',
+    Int32Array.from({ length: n }, (_, i) => keyBase + i),
+  )
+  data.set(
+    'temperature',
+    Float64Array.from({ length: n }, (_, i) => 20 + (i % 100) / 10),
+  )
+  data.set(
+    'humidity',
+    Float32Array.from({ length: n }, (_, i) => 30 + (i % 60)),
+  )
+  data.set(
+    'pressure',
+    Float32Array.from({ length: n }, (_, i) => 1000 + (i % 30)),
+  )
+  data.set(
+    'status',
+    Uint8Array.from({ length: n }, (_, i) => i % 3),
+  )
+  return data
+}
+
+/** Checks progress reports: counts only grow, and the last one covers every row. */
+function expectProgress(seen: WriteProgress[], total: number, totalRows: number | null): void {
+  expect(seen.length).toBeGreaterThan(1)
+  for (let i = 1; i < seen.length; i++) {
+    expect(seen[i]!.rowsDone).toBeGreaterThan(seen[i - 1]!.rowsDone)
+    expect(seen[i]!.chunksDone).toBe(seen[i - 1]!.chunksDone + 1)
+  }
+  const last = seen[seen.length - 1]!
+  expect(last).toMatchObject({ rowsDone: total, totalRows })
+  expect(last.rowsWritten + last.rowsFailed).toBe(total)
+}
+
+describe.each(testEngines())('writeNumpy, engine %s', (engine) => {
+  let cluster: TestCluster
+  let client: AsyncClient
+  let dir: string
+
+  beforeAll(async () => {
+    cluster = await getTestCluster()
+    client = await connectClient(cluster, engine)
+    dir = await mkdtemp(join(tmpdir(), 'async-write-numpy-'))
+  })
+  afterAll(async () => {
+    await client?.close()
+    await cluster?.close()
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true })
+  })
+
+  it('200,000 rows: chunked, concurrent, progress reported, every row written', async () => {
+    const set = uniqueSetName('bulk')
+    const n = 200_000
+    const data = sensorRows(n)
+    const seen: WriteProgress[] = []
+    const results = await client.writeNumpy(data, 'test', set, sensor, {
+      policy: TEST_POLICY,
+      retry: 2,
+      onProgress: (p) => seen.push(p),
+    })
+    expect(results.length).toBe(n)
+    expect(results.writtenCount).toBe(n)
+    expect(results.failures).toEqual([])
+    expect(results.aborted).toBe(false)
+    expect(seen.length).toBe(n / 1000)
+    expectProgress(seen, n, n)
+    // one BatchRecord per row, in row order, built on demand
+    const records = results.batchRecords
+    expect(records.length).toBe(n)
+    expect(records[123_456]).toMatchObject({ key: { ns: 'test', set, key: 123_456 }, result: 0 })
+    if (usesDevServer()) expect(await cluster.devserver!.recordCount('test', set)).toBe(n)
+    const sample = [0, 1, 99_999, 150_001, n - 1]
+    const back = await client.batchRead(
+      sample.map((k) => ['test', set, k]),
+      {
+        dtype: dtype([
+          ['temperature', 'f8'],
+          ['humidity', 'f4'],
+          ['status', 'u1'],
+        ]),
+      },
+    )
+    expect(back.foundCount()).toBe(sample.length)
+    expect([...(back.batchRecords.get('temperature') as Float64Array)]).toEqual(
+      sample.map((i) => 20 + (i % 100) / 10),
+    )
+  })
+
+  it('a streamed .npy file larger than one chunk: counts and failures, every row accounted for', async () => {
+    const set = uniqueSetName('stream')
+    const n = 60_000
+    const path = join(dir, `${engine}-sensors.npy`)
+    await writeNpy(path, sensorRows(n))
+    if (usesDevServer()) {
+      await cluster.devserver!.injectFault({
+        namespace: 'test',
+        set,
+        keys: [5, 50_000],
+        resultCode: 13,
+      })
+    }
+    const seen: WriteProgress[] = []
+    const summary = await client.writeNumpy(
+      openNpy(path, { chunkRows: 7_777 }),
+      'test',
+      set,
+      sensor,
+      {
+        chunkSize: 2_000,
+        concurrency: 4,
+        policy: TEST_POLICY,
+        onProgress: (p) => seen.push(p),
+      },
+    )
+    expect(summary.rowCount).toBe(n)
+    expectProgress(seen, n, null)
+    if (usesDevServer()) {
+      expect(summary.writtenCount).toBe(n - 2)
+      expect(summary.failures).toEqual([
+        { row: 5, key: { ns: 'test', set, key: 5 }, result: 13, inDoubt: false },
+        { row: 50_000, key: { ns: 'test', set, key: 50_000 }, result: 13, inDoubt: false },
+      ])
+      expect(await cluster.devserver!.recordCount('test', set)).toBe(n - 2)
+    } else {
+      expect(summary.writtenCount).toBe(n)
+    }
+    expect(summary.failedCount).toBe(summary.failures.length)
+  })
+
+  it('abort: rows not sent end with ERR_CLIENT_ABORT and are not on the server', async () => {
+    const set = uniqueSetName('abort')
+    const n = 20_000
+    const controller = new AbortController()
+    const results = await client.writeNumpy(sensorRows(n), 'test', set, sensor, {
+      chunkSize: 500,
+      concurrency: 2,
+      policy: TEST_POLICY,
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.chunksDone === 3) controller.abort()
+      },
+    })
+    expect(results.aborted).toBe(true)
+    const counts = results.countByResult()
+    const notSent = counts.get(ResultCode.ERR_CLIENT_ABORT) ?? 0
+    expect(notSent).toBeGreaterThan(0)
+    expect((counts.get(0) ?? 0) + notSent).toBe(n)
+    expect(results.writtenCount).toBeGreaterThanOrEqual(1500)
+    const firstNotSent = results.resultCodes.indexOf(ResultCode.ERR_CLIENT_ABORT)
+    const back = await client.batchRead(
+      [0, firstNotSent, n - 1].map((k) => ['test', set, k]),
+      { dtype: dtype([['status', 'u1']]) },
+    )
+    expect([...back.resultCodes]).toEqual([0, 2, 2])
+  })
+
+  it('abort of a stream: chunks read but not sent are reported', async () => {
+    const set = uniqueSetName('abort')
+    const controller = new AbortController()
+    let yielded = 0
+    async function* source() {
+      for (let c = 0; c < 50; c++) {
+        yielded++
+        yield sensorRows(1_000, c * 1_000)
+      }
+    }
+    const summary = await client.writeNumpy(source(), 'test', set, sensor, {
+      chunkSize: 1_000,
+      concurrency: 2,
+      policy: TEST_POLICY,
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.chunksDone === 2) controller.abort()
+      },
+    })
+    expect(summary.aborted).toBe(true)
+    expect(yielded).toBeLessThan(50)
+    // every row read from the stream is either written or reported as not sent
+    expect(summary.rowCount).toBe(yielded * 1_000)
+    expect(summary.writtenCount + summary.failures.length).toBe(summary.rowCount)
+    expect(summary.failures.every((f) => f.result === ResultCode.ERR_CLIENT_ABORT)).toBe(true)
+  })
+
+  it('a failure of a whole chunk is recorded on its rows, the others are written', async () => {
+    const set = uniqueSetName('bulk')
+    const results = await client.writeNumpy(sensorRows(1_500), 'no_such_ns', set, sensor, {
+      chunkSize: 500,
+      policy: TEST_POLICY,
+    })
+    expect(results.length).toBe(1_500)
+    expect(results.writtenCount).toBe(0)
+    expect(results.failures.length).toBe(1_500)
+    expect(new Set(results.failures.map((f) => f.result)).has(0)).toBe(false)
+  })
+})
