@@ -53,6 +53,20 @@ const LISTENERS: readonly ListenerName[] = ['onProgress', 'onRetry']
 /** Which requests write (their failure leaves rows in doubt). */
 const WRITES = new Set(['batchWriteNumpy', 'writeNumpy'])
 
+/**
+ * A blocking client. Every call (`connect`, `batchWriteNumpy`, `batchRead`, `writeNumpy`, `close`,
+ * `isConnected`) returns its result directly: the calling thread sleeps until the client's worker
+ * thread answers, and no timer, promise or I/O callback of the calling thread runs meanwhile.
+ *
+ * - Rows cross to the worker as one block: an array over a SharedArrayBuffer
+ *   (`StructuredArray.zeros(dt, n, { shared: true })`) is shared as is; any other array's rows are
+ *   copied once (one memcpy of their span), never row by row.
+ * - Results are the async client's classes (`BatchRecords`, `NumpyBatchRecords`), and errors keep
+ *   their class, `name`, numeric `code` and message.
+ * - Each client has its own worker. If it dies, the call in flight throws `SyncWorkerExitedError`
+ *   and the next call starts a new one (reconnecting when the client was connected).
+ * - A script that never calls `close()` still exits.
+ */
 export class Client {
   readonly #config: unknown
   readonly #callTimeout: number | undefined
@@ -163,7 +177,7 @@ export class Client {
    * Read records into a structured array of `options.dtype`, one row per key, in key order.
    * Keys, options, results and errors as `AsyncClient.batchRead`.
    */
-  batchRead(keys: unknown, options: BatchReadOptions): NumpyBatchRecords {
+  batchRead(keys: readonly unknown[], options: BatchReadOptions): NumpyBatchRecords {
     let forwarded: unknown = options
     let readDtype: Dtype | undefined
     if (typeof options === 'object' && options !== null && options.dtype instanceof Dtype) {
