@@ -2,9 +2,10 @@
 // each prints and what it left in the database — read back through the official client.
 
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import {
   connectOfficialClient,
   getTestCluster,
@@ -301,6 +302,36 @@ print(json.dumps([{'key': int(i), 'temperature': float(a['temperature'][i]),
           status: row.status,
         })
       }
+    },
+  )
+})
+
+describe('each example is a runnable file', () => {
+  const root = path.dirname(fileURLToPath(import.meta.url))
+
+  beforeAll(() => {
+    // `pnpm test` builds dist/ first; when run alone, build it here.
+    if (!existsSync(path.join(root, 'dist/sync/quick-start.js'))) {
+      const tsc = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], {
+        cwd: root,
+        encoding: 'utf8',
+      })
+      if (tsc.status !== 0)
+        throw new Error(`building the examples failed: ${tsc.stdout}${tsc.stderr}`)
+    }
+  })
+
+  it.each(['sync/quick-start.js', 'async/quick-start.js'])(
+    'node dist/%s takes its hosts from AEROSPIKE_HOSTS and exits by itself',
+    (file) => {
+      const run = spawnSync(process.execPath, [path.join(root, 'dist', file)], {
+        env: { ...process.env, AEROSPIKE_HOSTS: cluster.hostsString },
+        encoding: 'utf8',
+        timeout: 60_000,
+      })
+      expect(run.stderr).toBe('')
+      expect(run.status).toBe(0)
+      expect(run.stdout).toMatch(/^Key: 1, Gen: \d+\nKey: 2, Gen: \d+\nKey: 3, Gen: \d+\n$/)
     },
   )
 })

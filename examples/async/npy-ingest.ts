@@ -24,11 +24,17 @@ export async function main(
     const summary = await client.writeNumpy(chunks, 'test', setName, rowDtype, {
       chunkSize: 1000,
       concurrency: 4,
+      retry: 3, // a large ingest meets the odd timeout: re-send those rows, alone
       onProgress: (p) => console.log(`${p.rowsDone} rows written`),
     })
     console.log(
       `${path}: ${summary.rowCount} rows, ${summary.writtenCount} written, ${summary.failedCount} failed`,
     )
+    for (const failure of summary.failures.slice(0, 5)) {
+      console.log(
+        `row ${failure.row} (key ${String(failure.key.key)}) failed: code ${failure.result}`,
+      )
+    }
     return summary
   } finally {
     await client.close()

@@ -13,10 +13,18 @@ export function main(hosts: Hosts = hostsFromEnv(), path = process.argv[2], setN
   const data = readNpySync(path) // the whole file; the async example streams it
   const c = client({ hosts }).connect()
   try {
-    const results = c.writeNumpy(data, 'test', setName, data.dtype, { chunkSize: 1000 })
+    const results = c.writeNumpy(data, 'test', setName, data.dtype, {
+      chunkSize: 1000,
+      retry: 3, // a large ingest meets the odd timeout: re-send those rows, alone
+    })
     console.log(
-      `${path}: ${data.length} rows of ${data.dtype.str}, ${results.writtenCount} written`,
+      `${path}: ${data.length} rows of ${data.dtype.toString()}, ${results.writtenCount} written`,
     )
+    for (const failure of results.failures.slice(0, 5)) {
+      console.log(
+        `row ${failure.row} (key ${String(failure.key.key)}) failed: code ${failure.result}`,
+      )
+    }
     return results
   } finally {
     c.close()
