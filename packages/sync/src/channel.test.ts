@@ -122,6 +122,18 @@ describe('BlockingWorker', () => {
     expect(exited.message).toBe('host failed to load')
   })
 
+  it('says so when the worker entry is not built', () => {
+    expect(
+      () =>
+        new BlockingWorker({
+          workerUrl: new URL('./no-such-worker.js', workerUrl),
+          hostModule: scriptedHost,
+        }),
+    ).toThrow(
+      /worker entry .*no-such-worker\.js does not exist: build @aerospike-numpy\/sync first/,
+    )
+  })
+
   it('honours a timeout and stops the worker, even one whose event loop is stuck', () => {
     for (const op of ['sleep', 'spin']) {
       const worker = startWorker()

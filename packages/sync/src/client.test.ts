@@ -22,7 +22,7 @@ import {
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 
 import { Client, client } from './client.js'
-import { SyncCallTimeoutError, SyncWorkerExitedError } from './errors.js'
+import { SyncCallTimeoutError, SyncWorkerExitedError, SyncWorkerStartError } from './errors.js'
 
 // Integration tests of the blocking client: a real worker thread running the async client with
 // the wire engine, against the devserver (or AEROSPIKE_HOSTS). Only the death tests wrap the real
@@ -414,6 +414,13 @@ describe('errors', () => {
     )
     // and the client is still fine
     expect(c.batchWriteNumpy(rows(2), 'test', uniqueSetName('sync_ok'), dt).writtenCount).toBe(2)
+  })
+
+  it('reports a worker that cannot start', () => {
+    const missing = new URL('./no-such-worker.js', workerUrl)
+    expect(
+      () => new Client({ hosts: cluster.hosts }, { workerUrl: missing, hostModule: dyingHost }),
+    ).toThrow(SyncWorkerStartError)
   })
 
   it('reports calls after close() as the async client does', () => {
