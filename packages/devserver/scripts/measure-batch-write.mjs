@@ -32,6 +32,8 @@ const client = await Aerospike.connect({
   policies: { batchParentWrite: { totalTimeout: 60_000, socketTimeout: 60_000 } },
 })
 const before = await server.memoryStats({ gc: true })
+const loadBefore = server.serverLoad()
+const cpuBefore = process.cpuUsage()
 const set = 'measure'
 let failed = 0
 let busyMs = 0
@@ -55,6 +57,8 @@ for (let start = 0; start < rows; start += chunk) {
   for (const result of results) if (result.status !== 0) failed++
 }
 const elapsedMs = performance.now() - started
+const cpu = process.cpuUsage(cpuBefore)
+const serverActiveMs = server.serverLoad().activeMs - loadBefore.activeMs
 const after = await server.memoryStats({ gc: true })
 const stored = await server.recordCount('test', set)
 await client.close()
@@ -72,6 +76,11 @@ console.log(
       elapsedMs: Math.round(elapsedMs),
       rowsPerSecond: Math.round(rows / (elapsedMs / 1000)),
       rowsPerSecondInBatchWrite: Math.round(rows / (busyMs / 1000)),
+      // CPU of the whole process (client threads + server worker) per row, and wall time the server
+      // thread was busy per row (includes time the OS gave to other processes):
+      // on a loaded machine rows/s drop while these stay put.
+      processCpuMicrosPerRow: +((cpu.user + cpu.system) / rows).toFixed(1),
+      serverActiveWallMicrosPerRow: +((serverActiveMs * 1000) / rows).toFixed(1),
       serverHeapBytesPerRecord: Math.round(perRecord),
       serverHeapUsedMB: +(after.heapUsed / 2 ** 20).toFixed(1),
       processRssMB: +(after.rss / 2 ** 20).toFixed(1),

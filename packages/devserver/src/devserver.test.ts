@@ -105,6 +105,14 @@ describe.skipIf(skipUnlessDevServer())('devserver', () => {
       expect(await devserver.recordCount(NS, set)).toBe(0)
     })
 
+    it('refuses a TTL above 10 years with PARAMETER (4), as the server does', async () => {
+      const set = uniqueSetName('ttl')
+      expect(
+        await errorCode(client.put(key(set, 1), { v: 1 }, { ttl: 20 * 365 * 24 * 3600 })),
+      ).toBe(4)
+      expect(await devserver.recordCount(NS, set)).toBe(0)
+    })
+
     it('reports memory of the server thread', async () => {
       const stats = await devserver.memoryStats({ gc: true })
       expect(stats.heapUsed).toBeGreaterThan(0)

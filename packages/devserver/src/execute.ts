@@ -144,6 +144,10 @@ export function writeError(sink: ReplySink, resultCode: number): void {
 }
 
 const EMPTY_BINS: readonly Bin[] = []
+/** The server refuses TTLs above 10 years (write.c checks record_ttl against it). */
+const MAX_TTL_SECONDS = 10 * 365 * 24 * 3600
+/** 0xFFFFFFFE and 0xFFFFFFFF are special values (don't update, never expire), not lengths. */
+const TTL_DONT_UPDATE_U32 = 0xfffffffe
 
 function opNameBytes(bytes: Uint8Array, op: OpRef): Uint8Array {
   return bytes.subarray(op.nameOffset, op.nameOffset + op.nameLength)
@@ -413,6 +417,9 @@ function executeWrite(
   for (const op of ops) {
     const failure = applyWriteOp(bins, results, bytes, op, respondAll)
     if (failure !== 0) return writeError(sink, failure)
+  }
+  if (command.recordTtl > MAX_TTL_SECONDS && command.recordTtl < TTL_DONT_UPDATE_U32) {
+    return writeError(sink, ResultCode.PARAMETER)
   }
   let voidTime: number
   try {

@@ -65,6 +65,8 @@ export interface DevServer {
   resetCounters(): Promise<void>
   /** Delete every record of a namespace (or one set) at once; resolves with how many. */
   truncate(namespace: string, set?: string): Promise<number>
+  /** Time the server thread spent busy and idle since it started (its event-loop utilization). */
+  serverLoad(): { activeMs: number; idleMs: number }
   /** Memory of the server's thread (heap of its isolate; rss is the whole process). */
   memoryStats(options?: { gc?: boolean }): Promise<MemoryStats>
   stop(): Promise<void>
@@ -304,6 +306,10 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     writeCount: (namespace, set, key) => call({ kind: 'writeCount', namespace, set, key }),
     resetCounters: () => call({ kind: 'resetCounters' }),
     truncate: (namespace, set) => call({ kind: 'truncate', namespace, set: set ?? null }),
+    serverLoad() {
+      const elu = worker.performance.eventLoopUtilization()
+      return { activeMs: elu.active, idleMs: elu.idle }
+    },
     memoryStats: (opts) => call({ kind: 'memoryStats', gc: opts?.gc === true }),
     stop() {
       if (stopping !== null) return stopping

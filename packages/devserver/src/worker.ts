@@ -33,6 +33,15 @@ if (port === null) throw new Error('the devserver worker must run in a worker th
 
 const cluster = new DevCluster(workerData as StartOptions)
 
+// Last line of defence: a bug hit by one request must not take every client's server down.
+let reportedFailures = 0
+process.on('uncaughtException', (error) => {
+  if (reportedFailures++ < 5)
+    process.stderr.write(
+      `devserver: unexpected error (still serving): ${error.stack ?? String(error)}\n`,
+    )
+})
+
 function post(message: WorkerMessage): void {
   port!.postMessage(message)
 }
