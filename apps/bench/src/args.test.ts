@@ -29,6 +29,8 @@ describe('parseArgs', () => {
         'a:3000, b:3001',
         '--namespace',
         'bar',
+        '--set-prefix',
+        'ci_1',
         '--json',
         'out.json',
         '--out-dir=/tmp/x',
@@ -47,6 +49,7 @@ describe('parseArgs', () => {
       baselines: false,
       hosts: 'a:3000,b:3001',
       namespace: 'bar',
+      setPrefix: 'ci_1',
       jsonPath: 'out.json',
       outDir: '/tmp/x',
     })
@@ -73,6 +76,7 @@ describe('parseArgs', () => {
     [['--hosts', 'localhost'], /"localhost" is not host:port/],
     [['--hosts', 'h:70000'], /"h:70000" is not host:port/],
     [['--namespace', 'x'.repeat(32)], /--namespace must be 1..31 bytes/],
+    [['--set-prefix', 'a b'], /--set-prefix must be 1..40/],
     [['--sync=yes'], /--sync takes no value/],
     [['--frobnicate'], /unknown flag "--frobnicate"/],
   ])('rejects %j clearly', (argv, message) => {

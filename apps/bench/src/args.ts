@@ -20,6 +20,8 @@ export interface BenchOptions {
   /** `host:port[,host:port]`; `null` starts the embedded devserver. */
   hosts: string | null
   namespace: string
+  /** Rows go to the sets `<setPrefix>_sensor` and `<setPrefix>_embeddings`. */
+  setPrefix: string
   /** Extra copy of the JSON report. */
   jsonPath: string | null
   /** Directory for `<timestamp>.json` and `<timestamp>.svg`; `null` = `<repo>/bench-results`. */
@@ -40,6 +42,7 @@ export const DEFAULT_OPTIONS: Readonly<BenchOptions> = Object.freeze({
   workers: 2,
   hosts: null,
   namespace: 'test',
+  setPrefix: 'bench',
   jsonPath: null,
   outDir: null,
   baselines: true,
@@ -64,6 +67,7 @@ the devserver too; a real cluster gives the numbers that count.
   --no-baselines         skip the official client's put loop and hand-built batchWrite
   --hosts H:P[,H:P]      use this cluster (default: AEROSPIKE_HOSTS, else the embedded devserver)
   --namespace NS         namespace to write into (default ${DEFAULT_OPTIONS.namespace})
+  --set-prefix P         write to the sets P_sensor and P_embeddings (default ${DEFAULT_OPTIONS.setPrefix})
   --json PATH            also write the JSON report to PATH
   --out-dir DIR          where <timestamp>.json and .svg go (default <repo>/bench-results)
   --help                 this text
@@ -209,6 +213,14 @@ export function parseArgs(
           throw new UsageError(`--namespace must be 1..31 bytes, got "${ns}"`)
         }
         options.namespace = ns
+        break
+      }
+      case '--set-prefix': {
+        const prefix = value()
+        if (!/^[A-Za-z0-9_-]{1,40}$/.test(prefix)) {
+          throw new UsageError(`--set-prefix must be 1..40 of A-Z a-z 0-9 _ -, got "${prefix}"`)
+        }
+        options.setPrefix = prefix
         break
       }
       case '--json':

@@ -107,7 +107,7 @@ export class Bench {
   private dataset(name: DatasetName, rows: number): Dataset {
     const existing = this.datasets.get(name)
     if (existing !== undefined && existing.data.length >= rows) return existing
-    const created = makeDataset(name, rows)
+    const created = makeDataset(name, rows, this.options.setPrefix)
     this.datasets.set(name, created)
     return created
   }
@@ -373,9 +373,17 @@ function machine(): BenchReport['machine'] {
   }
 }
 
-export async function runBench(options: BenchOptions, progress: Progress): Promise<BenchReport> {
+/**
+ * The whole run. Without `given`, writes to `options.hosts` or a devserver of its own (stopped at
+ * the end); a `given` target is left running.
+ */
+export async function runBench(
+  options: BenchOptions,
+  progress: Progress,
+  given?: Target,
+): Promise<BenchReport> {
   const startedAt = new Date()
-  const target = await openTarget(options.hosts, options.namespace)
+  const target = given ?? (await openTarget(options.hosts, options.namespace))
   progress.log(target.note)
   const bench = new Bench(options, target, progress)
   try {
@@ -386,7 +394,7 @@ export async function runBench(options: BenchOptions, progress: Progress): Promi
     await bench.workers()
   } finally {
     await bench.close().catch(() => {})
-    await target.close().catch(() => {})
+    if (given === undefined) await target.close().catch(() => {})
     progress.finish()
   }
   const finishedAt = new Date()

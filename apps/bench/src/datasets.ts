@@ -117,6 +117,9 @@ export function embeddingsDataset(rows: number, set = 'bench_embeddings', seed =
   }
 }
 
-export function makeDataset(name: DatasetName, rows: number): Dataset {
-  return name === 'sensor' ? sensorDataset(rows) : embeddingsDataset(rows)
+/** The dataset `name` with `rows` rows, written to the set `<setPrefix>_<name>`. */
+export function makeDataset(name: DatasetName, rows: number, setPrefix = 'bench'): Dataset {
+  return name === 'sensor'
+    ? sensorDataset(rows, `${setPrefix}_sensor`)
+    : embeddingsDataset(rows, `${setPrefix}_embeddings`)
 }
