@@ -462,6 +462,11 @@ export function compileReader(dt: Dtype, path: string): Reader {
 export interface ColumnFactory {
   /** Values per element (2 for complex). */
   readonly width: number
+  /**
+   * The column's typed array holds exactly the field's bytes (native byte order, no decoding):
+   * columns can be copied as bytes. False for f2 (decoded), bool (normalised) and non-native order.
+   */
+  readonly rawCopy: boolean
   alloc(n: number): TypedColumn
   /**
    * Fill `out` from `rows` rows, each of `count` elements `step` bytes apart, rows `stride`
@@ -479,9 +484,17 @@ export interface ColumnFactory {
   ): void
 }
 
+const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
+
 export function columnFactory(dt: Dtype): ColumnFactory | null {
   if (dt.isStructured || dt.isSubarray) return null
   const le = dt.byteOrder !== '>'
+  const rawCopy =
+    le === HOST_LITTLE_ENDIAN &&
+    !(dt.kind === 'f' && dt.itemsize === 2) &&
+    dt.kind !== 'b' &&
+    dt.kind !== 'S' &&
+    dt.kind !== 'V'
   const make = <T extends TypedColumn>(
     alloc: (n: number) => T,
     get: (v: DataView, o: number) => number | bigint,
@@ -489,6 +502,7 @@ export function columnFactory(dt: Dtype): ColumnFactory | null {
     part = 0,
   ): ColumnFactory => ({
     width,
+    rawCopy,
     alloc: (n) => alloc(n * width),
     fill(out, view, offset, rows, step, count, start, stride = step * count) {
       const arr = out as unknown as { [i: number]: number | bigint }

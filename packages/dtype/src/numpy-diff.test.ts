@@ -4,9 +4,10 @@ import { beforeAll, describe, expect, it } from 'vitest'
 
 import { descrRepr, dtype } from './dtype.js'
 import { DtypeError } from './errors.js'
+import { halfBitsToDouble, doubleToHalfBits } from './half.js'
 import { describeDtype, runOracle } from './test-support/oracle.js'
 import type { OracleJob, OracleResult } from './test-support/oracle.js'
-import { DtypeGenerator, toPython, toSpec } from './test-support/random-dtype.js'
+import { DtypeGenerator, rng, toPython, toSpec } from './test-support/random-dtype.js'
 import type { Gen } from './test-support/random-dtype.js'
 import type { DtypeSpec, Dtype } from './dtype.js'
 
@@ -345,6 +346,50 @@ function randomCases(count: number, seed: number): Case[] {
   return cases
 }
 
+const f64view = new DataView(new ArrayBuffer(8))
+const toHex = (x: number): string => {
+  f64view.setFloat64(0, x)
+  return f64view.getBigUint64(0).toString(16).padStart(16, '0')
+}
+const fromHex = (h: string): number => {
+  f64view.setBigUint64(0, BigInt(`0x${h}`))
+  return f64view.getFloat64(0)
+}
+
+/** Doubles to round to f2: specials, every (7th) half, the ties between neighbours, random values. */
+function halfProbes(): number[] {
+  const r = rng(16)
+  const doubles: number[] = [
+    0,
+    -0,
+    Infinity,
+    -Infinity,
+    65504,
+    65519.99,
+    65520,
+    -65520,
+    2 ** -24,
+    2 ** -25,
+    3 * 2 ** -26,
+    2 ** -26,
+    1e-9,
+    6.1e-5,
+    2 ** -14,
+    1 + 2 ** -11,
+    1 + 3 * 2 ** -11,
+    2049,
+    2051,
+    1 / 3,
+  ]
+  for (let bits = 0; bits < 0x7c00; bits += 7) {
+    const x = halfBitsToDouble(bits)
+    const next = halfBitsToDouble(bits + 1)
+    doubles.push(x, -x, (x + next) / 2, -(x + next) / 2)
+  }
+  for (let i = 0; i < 5000; i++) doubles.push((r() - 0.5) * 2 ** Math.floor(r() * 40 - 28))
+  return doubles
+}
+
 function tryDtype(spec: DtypeSpec, align: boolean): Dtype | null {
   try {
     return dtype(spec, { align })
@@ -409,7 +454,10 @@ describe('dtype against numpy', () => {
   })
   const pairsAt = jobs.length
   for (const [a, b] of pairs) jobs.push({ op: 'equal', a, b })
+  const halfAt = jobs.length
+  jobs.push({ op: 'half', doubles: halfProbes().map(toHex) })
   let results: OracleResult[] = []
+  const halfResult = (): OracleResult | undefined => results[halfAt]
 
   beforeAll(() => {
     results = runOracle(jobs)
@@ -465,5 +513,27 @@ describe('dtype against numpy', () => {
     expect(problems.slice(0, 10)).toEqual([])
     expect(equalPairs).toBeGreaterThan(300)
     expect(compared - equalPairs).toBeGreaterThan(300)
+  })
+
+  describe('f2 (binary16) against numpy', () => {
+    it('decodes all 65536 bit patterns and rounds doubles exactly as numpy casts them', () => {
+      const doubles = halfProbes()
+      const res = halfResult()
+      const bits = res?.bits ?? []
+      const decoded = res?.decoded ?? []
+      const wrongEncode = doubles.filter((x, i) => doubleToHalfBits(x) !== bits[i]).slice(0, 5)
+      expect(wrongEncode.map((x) => [x, doubleToHalfBits(x), bits[doubles.indexOf(x)]])).toEqual([])
+      expect(decoded.length).toBe(65536)
+      const wrongDecode: number[] = []
+      for (let b = 0; b < 65536; b++) {
+        const ours = halfBitsToDouble(b)
+        const theirs = fromHex(decoded[b] as string)
+        if (!(Object.is(ours, theirs) || (Number.isNaN(ours) && Number.isNaN(theirs))))
+          wrongDecode.push(b)
+      }
+      expect(wrongDecode.slice(0, 5)).toEqual([])
+      expect(doubleToHalfBits(NaN) & 0x7c00).toBe(0x7c00)
+      expect(doubleToHalfBits(NaN) & 0x3ff).not.toBe(0)
+    })
   })
 })

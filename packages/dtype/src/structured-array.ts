@@ -225,6 +225,10 @@ export class StructuredArray implements Iterable<RowValue> {
     return new Uint8Array(this.buffer, this.byteOffset, this.view.byteLength)
   }
 
+  private rowBytes(): Uint8Array {
+    return new Uint8Array(this.buffer, this.byteOffset, this.view.byteLength)
+  }
+
   /** Rows laid out back to back (stride = itemsize). */
   get isContiguous(): boolean {
     return this.stride === this.dtype.itemsize || this.length <= 1
@@ -257,7 +261,20 @@ export class StructuredArray implements Iterable<RowValue> {
     const factory = columnFactory(leaf)
     if (factory) {
       const out = factory.alloc(this.length * count)
-      factory.fill(out, this.view, offset, this.length, leaf.itemsize, count, 0, this.stride)
+      if (factory.rawCopy) {
+        copyStrided(
+          this.rowBytes(),
+          offset,
+          this.stride,
+          bytesOf(out),
+          0,
+          dt.itemsize,
+          this.length,
+          dt.itemsize,
+        )
+      } else {
+        factory.fill(out, this.view, offset, this.length, leaf.itemsize, count, 0, this.stride)
+      }
       return out
     }
     if (dt.isStructured) {
@@ -315,6 +332,38 @@ export class StructuredArray implements Iterable<RowValue> {
       )
     const count = dt.count
     const n = this.length
+    const factory = columnFactory(dt.base)
+    if (factory?.rawCopy && ArrayBuffer.isView(values)) {
+      // Typed arrays of the column's own type (or any numbers into a float column) hold valid
+      // values by construction: copy bytes instead of checking element by element.
+      const expected = n * count * factory.width
+      let src: ArrayBufferView | null = null
+      if (values.length === expected && values.constructor === factory.alloc(0).constructor)
+        src = values
+      else if (
+        values.length === expected &&
+        dt.base.kind === 'f' &&
+        !(values instanceof BigInt64Array || values instanceof BigUint64Array)
+      ) {
+        src =
+          dt.base.itemsize === 4
+            ? new Float32Array(values as ArrayLike<number>)
+            : new Float64Array(values as ArrayLike<number>)
+      }
+      if (src) {
+        copyStrided(
+          bytesOf(src),
+          0,
+          dt.itemsize,
+          this.rowBytes(),
+          offset,
+          this.stride,
+          n,
+          dt.itemsize,
+        )
+        return
+      }
+    }
     if (dt.isSubarray && values.length === n * count && n * count !== n) {
       const leafWrite = compileWriter(dt.base, path)
       const step = dt.base.itemsize
@@ -394,6 +443,31 @@ export class StructuredArray implements Iterable<RowValue> {
 
   *[Symbol.iterator](): Iterator<RowValue> {
     for (let i = 0; i < this.length; i++) yield this.row(i)
+  }
+}
+
+function bytesOf(a: ArrayBufferView): Uint8Array {
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength)
+}
+
+/** Copy `rows` blocks of `width` bytes from `src` (every `srcStride`) to `dst` (every `dstStride`). */
+function copyStrided(
+  src: Uint8Array,
+  srcOffset: number,
+  srcStride: number,
+  dst: Uint8Array,
+  dstOffset: number,
+  dstStride: number,
+  rows: number,
+  width: number,
+): void {
+  if (srcStride === width && dstStride === width) {
+    dst.set(src.subarray(srcOffset, srcOffset + rows * width), dstOffset)
+    return
+  }
+  for (let r = 0; r < rows; r++) {
+    const s = srcOffset + r * srcStride
+    dst.set(src.subarray(s, s + width), dstOffset + r * dstStride)
   }
 }
 
