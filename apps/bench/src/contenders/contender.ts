@@ -32,7 +32,9 @@ export async function inChunks(
       const start = next
       const end = Math.min(rows, start + chunkSize)
       next = end
-      total += await call(start, end)
+      // not `total += await …`: that reads `total` before the await and loses other lanes' counts
+      const written = await call(start, end)
+      total += written
     }
   }
   await Promise.all(Array.from({ length: Math.max(1, concurrency) }, lane))
