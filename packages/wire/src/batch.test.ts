@@ -24,6 +24,7 @@ import {
 import { keyDigest } from './digest.js'
 import { WireError } from './errors.js'
 import {
+  BatchRequestCursor,
   batchRowFlags,
   BatchRequestWriter,
   BatchResponseDecoder,
@@ -277,6 +278,53 @@ describe('batch request rows', () => {
     for (let at = 0; at < frame.length; at += 4093)
       frames.push(...reader.push(frame.subarray(at, at + 4093)))
     expect(decodeBatchRequest(frames[0]!.body).rows).toHaveLength(10_000)
+  })
+})
+
+describe('BatchRequestCursor', () => {
+  it('walks the reference request like decodeBatchRequest, without a row object per row', () => {
+    const body = BATCH_READ_REQUEST.subarray(8)
+    const cursor = new BatchRequestCursor(body)
+    expect([
+      cursor.rowCount,
+      cursor.batchFlags,
+      cursor.end,
+      cursor.parentHeader.transactionTtl,
+    ]).toEqual([2, 0x0d, body.length, 1000])
+    const seen = []
+    while (cursor.next()) {
+      seen.push([
+        cursor.row,
+        cursor.index,
+        toHex(cursor.digest),
+        cursor.repeat,
+        cursor.header,
+        cursor.fields,
+        cursor.ops,
+      ])
+    }
+    const decoded = decodeBatchRequest(body)
+    expect(seen).toEqual(
+      decoded.rows.map((r, i) => [
+        i,
+        r.index,
+        toHex(r.digest),
+        r.repeat,
+        r.header,
+        r.fields,
+        r.ops,
+      ]),
+    )
+    expect(seen[1]![4]).toBe(seen[0]![4]) // REPEAT keeps the same header object
+    expect(cursor.next()).toBe(false)
+  })
+
+  it('reports trailing bytes only once the rows are walked', () => {
+    const bad = BATCH_READ_REQUEST.slice(8)
+    bad.set([0, 0, 0, 1], 27) // one row announced, two present
+    const cursor = new BatchRequestCursor(bad)
+    expect(cursor.next()).toBe(true)
+    expectWireError(() => cursor.next(), 'BAD_SIZE', bad.length - 25)
   })
 })
 

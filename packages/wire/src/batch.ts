@@ -28,6 +28,7 @@ import {
   EMPTY_BYTES,
   MessageWriter,
   scanMessage,
+  toBytes,
   type DecodedMessage,
   type FieldInput,
   type FieldRef,
@@ -88,6 +89,7 @@ export class BatchRequestWriter {
   #rows = 0
   #rowCountsOffset = -1
   #hasFullRow = false
+  readonly #names = new Map<string, Uint8Array>()
 
   constructor(writer: MessageWriter, options: BatchRequestOptions = {}) {
     this.writer = writer
@@ -138,8 +140,8 @@ export class BatchRequestWriter {
     if ((flags & BATCH_MSG_GEN) !== 0) w.u16(attrs.generation! & 0xffff)
     if ((flags & BATCH_MSG_TTL) !== 0) w.u32(attrs.ttl! >>> 0)
     this.#rowCountsOffset = w.skip(4)
-    w.field(FIELD_NAMESPACE, namespace)
-    w.field(FIELD_SETNAME, set)
+    w.field(FIELD_NAMESPACE, this.#encoded(namespace))
+    w.field(FIELD_SETNAME, this.#encoded(set))
     this.#hasFullRow = true
   }
 
@@ -187,6 +189,17 @@ export class BatchRequestWriter {
     return w.bytes.subarray(this.#frameMark, w.length)
   }
 
+  /** UTF-8 of a namespace or set name; rows repeat the same few names, so they are cached. */
+  #encoded(name: Uint8Array | string): Uint8Array {
+    if (typeof name !== 'string') return name
+    let bytes = this.#names.get(name)
+    if (bytes === undefined) {
+      bytes = toBytes(name)
+      if (this.#names.size < 64) this.#names.set(name, bytes)
+    }
+    return bytes
+  }
+
   #rowStart(index: number, digest: Uint8Array, digestOffset: number, flags: number): void {
     if (this.#rowCountsOffset >= 0)
       throw new WireError('BAD_VALUE', this.writer.length, 'previous row not ended')
@@ -195,9 +208,12 @@ export class BatchRequestWriter {
     }
     const w = this.writer
     w.ensure(BATCH_ROW_REPEAT_SIZE)
-    w.u32(index)
-    w.raw(digest.subarray(digestOffset, digestOffset + DIGEST_SIZE))
-    w.u8(flags)
+    const at = w.length
+    w.view.setUint32(at, index)
+    const out = w.bytes
+    for (let i = 0; i < DIGEST_SIZE; i++) out[at + 4 + i] = digest[digestOffset + i]!
+    out[at + 24] = flags
+    w.length = at + BATCH_ROW_REPEAT_SIZE
     this.#rows++
   }
 }
@@ -286,91 +302,125 @@ function u16(bytes: Uint8Array, at: number): number {
 }
 
 /**
- * Decodes a batch-index request AS_MSG at `offset` (just after the proto header), old and new row
- * formats, with REPEAT rows inheriting from the previous full row. Nothing is copied.
+ * Walks the rows of a batch-index request AS_MSG at `offset` (just after the proto header), old and
+ * new row formats, without building a row object per row: after each `next()` the cursor's
+ * `index`, `digestOffset`, `rowFlags`, `repeat`, `header`, `fields` and `ops` describe the current
+ * row. A REPEAT row keeps the `header`, `fields` and `ops` of the full row before it (the same
+ * objects); a full row gets new ones, so they may be kept. Nothing is copied.
  */
-export function decodeBatchRequest(
-  bytes: Uint8Array,
-  offset = 0,
-  end = bytes.length,
-): DecodedBatchRequest {
-  const parent = decodeMessage(bytes, offset, end)
-  if ((parent.header.info1 & INFO1_BATCH_INDEX) === 0) {
-    throw new WireError(
-      'BAD_TYPE',
-      offset + 1,
-      'not a batch-index request (info1 lacks BATCH_INDEX)',
-    )
-  }
-  let batchField: FieldRef | undefined
-  const parentFields: FieldRef[] = []
-  for (const field of parent.fields) {
-    if (field.type === FIELD_BATCH_INDEX && batchField === undefined) batchField = field
-    else if (field.type === FIELD_BATCH_INDEX_WITH_SET) {
+export class BatchRequestCursor {
+  readonly bytes: Uint8Array
+  /** The parent message header. */
+  readonly parentHeader: MsgHeader
+  /** Parent fields other than the batch field (e.g. FILTER). */
+  readonly parentFields: FieldRef[]
+  /** Parent flags byte (BATCH_FLAG_*). */
+  readonly batchFlags: number
+  readonly rowCount: number
+  /** Offset just past the message. */
+  readonly end: number
+
+  /** Position of the current row among the rows (0-based; -1 before the first `next()`). */
+  row = -1
+  index = 0
+  digestOffset = 0
+  rowFlags = 0
+  repeat = false
+  rowOffset = 0
+  rowEnd = 0
+  header: MsgHeader | null = null
+  fields: FieldRef[] = []
+  ops: OpRef[] = []
+
+  #at: number
+  readonly #fieldEnd: number
+
+  constructor(bytes: Uint8Array, offset = 0, end = bytes.length) {
+    const parent = decodeMessage(bytes, offset, end)
+    if ((parent.header.info1 & INFO1_BATCH_INDEX) === 0) {
       throw new WireError(
         'BAD_TYPE',
-        field.offset - 1,
-        'BATCH_INDEX_WITH_SET rows are not supported',
+        offset + 1,
+        'not a batch-index request (info1 lacks BATCH_INDEX)',
       )
-    } else parentFields.push(field)
+    }
+    let batchField: FieldRef | undefined
+    const parentFields: FieldRef[] = []
+    for (const field of parent.fields) {
+      if (field.type === FIELD_BATCH_INDEX && batchField === undefined) batchField = field
+      else if (field.type === FIELD_BATCH_INDEX_WITH_SET) {
+        throw new WireError(
+          'BAD_TYPE',
+          field.offset - 1,
+          'BATCH_INDEX_WITH_SET rows are not supported',
+        )
+      } else parentFields.push(field)
+    }
+    if (batchField === undefined) {
+      throw new WireError('BAD_TYPE', offset, 'batch-index request without a BATCH_INDEX field')
+    }
+    const fieldEnd = batchField.offset + batchField.length
+    const at = batchField.offset
+    if (batchField.length < 5) {
+      throw new WireError(
+        'TRUNCATED',
+        at,
+        `BATCH_INDEX field of ${batchField.length} bytes (need ≥ 5)`,
+      )
+    }
+    const nRows = u32(bytes, at)
+    // Every row takes at least 25 bytes: refuse impossible counts before reading any row.
+    if (nRows > (fieldEnd - at - 5) / BATCH_ROW_REPEAT_SIZE) {
+      throw new WireError('BAD_SIZE', at, `${nRows} rows cannot fit in ${fieldEnd - at - 5} bytes`)
+    }
+    this.bytes = bytes
+    this.parentHeader = parent.header
+    this.parentFields = parentFields
+    this.batchFlags = bytes[at + 4]!
+    this.rowCount = nRows
+    this.end = parent.end
+    this.#at = at + 5
+    this.#fieldEnd = fieldEnd
   }
-  if (batchField === undefined) {
-    throw new WireError('BAD_TYPE', offset, 'batch-index request without a BATCH_INDEX field')
+
+  /** A view of the current row's digest. */
+  get digest(): Uint8Array {
+    return this.bytes.subarray(this.digestOffset, this.digestOffset + DIGEST_SIZE)
   }
-  const fieldEnd = batchField.offset + batchField.length
-  let at = batchField.offset
-  if (batchField.length < 5) {
-    throw new WireError(
-      'TRUNCATED',
-      at,
-      `BATCH_INDEX field of ${batchField.length} bytes (need ≥ 5)`,
-    )
-  }
-  const nRows = u32(bytes, at)
-  const batchFlags = bytes[at + 4]!
-  at += 5
-  // Every row takes at least 25 bytes: refuse impossible counts before allocating anything.
-  if (nRows > (fieldEnd - at) / BATCH_ROW_REPEAT_SIZE) {
-    throw new WireError(
-      'BAD_SIZE',
-      batchField.offset,
-      `${nRows} rows cannot fit in ${fieldEnd - at} bytes`,
-    )
-  }
-  const rows: BatchRequestRow[] = []
-  let template: BatchRequestRow | undefined
-  for (let i = 0; i < nRows; i++) {
+
+  /** Moves to the next row; false after the last (when it also checks no bytes follow it). */
+  next(): boolean {
+    const bytes = this.bytes
+    const fieldEnd = this.#fieldEnd
+    const i = this.row + 1
+    if (i >= this.rowCount) {
+      if (this.#at !== fieldEnd) {
+        throw new WireError(
+          'BAD_SIZE',
+          this.#at,
+          `${fieldEnd - this.#at} bytes after the last batch row`,
+        )
+      }
+      return false
+    }
+    let at = this.#at
     const rowStart = at
     if (fieldEnd - at < BATCH_ROW_REPEAT_SIZE) {
       throw new WireError('TRUNCATED', at, `batch row ${i}: needs 25 bytes, ${fieldEnd - at} left`)
     }
     const index = u32(bytes, at)
-    const digestOffset = at + 4
-    const digest = bytes.subarray(digestOffset, digestOffset + DIGEST_SIZE)
     const rowFlags = bytes[at + 24]!
     at += BATCH_ROW_REPEAT_SIZE
     if ((rowFlags & BATCH_MSG_REPEAT) !== 0) {
-      if (template === undefined) {
+      if (this.header === null) {
         throw new WireError(
           'BAD_VALUE',
           rowStart + 24,
           `batch row ${i}: REPEAT without a previous full row`,
         )
       }
-      rows.push({
-        index,
-        digest,
-        digestOffset,
-        repeat: true,
-        rowFlags,
-        header: template.header,
-        fields: template.fields,
-        ops: template.ops,
-        bytes,
-        offset: rowStart,
-        end: at,
-      })
-      continue
+      this.#setRow(i, index, rowStart, rowFlags, true, at)
+      return true
     }
     let need = 1 + 4
     if ((rowFlags & BATCH_MSG_INFO) !== 0) need += 2
@@ -455,7 +505,7 @@ export function decodeBatchRequest(
       })
       at += 4 + size
     }
-    const header: MsgHeader = {
+    this.header = {
       info1,
       info2,
       info3,
@@ -463,29 +513,70 @@ export function decodeBatchRequest(
       resultCode: 0,
       generation,
       recordTtl,
-      transactionTtl: parent.header.transactionTtl,
+      transactionTtl: this.parentHeader.transactionTtl,
       nFields,
       nOps,
     }
-    template = {
-      index,
-      digest,
-      digestOffset,
-      repeat: false,
-      rowFlags,
-      header,
-      fields,
-      ops,
+    this.fields = fields
+    this.ops = ops
+    this.#setRow(i, index, rowStart, rowFlags, false, at)
+    return true
+  }
+
+  #setRow(
+    row: number,
+    index: number,
+    rowStart: number,
+    rowFlags: number,
+    repeat: boolean,
+    end: number,
+  ): void {
+    this.row = row
+    this.index = index
+    this.digestOffset = rowStart + 4
+    this.rowFlags = rowFlags
+    this.repeat = repeat
+    this.rowOffset = rowStart
+    this.rowEnd = end
+    this.#at = end
+  }
+}
+
+/**
+ * Decodes a batch-index request AS_MSG at `offset` (just after the proto header) into row objects,
+ * REPEAT rows inheriting from the previous full row. Nothing is copied. For very large batches
+ * `BatchRequestCursor` avoids an object per row.
+ */
+export function decodeBatchRequest(
+  bytes: Uint8Array,
+  offset = 0,
+  end = bytes.length,
+): DecodedBatchRequest {
+  const cursor = new BatchRequestCursor(bytes, offset, end)
+  const rows: BatchRequestRow[] = []
+  while (cursor.next()) {
+    rows.push({
+      index: cursor.index,
+      digest: cursor.digest,
+      digestOffset: cursor.digestOffset,
+      repeat: cursor.repeat,
+      rowFlags: cursor.rowFlags,
+      header: cursor.header!,
+      fields: cursor.fields,
+      ops: cursor.ops,
       bytes,
-      offset: rowStart,
-      end: at,
-    }
-    rows.push(template)
+      offset: cursor.rowOffset,
+      end: cursor.rowEnd,
+    })
   }
-  if (at !== fieldEnd) {
-    throw new WireError('BAD_SIZE', at, `${fieldEnd - at} bytes after the last batch row`)
+  return {
+    header: cursor.parentHeader,
+    bytes,
+    parentFields: cursor.parentFields,
+    batchFlags: cursor.batchFlags,
+    rows,
+    end: cursor.end,
   }
-  return { header: parent.header, bytes, parentFields, batchFlags, rows, end: parent.end }
 }
 
 // ---- response: encode ------------------------------------------------------------------------------

@@ -83,6 +83,7 @@ export {
   type VoidTimeOptions,
 } from './ttl.js'
 export {
+  BatchRequestCursor,
   batchRowFlags,
   BatchRequestWriter,
   BatchResponseDecoder,
