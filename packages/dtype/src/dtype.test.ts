@@ -50,4 +50,93 @@ describe('dtype', () => {
       ]),
     ).toThrow(/more than once/)
   })
+
+  it('accepts the sub-array, field-list and dict spellings of the same layout', () => {
+    const a = dtype([
+      ['_key', 'i4'],
+      ['emb', 'f4', [4]],
+    ])
+    const b = dtype([
+      ['_key', '<i4'],
+      ['emb', ['<f4', 4]],
+    ])
+    const c = dtype({ names: ['_key', 'emb'], formats: ['i4', ['f4', [4]]] })
+    const d = dtype("[('_key', '<i4'), ('emb', '<f4', (4,))]")
+    for (const x of [b, c, d]) expect(x.equals(a)).toBe(true)
+    expect(dtype([['x', a]]).field('x')?.dtype).toBe(a)
+    expect(dtype(['f4', []]).str).toBe('<f4')
+    expect(dtype(['f4', [2, 3]]).toString()).toBe("('<f4', (2, 3))")
+    expect(a.field('emb')?.dtype.base.str).toBe('<f4')
+    expect(a.names).toEqual(['_key', 'emb'])
+    expect(a.isStructured && !a.isSubarray).toBe(true)
+  })
+
+  it('names the field and the position in its errors', () => {
+    expect(() =>
+      dtype([
+        ['a', 'i4'],
+        ['b', 'f3'],
+      ]),
+    ).toThrow(/"f3".*field 'b'/)
+    expect(() => dtype([['a', [['x', 'q9']]]])).toThrow(/field 'a' › field 'x'/)
+    expect(() => dtype('i4,f8,x')).toThrow(DtypeSpecError)
+    expect(() => dtype("[('a', '<i4'), ('b' '<f8')]")).toThrow(/at character 20/)
+    expect(() => dtype(['f4', [2, 0]])).toThrow(/dimension 0 must be positive/)
+    expect(() => dtype(['f4', [-1]])).toThrow(/must be positive/)
+    expect(() => dtype({ names: ['a'], formats: ['i4'], offsets: [-4] })).toThrow(/offset -4/)
+    expect(() => dtype({ names: ['a'], formats: ['i4'], itemsize: 2 })).toThrow(
+      /need 4 bytes, more than itemsize 2/,
+    )
+    expect(() => dtype({ names: ['a'], formats: ['i4'], titles: ['T'] })).toThrow(
+      /titles are not supported/,
+    )
+    expect(() => dtype({ names: ['a'], formats: ['i4'], shape: [1] } as never)).toThrow(
+      /unknown key "shape"/,
+    )
+    expect(() => dtype([])).toThrow(/at least one field/)
+    expect(() => dtype('f16')).toThrow(expect.objectContaining({ code: 'DTYPE_UNSUPPORTED' }))
+    expect(() => dtype('q7x')).toThrow(expect.objectContaining({ code: 'DTYPE_SYNTAX' }))
+    expect(() => dtype('foo')).toThrow(expect.objectContaining({ code: 'DTYPE_UNKNOWN_KIND' }))
+    expect(() => dtype(42 as never)).toThrow(expect.objectContaining({ code: 'DTYPE_BAD_SPEC' }))
+  })
+
+  it('compares with numpy equality', () => {
+    expect(dtype('<i4').equals(dtype('=i4'))).toBe(true)
+    expect(dtype('<i4').equals(dtype('>i4'))).toBe(false)
+    expect(dtype('>i1').equals(dtype('<i1'))).toBe(true)
+    expect(dtype('M8[ns]').equals(dtype('M8[us]'))).toBe(false)
+    expect(dtype('V8').equals(dtype([['a', 'i8']]))).toBe(false)
+    // The aligned flag is not part of equality; the layout is.
+    const aligned = dtype(
+      [
+        ['a', 'i1'],
+        ['b', 'i4'],
+      ],
+      { align: true },
+    )
+    expect(
+      aligned.equals(
+        dtype({ names: ['a', 'b'], formats: ['i1', 'i4'], offsets: [0, 4], itemsize: 8 }),
+      ),
+    ).toBe(true)
+    expect(
+      aligned.equals(
+        dtype([
+          ['a', 'i1'],
+          ['b', 'i4'],
+        ]),
+      ),
+    ).toBe(false)
+    expect(
+      dtype([
+        ['a', 'i4'],
+        ['b', 'i4'],
+      ]).equals(
+        dtype([
+          ['b', 'i4'],
+          ['a', 'i4'],
+        ]),
+      ),
+    ).toBe(false)
+  })
 })

@@ -127,4 +127,177 @@ describe('StructuredArray', () => {
     )
     expect(() => StructuredArray.zeros(dt, -1)).toThrow(ArrayValueError)
   })
+
+  it('reads and writes every kind: U, S, V, bool, complex, datetime, f2', () => {
+    const all = dtype([
+      ['u', '<U3'],
+      ['U', '>U2'],
+      ['s', 'S3'],
+      ['v', 'V2'],
+      ['b', '?'],
+      ['c', '>c8'],
+      ['t', 'M8[ns]'],
+      ['h', 'f2'],
+    ])
+    const rows = [
+      {
+        u: 'a🙂',
+        U: 'xy',
+        s: 'ab',
+        v: new Uint8Array([1, 2]),
+        b: true,
+        c: { re: 1.5, im: -2 },
+        t: 1700000000000000000n,
+        h: 65504,
+      },
+      {
+        u: '',
+        U: 'é',
+        s: new Uint8Array([0, 1, 2]),
+        v: new Uint8Array([9]),
+        b: false,
+        c: [0.25, 4],
+        t: -1,
+        h: -0.1,
+      },
+    ]
+    const a = StructuredArray.fromRows(all, rows)
+    expect(a.get('u')).toEqual(['a🙂', ''])
+    expect(a.get('U')).toEqual(['xy', 'é'])
+    expect((a.get('s') as Uint8Array[]).map((b) => [...b])).toEqual([
+      [97, 98, 0],
+      [0, 1, 2],
+    ])
+    expect((a.get('v') as Uint8Array[]).map((b) => [...b])).toEqual([
+      [1, 2],
+      [9, 0],
+    ])
+    expect(a.get('b')).toEqual(new Uint8Array([1, 0]))
+    expect(a.get('c')).toEqual(new Float32Array([1.5, -2, 0.25, 4]))
+    expect(a.get('t')).toEqual(new BigInt64Array([1700000000000000000n, -1n]))
+    expect(a.get('h')).toEqual(new Float32Array([65504, -0.0999755859375]))
+    expect(a.row(1)).toMatchObject({ u: '', b: false, c: { re: 0.25, im: 4 }, t: -1n })
+    expect(() => StructuredArray.fromRows(all, [{ ...rows[0], u: 'abcd' }])).toThrow(
+      /more than 3 characters/,
+    )
+    expect(() => StructuredArray.fromRows(all, [{ ...rows[0], b: 2 }])).toThrow(/not a boolean/)
+    expect(() => StructuredArray.fromRows(all, [{ ...rows[0], t: 1.5 }])).toThrow(
+      /not an integer count of ns/,
+    )
+  })
+
+  it('takes typed arrays of any numeric type, copying bytes only when that is exact', () => {
+    const d = dtype([
+      ['i', '<i2'],
+      ['f', '<f4'],
+      ['g', '>f8'],
+      ['q', '<u8'],
+    ])
+    const a = StructuredArray.zeros(d, 3)
+    a.set('i', new Int16Array([1, -2, 3]))
+    a.set('f', new Float64Array([0.1, 1e40, -0]))
+    a.set('g', new Float32Array([0.5, 2, 3]))
+    a.set('q', new BigUint64Array([1n, 2n ** 64n - 1n, 0n]))
+    expect(a.get('i')).toEqual(new Int16Array([1, -2, 3]))
+    expect(a.get('f')).toEqual(new Float32Array([0.1, Infinity, -0]))
+    expect(a.get('g')).toEqual(new Float64Array([0.5, 2, 3]))
+    expect(a.get('q')).toEqual(new BigUint64Array([1n, 2n ** 64n - 1n, 0n]))
+    // A wider typed array into a narrow int column is checked value by value.
+    expect(() => a.set('i', new Int32Array([1, 70000, 3]))).toThrow(
+      /row 1, field "i": 70000 does not fit <i2/,
+    )
+    expect(() => a.set('q', new Float64Array([1, -1, 0]))).toThrow(
+      /row 1, field "q": -1 does not fit <u8/,
+    )
+    expect(() => a.set('f', new Float32Array(2))).toThrow(ArrayValueError)
+    // Strided views read and write through the same paths.
+    const every = StructuredArray.fromBuffer(d, a.buffer, { stride: 2 * d.itemsize, length: 2 })
+    expect(every.get('i')).toEqual(new Int16Array([1, 3]))
+    every.set('f', new Float32Array([7, 8]))
+    expect(a.get('f')).toEqual(new Float32Array([7, Infinity, 8]))
+  })
+
+  it('reads nested structs as views, and plain dtypes through values()', () => {
+    const d = dtype([
+      ['k', 'u1'],
+      [
+        'p',
+        [
+          ['x', '>i4'],
+          ['y', 'f8'],
+        ],
+      ],
+    ])
+    const a = StructuredArray.fromRows(d, [
+      [1, { x: 10, y: 0.5 }],
+      [2, [20, 1.5]],
+    ])
+    const p = a.get('p') as StructuredArray
+    expect(p.stride).toBe(d.itemsize)
+    expect(p.get('x')).toEqual(new Int32Array([10, 20]))
+    p.set('y', [9, 8])
+    expect(a.row(1)).toEqual({ k: 2, p: { x: 20, y: 8 } })
+    const plain = StructuredArray.fromRows('>u2', [1, 2, 65535])
+    expect(plain.values()).toEqual(new Uint16Array([1, 2, 65535]))
+    expect([...plain.bytes]).toEqual([0, 1, 0, 2, 255, 255])
+    plain.setValues([3, 4, 5])
+    expect([...plain]).toEqual([3, 4, 5])
+    expect(() => plain.get('x')).toThrow(/no field named "x"/)
+  })
+
+  it('builds from columns with sub-arrays flat or per row, in a SharedArrayBuffer on request', () => {
+    const d = dtype([
+      ['_key', 'i4'],
+      ['emb', 'f4', 2],
+    ])
+    const a = StructuredArray.fromColumns(
+      d,
+      {
+        _key: [1, 2],
+        emb: [
+          [1, 2],
+          [3, 4],
+        ],
+      },
+      { shared: true },
+    )
+    expect(a.buffer).toBeInstanceOf(SharedArrayBuffer)
+    const b = StructuredArray.fromColumns(d, {
+      _key: new Int32Array([1, 2]),
+      emb: new Float32Array([1, 2, 3, 4]),
+    })
+    expect(Buffer.from(a.bytes).equals(Buffer.from(b.bytes))).toBe(true)
+    expect(() => StructuredArray.fromColumns(d, { _key: [1, 2], emb: [1, 2, 3] })).toThrow(
+      /not a multiple of 2/,
+    )
+    expect(() => StructuredArray.fromColumns(d, { _key: [1], emb: [1, 2, 3, 4] })).toThrow(
+      /has 2 rows, others have 1/,
+    )
+    expect(() => StructuredArray.fromColumns(d, { _key: [1] })).toThrow(
+      /missing column for field "emb"/,
+    )
+    expect(() => StructuredArray.fromColumns(d, { _key: [1], emb: [1, 2], x: [] })).toThrow(
+      /no field named "x"/,
+    )
+  })
+
+  it('checks fromBuffer offsets, strides and lengths, and slices like Array.prototype.slice', () => {
+    const buf = new ArrayBuffer(64)
+    expect(StructuredArray.fromBuffer(dt, buf).length).toBe(4)
+    expect(StructuredArray.fromBuffer(dt, buf, { byteOffset: 8 }).length).toBe(3)
+    expect(StructuredArray.fromBuffer(dt, buf, { byteOffset: 8, stride: 24 }).length).toBe(2)
+    expect(StructuredArray.fromBuffer(dt, new Uint8Array(buf, 60)).length).toBe(0)
+    expect(() => StructuredArray.fromBuffer(dt, buf, { stride: 8 })).toThrow(
+      /stride 8 is smaller than the itemsize 16/,
+    )
+    expect(() => StructuredArray.fromBuffer(dt, buf, { byteOffset: 65 })).toThrow(
+      /beyond the 64-byte buffer/,
+    )
+    expect(() => StructuredArray.fromBuffer(dt, buf, { byteOffset: 1.5 })).toThrow(ArrayValueError)
+    const a = StructuredArray.fromBuffer(dt, buf)
+    expect(a.slice(1, 3).length).toBe(2)
+    expect(a.slice(-3, -1).byteOffset).toBe(16)
+    expect(a.slice(3, 1).length).toBe(0)
+    expect(a.slice(0, 100).length).toBe(4)
+  })
 })
