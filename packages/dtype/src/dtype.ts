@@ -386,6 +386,7 @@ function convert(spec: unknown, ctx: Context): Dtype {
 function describe(v: unknown): string {
   if (v === null) return 'null'
   if (typeof v === 'string') return JSON.stringify(v)
+  if (typeof v === 'number') return String(v)
   if (typeof v === 'object') return Array.isArray(v) ? 'an array' : 'an object'
   return `${typeof v} ${String(v)}`
 }
