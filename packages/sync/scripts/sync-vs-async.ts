@@ -5,7 +5,7 @@
  * two alternates per repeat, and the median of the repeats is reported.
  *
  *   node packages/sync/dist/scripts/sync-vs-async.js [--rows 50000] [--chunk-sizes 100,1000,5000]
- *        [--repeats 3] [--hosts host:port,...] [--json out.json]
+ *        [--repeats 5] [--hosts host:port,...] [--json out.json]
  *
  * Without --hosts (or AEROSPIKE_HOSTS) it starts the devserver in this process: its numbers then
  * measure the devserver too, which shares this machine's cores with both clients.
@@ -22,7 +22,7 @@ const { values } = parseArgs({
   options: {
     rows: { type: 'string', default: '50000' },
     'chunk-sizes': { type: 'string', default: '100,1000,5000' },
-    repeats: { type: 'string', default: '3' },
+    repeats: { type: 'string', default: '5' },
     'overhead-calls': { type: 'string', default: '2000' },
     hosts: { type: 'string' },
     json: { type: 'string' },
@@ -121,10 +121,13 @@ const syncClient = client({ hosts: cluster.hosts }).connect()
 const asyncClient = await new AsyncClient({ hosts: cluster.hosts, engine: 'wire' }).connect()
 
 try {
-  // Warm both paths (JIT, connections) before measuring.
+  // Warm both paths at every chunk size first: each client runs in its own thread, with its own
+  // JIT, and the first passes (and the devserver's) are several times slower than later ones.
   const warm = uniqueSetName('warm')
-  runSync(syncClient, 1000, warm)
-  await runAsync(asyncClient, 1000, warm)
+  for (const chunkSize of chunkSizes) {
+    runSync(syncClient, chunkSize, warm)
+    await runAsync(asyncClient, chunkSize, warm)
+  }
 
   const rows: { chunkSize: number; syncRowsPerSec: number; asyncRowsPerSec: number }[] = []
   for (const chunkSize of chunkSizes) {
