@@ -2,6 +2,7 @@
 import { performance } from 'node:perf_hooks'
 import { TextEncoder } from 'node:util'
 import {
+  BatchRequestCursor,
   BatchRequestWriter,
   BatchResponseDecoder,
   BatchResponseWriter,
@@ -38,6 +39,11 @@ for (let round = 1; round <= 3; round++) {
   t0 = performance.now()
   const decoded = decodeBatchRequest(frame, 8)
   const decodeReq = rate(decoded.rows.length, t0)
+  t0 = performance.now()
+  const cursor = new BatchRequestCursor(frame, 8)
+  let walked = 0
+  while (cursor.next()) walked += cursor.ops.length
+  const cursorReq = rate(walked, t0)
 
   t0 = performance.now()
   const out = new BatchResponseWriter(new MessageWriter(1 << 20))
@@ -55,7 +61,8 @@ for (let round = 1; round <= 3; round++) {
     rows += decoder.push(stream.subarray(at, at + 65536)).length
   const decodeResp = rate(rows, t0)
   console.log(
-    `round ${round}: request encode ${encodeReq} (${frame.length} B), decode ${decodeReq}; ` +
+    `round ${round}: request encode ${encodeReq} (${frame.length} B), decode ${decodeReq}, ` +
+      `cursor ${cursorReq}; ` +
       `response encode ${encodeResp} (${stream.length} B), decode in 64 KiB chunks ${decodeResp}`,
   )
 }
