@@ -36,7 +36,6 @@ import {
   PARTICLE_STRING,
   ResultCode,
   clepochNow,
-  decodeUtf8,
   voidTimeFromTtl,
   type MessageWriter,
   type OpRef,
@@ -46,6 +45,7 @@ import type { FaultTable } from './faults.js'
 import {
   digestKey,
   packBins,
+  sameBytes,
   unpackBins,
   writePackedBins,
   type Bin,
@@ -158,13 +158,7 @@ function opValue(bytes: Uint8Array, op: OpRef): Uint8Array {
 }
 
 function nilBin(bytes: Uint8Array, op: OpRef): Bin {
-  return { name: '', nameBytes: opNameBytes(bytes, op), particleType: PARTICLE_NIL, value: EMPTY }
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
+  return { nameBytes: opNameBytes(bytes, op), particleType: PARTICLE_NIL, value: EMPTY }
 }
 
 /** Runs one command and writes its reply. Bad requests get a result code, never an exception. */
@@ -217,8 +211,8 @@ function executeRead(
       out.push(...bins)
       continue
     }
-    const name = decodeUtf8(bytes, op.nameOffset, op.nameLength)
-    const bin = bins.find((b) => b.name === name)
+    const name = opNameBytes(bytes, op)
+    const bin = bins.find((b) => sameBytes(b.nameBytes, name))
     if (bin !== undefined) out.push(bin)
     else if (respondAll) out.push(nilBin(bytes, op))
   }
@@ -285,8 +279,8 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   return out
 }
 
-function findBin(bins: readonly Bin[], name: string): number {
-  for (let i = 0; i < bins.length; i++) if (bins[i]!.name === name) return i
+function findBin(bins: readonly Bin[], name: Uint8Array): number {
+  for (let i = 0; i < bins.length; i++) if (sameBytes(bins[i]!.nameBytes, name)) return i
   return -1
 }
 
@@ -306,7 +300,7 @@ function applyWriteOp(
       for (const bin of bins) results.push(bin)
       return 0
     }
-    const at = findBin(bins, decodeUtf8(bytes, op.nameOffset, op.nameLength))
+    const at = findBin(bins, opNameBytes(bytes, op))
     if (at >= 0) results.push(bins[at]!)
     else if (respondAll) results.push(nilBin(bytes, op))
     return 0
@@ -327,9 +321,8 @@ function applyWriteOp(
   if (op.nameLength === 0) return ResultCode.PARAMETER
   if (op.nameLength > AS_BIN_NAME_MAX_LEN) return ResultCode.BIN_NAME
   const nameBytes = opNameBytes(bytes, op)
-  const name = decodeUtf8(bytes, op.nameOffset, op.nameLength)
   const value = opValue(bytes, op)
-  const at = findBin(bins, name)
+  const at = findBin(bins, nameBytes)
   const current = at >= 0 ? bins[at]! : null
   let particleType = op.particleType
   let stored = value
@@ -372,7 +365,7 @@ function applyWriteOp(
       particleType = current?.particleType ?? particleType
   }
   if (stored !== EMPTY || particleType !== PARTICLE_NIL) {
-    const bin: Bin = { name, nameBytes, particleType, value: stored }
+    const bin: Bin = { nameBytes, particleType, value: stored }
     if (at >= 0) bins[at] = bin
     else bins.push(bin)
   }
@@ -423,10 +416,10 @@ function executeWrite(
   }
   let voidTime: number
   try {
-    voidTime = voidTimeFromTtl(command.recordTtl, {
-      nowMs,
-      ...(exists ? { currentVoidTime: record.voidTime } : {}),
-    })
+    voidTime = voidTimeFromTtl(
+      command.recordTtl,
+      exists ? { nowMs, currentVoidTime: record.voidTime } : { nowMs },
+    )
   } catch {
     return writeError(sink, ResultCode.PARAMETER)
   }

@@ -1,7 +1,14 @@
 import { MessageWriter } from '@aerospike-numpy/wire'
 import { describe, expect, it } from 'vitest'
 
-import { NamespaceStore, packBins, unpackBins, writePackedBins, type RecordEntry } from './store.js'
+import {
+  NamespaceStore,
+  binName,
+  packBins,
+  unpackBins,
+  writePackedBins,
+  type RecordEntry,
+} from './store.js'
 
 const utf8 = new TextEncoder()
 
@@ -23,7 +30,7 @@ describe('packed bins', () => {
     const packed = packBins(bins)
     expect(packed.length).toBe(8 + 1 + 8 + 8 + 5 + 4 + 8 + 3)
     const back = unpackBins(packed)
-    expect(back.map((b) => [b.name, b.particleType, [...b.value]])).toEqual([
+    expect(back.map((b) => [binName(b), b.particleType, [...b.value]])).toEqual([
       ['a', 1, [0, 0, 0, 0, 0, 0, 0, 255]],
       ['é名', 4, [128, 0, 255, 1]],
       ['nil', 0, []],

@@ -6,8 +6,7 @@
 import { decodeUtf8, type MessageWriter } from '@aerospike-numpy/wire'
 
 export interface Bin {
-  name: string
-  /** UTF-8 bytes of the name (a view; the name is 1..15 bytes). */
+  /** UTF-8 bytes of the name (a view; the name is 1..15 bytes). Compared as bytes, like the server. */
   nameBytes: Uint8Array
   particleType: number
   value: Uint8Array
@@ -89,7 +88,6 @@ export function unpackBins(packed: string): Bin[] {
     const valueStart = nameStart + nameLength
     const end = at + 4 + size
     bins.push({
-      name: decodeUtf8(bytes, nameStart, nameLength),
       nameBytes: bytes.subarray(nameStart, valueStart),
       particleType: bytes[at + 5]!,
       value: bytes.subarray(valueStart, end),
@@ -97,6 +95,18 @@ export function unpackBins(packed: string): Bin[] {
     at = end
   }
   return bins
+}
+
+/** Byte equality (bin names, user keys). */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
+/** A bin's name as text. */
+export function binName(bin: Bin): string {
+  return decodeUtf8(bin.nameBytes, 0, bin.nameBytes.length)
 }
 
 /** Appends packed bins to a reply. */

@@ -26,7 +26,7 @@ import type {
   StoredRecord,
   WorkerMessage,
 } from './messages.js'
-import { digestKey, unpackBins } from './store.js'
+import { binName, digestKey, unpackBins } from './store.js'
 
 const port = parentPort
 if (port === null) throw new Error('the devserver worker must run in a worker thread')
@@ -107,7 +107,7 @@ function readRecord(
     bins: unpackBins(entry.packedBins).map((bin) => {
       const bytes = new Uint8Array(bin.value)
       return {
-        name: bin.name,
+        name: binName(bin),
         particleType: bin.particleType,
         bytes,
         value: binValue(bin.particleType, bytes),
