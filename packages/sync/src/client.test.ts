@@ -462,6 +462,33 @@ describe.skipIf(skipUnlessDevServer())('per-row results and retries (devserver f
   })
 })
 
+describe.skipIf(skipUnlessDevServer())(
+  'whole-call failures from the cluster (devserver latency)',
+  () => {
+    it('a timeout: same class, code and inDoubt as the async client', async () => {
+      const c = open()
+      await cluster.devserver!.setLatency(1500)
+      const fast = { totalTimeout: 300, socketTimeout: 300, maxRetries: 0 }
+      const set = uniqueSetName('sync_timeout')
+      let syncError: unknown
+      try {
+        c.batchWriteNumpy(rows(5), 'test', set, dt, { policy: fast })
+      } catch (error) {
+        syncError = error
+      }
+      const asyncError = await asyncClient
+        .batchWriteNumpy(rows(5), 'test', set, dt, { policy: fast })
+        .catch((error: unknown) => error)
+      expect(asyncError).toBeInstanceOf(AerospikeError)
+      const s = syncError as AerospikeError
+      const a = asyncError as AerospikeError
+      expect(Object.getPrototypeOf(s)).toBe(Object.getPrototypeOf(a))
+      expect([s.name, s.code, s.inDoubt]).toEqual([a.name, a.code, a.inDoubt])
+      expect(s.code).toBe(9)
+    })
+  },
+)
+
 describe('several clients', () => {
   it('work independently: closing or losing one leaves the others working', () => {
     const first = open()
