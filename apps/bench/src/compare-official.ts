@@ -9,6 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
+import { loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { dtype, StructuredArray } from '@aerospike-numpy/dtype'
@@ -219,7 +220,9 @@ async function main(): Promise<void> {
     const [official, ours] = summary
     const ratio = ours!.medianRowsPerSecond / official!.medianRowsPerSecond
     const lines = [
-      `rows ${opts.rows}, chunk ${opts.chunk}, in flight ${opts.concurrency}, rounds ${opts.repeat}, server ${server === null ? hosts : `devserver (own process) ${hosts}`}`,
+      `rows ${opts.rows}, chunk ${opts.chunk}, in flight ${opts.concurrency}, rounds ${opts.repeat}, server ${server === null ? hosts : `devserver (own process) ${hosts}`}, load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
       '',
       '| contender | median rows/s | best rows/s | client CPU µs/row | every row written |',
       '|---|---:|---:|---:|---|',

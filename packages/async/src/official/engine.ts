@@ -78,16 +78,27 @@ export async function createOfficialEngine(config: ResolvedClientConfig): Promis
           "policy.gen: the official client's batchWrite cannot carry an expected generation per record; use engine: 'wire' for generation checks",
         )
       }
+      // The official client converts a record's policy once per record (in C, per call): give
+      // one only when it differs from the defaults, which the client applies anyway.
+      const defaults =
+        !p.sendKey &&
+        p.exists === 0 &&
+        p.gen === POLICY_GEN_IGNORE &&
+        p.ttl === 0 &&
+        p.commitLevel === 0 &&
+        !p.durableDelete
       cached = {
         batch: new Aerospike.BatchPolicy(batchPolicyOptions(p)),
-        write: new Aerospike.BatchWritePolicy({
-          key: p.sendKey ? Aerospike.policy.key.SEND : Aerospike.policy.key.DIGEST,
-          exists: p.exists,
-          gen: p.gen,
-          ttl: p.ttl,
-          commitLevel: p.commitLevel,
-          durableDelete: p.durableDelete,
-        }),
+        write: defaults
+          ? undefined
+          : new Aerospike.BatchWritePolicy({
+              key: p.sendKey ? Aerospike.policy.key.SEND : Aerospike.policy.key.DIGEST,
+              exists: p.exists,
+              gen: p.gen,
+              ttl: p.ttl,
+              commitLevel: p.commitLevel,
+              durableDelete: p.durableDelete,
+            }),
       }
       writePolicies.set(p, cached)
     }
@@ -179,7 +190,7 @@ export async function createOfficialEngine(config: ResolvedClientConfig): Promis
           type: writeType,
           key: new Aerospike.Key(namespace, set === '' ? null : set, keyValue as never),
           ops,
-          policy: policies.write,
+          ...(policies.write === undefined ? {} : { policy: policies.write }),
         }
       }
       let results: Array<{
