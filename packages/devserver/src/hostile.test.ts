@@ -478,6 +478,18 @@ describe('hostile framing closes the connection and nothing else', () => {
     expect(decodeMessage(reply!.body).header.resultCode).toBe(0)
   })
 
+  it('a client that pipelines thousands of requests and never reads is throttled, not buffered', async () => {
+    const connection = await rawConnect(host, port)
+    const one = getFrame(1)
+    const many = new Uint8Array(one.length * 5000)
+    for (let i = 0; i < 5000; i++) many.set(one, i * one.length)
+    connection.socket.pause()
+    connection.send(many)
+    await expectStillServing()
+    connection.destroy()
+    await expectStillServing()
+  })
+
   it('a message body shorter than an AS_MSG header', async () => {
     const reply = await exchange(encodeFrame(AS_MESSAGE_TYPE, new Uint8Array(10)))
     expect(reply.header.resultCode).toBe(4)
