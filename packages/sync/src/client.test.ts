@@ -565,6 +565,14 @@ describe('a worker that dies', () => {
     },
   )
 
+  it('between calls: isConnected() says so, close() does not throw', async () => {
+    const c = openDying()
+    expect(c.batchWriteNumpy(rows(5), 'test', uniqueSetName('exit-after'), dt).writtenCount).toBe(5)
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    expect(c.isConnected()).toBe(false)
+    expect(() => c.close()).not.toThrow()
+  })
+
   it('between calls: the next call works again', async () => {
     const c = openDying()
     expect(c.batchWriteNumpy(rows(5), 'test', uniqueSetName('exit-after'), dt).writtenCount).toBe(5)

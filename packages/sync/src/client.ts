@@ -122,7 +122,9 @@ export class Client {
     this.#worker = null
     this.#workerConnected = false
     try {
-      if (!worker.exited) this.#settle('close', worker.call({ op: 'close' }, [], this.#callTimeout))
+      const outcome = worker.call({ op: 'close' }, [], this.#callTimeout)
+      // A worker that is gone has nothing left to close.
+      if (outcome.kind !== 'exited') this.#settle('close', outcome)
     } finally {
       worker.stop()
     }
@@ -131,10 +133,12 @@ export class Client {
   isConnected(): boolean {
     const worker = this.#worker
     if (worker === null || worker.exited) return false
-    const value = this.#settle(
-      'isConnected',
-      worker.call({ op: 'isConnected' }, [], this.#callTimeout),
-    )
+    const outcome = worker.call({ op: 'isConnected' }, [], this.#callTimeout)
+    if (outcome.kind === 'exited') {
+      this.#dropWorker()
+      return false
+    }
+    const value = this.#settle('isConnected', outcome)
     return value.kind === 'boolean' && value.value
   }
 
