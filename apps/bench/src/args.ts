@@ -33,7 +33,7 @@ export interface BenchOptions {
 
 export const DEFAULT_OPTIONS: Readonly<BenchOptions> = Object.freeze({
   rows: 20_000,
-  runSeconds: 1,
+  runSeconds: 0.5,
   chunkSizes: [100, 250, 500, 1000, 2000, 5000],
   concurrencies: [1, 4, 8],
   datasets: ['sensor', 'embeddings'] as DatasetName[],

@@ -39,6 +39,13 @@ describe('Progress', () => {
     expect(s.out.at(-1)).toBe('\r\x1b[2K')
   })
 
+  it('draws a bar when the terminal reports 0 columns', () => {
+    const s = stream(true)
+    s.columns = 0
+    new Progress(s, 2).setLabel('run')
+    expect(s.out.at(-1)).toMatch(/^\r\x1b\[2K\[\.+\]   0% run$/)
+  })
+
   it('never passes 100% or the terminal width', () => {
     const progress = new Progress(stream(true), 1)
     progress.advance(5)

@@ -67,7 +67,8 @@ export class Progress {
     const t = this.now()
     if (!force && t - this.lastDraw < REDRAW_MS) return
     this.lastDraw = t
-    this.stream.write('\r\x1b[2K' + this.render(this.stream.columns ?? 80))
+    // A pseudo-terminal may report 0 columns: treat that as unknown.
+    this.stream.write('\r\x1b[2K' + this.render(this.stream.columns || 80))
     this.drawn = true
   }
 }
