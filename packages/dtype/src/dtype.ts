@@ -197,6 +197,32 @@ export class Dtype {
     return this.byteOrder === other.byteOrder && this.timeUnit === other.timeUnit
   }
 
+  /**
+   * A plain, structured-cloneable spec that `dtype()` turns back into an equal dtype (explicit
+   * offsets and itemsize; the aligned flag and a struct's `alignment`, which numpy's equality
+   * ignores, are not kept). For
+   * sending a dtype to a worker thread or storing it as JSON.
+   */
+  toSpec():
+    | string
+    | [DtypeSpec, number[]]
+    | { names: string[]; formats: DtypeSpec[]; offsets: number[]; itemsize: number } {
+    if (this.fields) {
+      return {
+        names: this.fields.map((f) => f.name),
+        formats: this.fields.map((f) => f.dtype.toSpec()),
+        offsets: this.fields.map((f) => f.offset),
+        itemsize: this.itemsize,
+      }
+    }
+    if (this.isSubarray) return [this.base.toSpec(), [...this.shape]]
+    return this.str
+  }
+
+  toJSON(): unknown {
+    return this.toSpec()
+  }
+
   /** numpy's `str(dtype)`: `'int32'`, `'>f8'`, `"[('a', '<i4'), ('b', '<f8')]"`, `"('<f4', (128,))"`. */
   toString(): string {
     if (this.isStructured) return structRepr(this, true)

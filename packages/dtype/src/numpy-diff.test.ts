@@ -495,6 +495,25 @@ describe('dtype against numpy', () => {
     expect(descrTexts.length).toBeGreaterThan(400)
   })
 
+  it('toSpec() and JSON round-trip every dtype to an equal one', () => {
+    const problems: string[] = []
+    for (const dt of all) {
+      if (!dt) continue
+      const back = dtype(dt.toSpec())
+      const viaJson = dtype(JSON.parse(JSON.stringify(dt)) as DtypeSpec)
+      const cloned = dtype(structuredClone(dt.toSpec()))
+      if (
+        !back.equals(dt) ||
+        !viaJson.equals(dt) ||
+        !cloned.equals(dt) ||
+        back.itemsize !== dt.itemsize
+      ) {
+        problems.push(`${dt.toString()} came back as ${back.toString()}`)
+      }
+    }
+    expect(problems.slice(0, 10)).toEqual([])
+  })
+
   it('equals() agrees with numpy ==', () => {
     const problems: string[] = []
     let equalPairs = 0
