@@ -232,7 +232,7 @@ export class Bench {
       await this.record(
         {
           group: 'baseline',
-          contender: 'official batchWrite (hand-built records)',
+          contender: 'official batchWrite (records by hand)',
           dataset,
           engine: 'official',
           mode: 'async',

@@ -4,9 +4,9 @@
 import type { BenchReport, RunResult } from './report.js'
 import { formatNumber } from './table.js'
 
-const WIDTH = 820
+const WIDTH = 860
 const PANEL_HEIGHT = 320
-const MARGIN = { left: 78, right: 250, top: 44, bottom: 46 }
+const MARGIN = { left: 78, right: 290, top: 44, bottom: 46 }
 const LINE_COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2']
 const BASELINE_COLORS = ['#555555', '#999999', '#b8860b', '#17becf']
 
