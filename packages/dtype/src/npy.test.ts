@@ -134,6 +134,16 @@ describe('parseNpy', () => {
     ).toThrow(/at byte \d+/)
   })
 
+  it('decodes version 1 and 2 headers as ISO-8859-1, as Python does', () => {
+    const header = "{'descr': [('\u0080\u00e9', '<i4')], 'fortran_order': False, 'shape': (1,), }"
+    const bytes = npy('x'.repeat(header.length), new Uint8Array(4))
+    bytes.set(
+      Uint8Array.from(header, (c) => c.charCodeAt(0)),
+      10,
+    )
+    expect(parseNpy(bytes).dtype.names).toEqual(['\u0080é'])
+  })
+
   it('reads a 0-d array as one row and a (N, 0)-free 3-D array as sub-array rows', () => {
     const a = parseNpy(
       npy("{'descr': '<u2', 'fortran_order': False, 'shape': (), }", new Uint8Array([7, 1])),

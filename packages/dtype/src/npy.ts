@@ -99,10 +99,14 @@ export function parseNpyHeader(bytes: Uint8Array, fileSize: number = bytes.lengt
   const headerStart = version === 1 ? 10 : 12
   const raw = bytes.subarray(headerStart, dataOffset)
   let text: string
-  try {
-    text = new TextDecoder(version === 3 ? 'utf-8' : 'latin1', { fatal: true }).decode(raw)
-  } catch (err) {
-    fail('NPY_BAD_HEADER', `header is not valid ${version === 3 ? 'UTF-8' : 'latin-1'} text`, err)
+  if (version === 3) {
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(raw)
+    } catch (err) {
+      fail('NPY_BAD_HEADER', 'header is not valid UTF-8 text', err)
+    }
+  } else {
+    text = latin1(raw)
   }
   let value: PyValue
   try {
@@ -200,6 +204,15 @@ export function parseNpyHeader(bytes: Uint8Array, fileSize: number = bytes.lengt
     rowDtype,
     dataBytes,
   }
+}
+
+/** ISO-8859-1, as Python decodes it (WHATWG's "latin1" label is windows-1252: 0x80–0x9F differ). */
+function latin1(bytes: Uint8Array): string {
+  let out = ''
+  for (let i = 0; i < bytes.length; i += 8192) {
+    out += String.fromCharCode(...bytes.subarray(i, i + 8192))
+  }
+  return out
 }
 
 function utf8Length(s: string, version: NpyVersion): number {
