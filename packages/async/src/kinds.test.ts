@@ -5,6 +5,7 @@
 import { dtype, StructuredArray } from '@aerospike-numpy/dtype'
 import {
   getTestCluster,
+  loadOfficialClient,
   uniqueSetName,
   usesDevServer,
   type TestCluster,
@@ -288,6 +289,17 @@ describe.each(testEngines())('dtype kinds and keys, engine %s', (engine) => {
     )
     expect([...back.resultCodes]).toEqual([0, 0, 0, 0])
     expect([...(back.batchRecords.get('v') as Int32Array)]).toEqual([1, 2, 3, 4])
+    // the official client's own Key objects work too
+    const Aerospike = await loadOfficialClient()
+    const official = await client.batchRead(
+      [
+        new Aerospike.Key('test', set, 'héllo'),
+        new Aerospike.Key('test', set, Buffer.from([1, 0, 0, 2])),
+      ],
+      { dtype: dtype([['v', 'i4']]) },
+    )
+    expect([...(official.batchRecords.get('v') as Int32Array)]).toEqual([2, 3])
+    expect(official.get(['test', set, 'héllo'])).toEqual({ v: 2 })
     if (usesDevServer()) {
       const record = await cluster.devserver!.getRecord('test', set, 'héllo')
       expect(record!.userKey).toMatchObject({ particleType: 3 })
