@@ -240,6 +240,29 @@ describe('arrays crossing the thread boundary', () => {
   })
 })
 
+describe('writeNumpy with workers', () => {
+  it('runs the async client’s worker pool from the client’s worker', () => {
+    const c = open()
+    const n = 8000
+    const data = StructuredArray.zeros(dt, n, { shared: true })
+    data.set(
+      '_key',
+      Int32Array.from({ length: n }, (_, i) => i + 1),
+    )
+    let events = 0
+    const result = c.writeNumpy(data, 'test', uniqueSetName('sync_pool'), dt, {
+      workers: 2,
+      chunkSize: 1000,
+      policy,
+      onProgress: () => events++,
+    })
+    expect(result).toBeInstanceOf(BatchRecords)
+    expect(result.writtenCount).toBe(n)
+    expect(result.batchRecords[n - 1]!.key.key).toBe(n)
+    expect(events).toBeGreaterThan(0)
+  })
+})
+
 describe('blocking', () => {
   it('runs no timer, immediate, promise or I/O callback of the calling thread during a call', async () => {
     const c = open()
