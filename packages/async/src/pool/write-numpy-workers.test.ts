@@ -30,16 +30,25 @@ function rows(n: number, shared = false): StructuredArray {
 }
 
 describe('shareRows', () => {
-  it('uses a shared array as is and copies a plain one once', () => {
+  it('uses a shared array as is and copies a plain one once, chunk by chunk', () => {
     const shared = rows(10, true)
     const s = shareRows(shared.slice(2, 8))
-    expect(s.buffer).toBe(shared.buffer)
-    expect(s.byteOffset).toBe(2 * sensor.itemsize)
-    const plain = rows(10).slice(3, 6)
+    expect(s.rows.buffer).toBe(shared.buffer)
+    expect(s.rows.byteOffset).toBe(2 * sensor.itemsize)
+    const plain = rows(10).slice(3, 8)
     const p = shareRows(plain)
-    expect(p.buffer).toBeInstanceOf(SharedArrayBuffer)
-    expect(p.byteOffset).toBe(0)
-    expect(Buffer.from(new Uint8Array(p.buffer)).equals(Buffer.from(plain.bytes))).toBe(true)
+    expect(p.rows.buffer).toBeInstanceOf(SharedArrayBuffer)
+    expect(p.rows.byteOffset).toBe(0)
+    const copy = new Uint8Array(p.rows.buffer)
+    p.prepare(0, 2)
+    expect(
+      Buffer.from(copy.subarray(0, 2 * sensor.itemsize)).equals(
+        Buffer.from(plain.bytes.subarray(0, 2 * sensor.itemsize)),
+      ),
+    ).toBe(true)
+    expect(copy.subarray(2 * sensor.itemsize).every((b) => b === 0)).toBe(true)
+    p.prepare(2, 5)
+    expect(Buffer.from(copy).equals(Buffer.from(plain.bytes))).toBe(true)
   })
 })
 

@@ -39,24 +39,38 @@ function workerFilename(): string {
   return fileURLToPath(new URL('../../dist/pool/worker.js', import.meta.url))
 }
 
-/** The rows as a SharedArrayBuffer: the array's own when it is shared, else one copy of its bytes. */
-export function shareRows(data: StructuredArray): SharedRows {
+/**
+ * The rows as a SharedArrayBuffer: the array's own when it is shared, else a new one that rows are
+ * copied into once, chunk by chunk as chunks are dispatched (`prepare(start, end)`), so the first
+ * touch of a large buffer never blocks the event loop in one piece.
+ */
+export function shareRows(data: StructuredArray): {
+  rows: SharedRows
+  prepare: (start: number, end: number) => void
+} {
   const descr = data.dtype.descr
+  const { stride, length } = data
   if (data.buffer instanceof SharedArrayBuffer) {
     return {
-      descr,
-      buffer: data.buffer,
-      byteOffset: data.byteOffset,
-      stride: data.stride,
-      length: data.length,
+      rows: { descr, buffer: data.buffer, byteOffset: data.byteOffset, stride, length },
+      prepare: () => {},
     }
   }
-  const size = data.length === 0 ? 0 : (data.length - 1) * data.stride + data.dtype.itemsize
+  const size = length === 0 ? 0 : (length - 1) * stride + data.dtype.itemsize
   const buffer = new SharedArrayBuffer(size)
-  new Uint8Array(buffer).set(new Uint8Array(data.buffer, data.byteOffset, size))
-  return { descr, buffer, byteOffset: 0, stride: data.stride, length: data.length }
+  const target = new Uint8Array(buffer)
+  const source = new Uint8Array(data.buffer, data.byteOffset, size)
+  return {
+    rows: { descr, buffer, byteOffset: 0, stride, length },
+    prepare: (start, end) => {
+      const from = start * stride
+      const to = Math.min(size, end * stride)
+      target.set(source.subarray(from, to), from)
+    },
+  }
 }
 
+/** Shared result arrays; `resultCodes` is filled with RESULT_NOT_SENT per chunk by the caller. */
 function sharedOutcome(length: number): { shared: SharedOutcome; outcome: WriteOutcome } {
   const shared: SharedOutcome = {
     resultCodes: new SharedArrayBuffer(length * 4),
@@ -70,7 +84,6 @@ function sharedOutcome(length: number): { shared: SharedOutcome; outcome: WriteO
     ttls: new Uint32Array(shared.ttls),
     inDoubt: new Uint8Array(shared.inDoubt),
   }
-  outcome.resultCodes.fill(RESULT_NOT_SENT)
   return { shared, outcome }
 }
 
@@ -142,18 +155,24 @@ export async function writeNumpyInWorkers(
       const array = checkData(data, dt)
       if (array.length === 0) return BatchRecords.empty(prep.namespace, prep.set)
       checkRows(prep.plan, array)
-      const rows = shareRows(array)
+      const { rows, prepare } = shareRows(array)
       const { shared, outcome } = sharedOutcome(array.length)
       const tracker = new ProgressTracker(array.length, bulk.onProgress)
+      let dispatched = 0
       const { aborted } = await runBounded(
         chunkRanges(array.length, bulk.chunkSize),
         workers * bulk.concurrency,
         async ([start, end]) => {
+          prepare(start, end)
+          outcome.resultCodes.fill(RESULT_NOT_SENT, start, end)
+          dispatched = end
           await runChunk(rows, shared, start, end)
           tracker.chunkDone(outcome.resultCodes.subarray(start, end))
         },
         { signal: bulk.signal },
       )
+      // Rows never dispatched (abort, or a chunk that threw) were not sent.
+      outcome.resultCodes.fill(RESULT_NOT_SENT, dispatched)
       return new BatchRecords({
         namespace: prep.namespace,
         set: prep.set,
@@ -193,7 +212,10 @@ export async function writeNumpyInWorkers(
       workers * bulk.concurrency,
       async ({ chunk, base: at }) => {
         const { shared, outcome } = sharedOutcome(chunk.length)
-        await runChunk(shareRows(chunk), shared, 0, chunk.length)
+        outcome.resultCodes.fill(RESULT_NOT_SENT)
+        const { rows, prepare } = shareRows(chunk)
+        prepare(0, chunk.length)
+        await runChunk(rows, shared, 0, chunk.length)
         summary.addChunk(at, outcome, keyReader(prep.plan, chunk))
         tracker.chunkDone(outcome.resultCodes)
       },
