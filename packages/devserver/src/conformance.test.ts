@@ -220,6 +220,15 @@ describe('generation, exists and generation policies', () => {
     expect((await client.get(k)).bins).toEqual({ v: 3 })
   })
 
+  it('generation policies on a missing record compare against generation 0', async () => {
+    const eq = new Aerospike.WritePolicy({ gen: Aerospike.policy.gen.EQ })
+    expect(await errorCode(client.put(key(set, 'gen-missing'), { v: 1 }, { gen: 4 }, eq))).toBe(
+      Aerospike.status.ERR_RECORD_GENERATION,
+    )
+    await client.put(key(set, 'gen-missing'), { v: 1 }, { gen: 0 }, eq)
+    expect((await client.get(key(set, 'gen-missing'))).gen).toBe(1)
+  })
+
   it('remove with generation EQ checks the generation', async () => {
     const k = key(set, 'gen-remove')
     await client.put(k, { v: 1 })

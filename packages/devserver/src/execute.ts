@@ -219,12 +219,16 @@ function executeRead(
   return writeReply(sink, 0, record.generation, record.voidTime, out)
 }
 
-/** The generation check of a write to an existing record: 0 when it passes, else 3. */
-function generationCheck(command: RecordCommand, record: RecordEntry): number {
-  if ((command.info2 & INFO2_GENERATION) !== 0 && command.generation !== record.generation) {
+/**
+ * The generation check: 0 when it passes, else 3. Like the server's generation_check it also
+ * runs for a record being created, whose generation is 0.
+ */
+function generationCheck(command: RecordCommand, record: RecordEntry | undefined): number {
+  const generation = record?.generation ?? 0
+  if ((command.info2 & INFO2_GENERATION) !== 0 && command.generation !== generation) {
     return ResultCode.RECORD_GENERATION
   }
-  if ((command.info2 & INFO2_GENERATION_GT) !== 0 && !(command.generation > record.generation)) {
+  if ((command.info2 & INFO2_GENERATION_GT) !== 0 && !(command.generation > generation)) {
     return ResultCode.RECORD_GENERATION
   }
   return 0
@@ -391,9 +395,9 @@ function executeWrite(
   let touched = false
   for (const op of ops) if (op.op === AS_MSG_OP_TOUCH) touched = true
   if (touched && !exists) return writeError(sink, ResultCode.RECORD_NOT_FOUND)
+  const genFailure = generationCheck(command, record)
+  if (genFailure !== 0) return writeError(sink, genFailure)
   if (exists) {
-    const genFailure = generationCheck(command, record)
-    if (genFailure !== 0) return writeError(sink, genFailure)
     if (
       command.userKey !== null &&
       record.userKey !== null &&
