@@ -231,7 +231,7 @@ export class Cluster {
     this.timer.unref()
   }
 
-  /** Runs one tend now (waits for a running one first). Resolves when it ends; never rejects. */
+  /** Runs one full tend after any running one. Resolves when it ends; never rejects. */
   async tend(): Promise<void> {
     if (this.closed) return
     if (this.tending !== null) await this.tending
@@ -266,8 +266,10 @@ export class Cluster {
     })
   }
 
+  /** Starts a tend, or joins the one running: two tends never overlap. */
   private runTend(): Promise<void> {
     if (this.closed) return Promise.resolve()
+    if (this.tending !== null) return this.tending
     const tending = this.tendOnce(false).then(
       () => {
         this.lastTendError = null

@@ -1,5 +1,5 @@
 import { Connection } from './connection.js'
-import { ClusterConfigError, ProtocolError } from './errors.js'
+import { ClusterConfigError, ConnectionError, ProtocolError } from './errors.js'
 import { infoRequest, infoValueError, infoValuesByName } from './info.js'
 import { ConnectionPool, type PoolOptions } from './pool.js'
 
@@ -144,8 +144,26 @@ export class Node {
     return `${this.host}:${this.port}`
   }
 
-  /** Info exchange on the node's own tend connection (reopened when it broke); values by name. */
-  async info(commands: readonly string[], timeoutMs: number): Promise<Map<string, string>> {
+  /**
+   * Info exchange on the node's own tend connection (reopened when it broke); values by name.
+   * Calls are queued: the connection carries one request at a time.
+   */
+  info(commands: readonly string[], timeoutMs: number): Promise<Map<string, string>> {
+    const run = this.infoQueue.then(() => this.infoNow(commands, timeoutMs))
+    this.infoQueue = run.then(
+      () => undefined,
+      () => undefined,
+    )
+    return run
+  }
+
+  private infoQueue: Promise<void> = Promise.resolve()
+
+  private async infoNow(
+    commands: readonly string[],
+    timeoutMs: number,
+  ): Promise<Map<string, string>> {
+    if (!this.active) throw new ConnectionError(`${this.address}: node ${this.name} was removed`)
     if (this.tendConnection === null || !this.tendConnection.isOpen) {
       this.tendConnection = await Connection.open(this.host, this.port, timeoutMs)
     }
