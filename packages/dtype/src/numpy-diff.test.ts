@@ -9,7 +9,7 @@ import { describeDtype, runOracle } from './test-support/oracle.js'
 import type { OracleJob, OracleResult } from './test-support/oracle.js'
 import { DtypeGenerator, rng, toPython, toSpec } from './test-support/random-dtype.js'
 import type { Gen } from './test-support/random-dtype.js'
-import type { DtypeSpec, Dtype } from './dtype.js'
+import type { DescrEntry, DtypeSpec, Dtype } from './dtype.js'
 
 interface Case {
   label: string
@@ -390,6 +390,14 @@ function halfProbes(): number[] {
   return doubles
 }
 
+function descrOrNull(d: Dtype): DescrEntry[] | null {
+  try {
+    return d.descr
+  } catch {
+    return null
+  }
+}
+
 function tryDtype(spec: DtypeSpec, align: boolean): Dtype | null {
   try {
     return dtype(spec, { align })
@@ -482,6 +490,24 @@ describe('dtype against numpy', () => {
       ),
     )
     expect(problems.slice(0, 10)).toEqual([])
+    // The random set covers what it claims to: nesting, align, padding, sub-arrays, both byte orders.
+    const random = ours.slice(n - 600).filter((d): d is Dtype => d !== null)
+    const walk = (d: Dtype, f: (x: Dtype) => boolean): boolean =>
+      f(d) || (d.fields ?? []).some((x) => walk(x.dtype, f)) || (d.isSubarray && walk(d.base, f))
+    const coverage = {
+      nested: random.filter((d) =>
+        (d.fields ?? []).some((f) => walk(f.dtype, (x) => x.isStructured)),
+      ).length,
+      aligned: random.filter((d) => d.isAlignedStruct).length,
+      padded: random.filter((d) => d.isStructured && descrOrNull(d)?.some((e) => e[0] === ''))
+        .length,
+      outOfOrder: random.filter((d) => d.isStructured && descrOrNull(d) === null).length,
+      subarrays: random.filter((d) => walk(d, (x) => x.isSubarray)).length,
+      bigEndian: random.filter((d) => walk(d, (x) => x.byteOrder === '>')).length,
+      littleEndian: random.filter((d) => walk(d, (x) => x.byteOrder === '<')).length,
+    }
+    for (const [what, count] of Object.entries(coverage))
+      expect([what, count > 40]).toEqual([what, true])
     // The generator must mostly produce dtypes numpy accepts, or this proves little.
     expect(results.slice(0, n).filter((r) => r.ok).length).toBeGreaterThan(n * 0.9)
   })
