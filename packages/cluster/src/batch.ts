@@ -500,8 +500,13 @@ export async function batchWrite(cluster: Cluster, job: WriteJob): Promise<Batch
     v.setUint32(5, recordTtl(policy.ttl))
     v.setUint16(9, nFields)
     v.setUint16(11, bins.length)
-    let p = writeField(rowHead, v, 13, FIELD_NAMESPACE, namespaceBytes)
-    p = writeField(rowHead, v, p, FIELD_SETNAME, setBytes)
+    writeField(
+      rowHead,
+      v,
+      writeField(rowHead, v, 13, FIELD_NAMESPACE, namespaceBytes),
+      FIELD_SETNAME,
+      setBytes,
+    )
   }
   // Row templates copied with one memcpy per row: `head` is the flags byte and everything up to
   // the key field, `ops` the op headers and bin names with room for the values. Without a key
