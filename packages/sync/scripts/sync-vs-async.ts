@@ -95,7 +95,9 @@ function median(xs: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
 }
 
+/** Median time of one call, after as many untimed calls to warm the path up. */
 function microseconds(run: () => void, calls: number): number {
+  for (let i = 0; i < calls; i++) run()
   const samples: number[] = []
   for (let i = 0; i < calls; i++) {
     const t = performance.now()
@@ -106,6 +108,7 @@ function microseconds(run: () => void, calls: number): number {
 }
 
 async function microsecondsAsync(run: () => Promise<unknown>, calls: number): Promise<number> {
+  for (let i = 0; i < calls; i++) await run()
   const samples: number[] = []
   for (let i = 0; i < calls; i++) {
     const t = performance.now()
