@@ -67,6 +67,7 @@ describe('a small bench run', () => {
       expect(r.verified?.rows).toBeGreaterThan(0)
       expect(r.verified?.mismatches).toBe(0)
       expect(r.bytes).toBe(r.rows * (r.dataset === 'sensor' ? 21 : 520))
+      expect(r.clientCpuUsPerRow).toBeGreaterThan(0) // the devserver ran in its own process
     }
     expect(report.recommendations.map((r) => `${r.dataset}/${r.engine}`).sort()).toEqual(
       engines.flatMap((e) => [`embeddings/${e}`, `sensor/${e}`]).sort(),
@@ -119,11 +120,13 @@ describe.skipIf(!usesDevServer)('failures are counted, shown, and never recommen
         kind: 'devserver',
         hosts: server.hosts,
         note: DEVSERVER_NOTE,
+        serverInProcess: true,
         close: async () => {},
       })
       const matrix = report.results.filter((r) => r.group === 'matrix')
       expect(matrix.length).toBeGreaterThan(0)
       for (const r of matrix) {
+        expect(r.clientCpuUsPerRow).toBeNull() // the server shared the process
         expect(r.failures).toBe(3)
         expect(r.failureCodes).toEqual({ '14': 3 })
         // only rows reported written are sampled, and those read back right

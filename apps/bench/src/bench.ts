@@ -159,6 +159,7 @@ export class Bench {
       latencyMs: m.latencyMs,
       ...countFailures(m.resultCodes),
       eventLoopDelayMs: m.eventLoopDelayMs,
+      clientCpuUsPerRow: this.target.serverInProcess || m.rows === 0 ? null : m.cpuMicros / m.rows,
       verified,
     }
     this.results.push(result)

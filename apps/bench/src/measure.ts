@@ -15,6 +15,13 @@ export interface Measurement {
   /** Per row: the result code it ended with (0 = written). */
   resultCodes: Int32Array
   eventLoopDelayMs: { p50: number; p99: number; max: number }
+  /** CPU time of this whole process (every thread: user + system) during the run, µs. */
+  cpuMicros: number
+}
+
+function cpuMicrosSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start)
+  return used.user + used.system
 }
 
 const LOOP_TICK_MS = 10
@@ -95,6 +102,7 @@ export async function runChunked(
   let next = 0
   let calls = 0
   loop.start()
+  const cpu0 = process.cpuUsage()
   const t0 = performance.now()
   const deadline =
     options.maxSeconds !== undefined && options.maxSeconds > 0
@@ -118,6 +126,7 @@ export async function runChunked(
   }
   await Promise.all(Array.from({ length: Math.max(1, concurrency) }, lane))
   const seconds = (performance.now() - t0) / 1000
+  const cpuMicros = cpuMicrosSince(cpu0)
   return {
     rows: next,
     seconds,
@@ -125,6 +134,7 @@ export async function runChunked(
     latencyMs: latencies.summary(),
     resultCodes: codes.subarray(0, next),
     eventLoopDelayMs: loop.stop(),
+    cpuMicros,
   }
 }
 
@@ -136,6 +146,7 @@ export async function runWhole(
   const codes = new Int32Array(rows).fill(UNKNOWN_FAILURE)
   const loop = new LoopDelayMonitor()
   loop.start()
+  const cpu0 = process.cpuUsage()
   const t0 = performance.now()
   try {
     await call(codes)
@@ -143,6 +154,7 @@ export async function runWhole(
     codes.fill(errorCode(error))
   }
   const seconds = (performance.now() - t0) / 1000
+  const cpuMicros = cpuMicrosSince(cpu0)
   return {
     rows,
     seconds,
@@ -150,6 +162,7 @@ export async function runWhole(
     latencyMs: { p50: 0, p99: 0, max: 0, count: 0 },
     resultCodes: codes,
     eventLoopDelayMs: loop.stop(),
+    cpuMicros,
   }
 }
 

@@ -43,7 +43,7 @@ describe('Progress', () => {
     const s = stream(true)
     s.columns = 0
     new Progress(s, 2).setLabel('run')
-    expect(s.out.at(-1)).toMatch(/^\r\x1b\[2K\[\.+\]   0% run$/)
+    expect(s.out.at(-1)).toBe('\r\x1b[2K[' + '.'.repeat(30) + ']   0% run')
   })
 
   it('never passes 100% or the terminal width', () => {

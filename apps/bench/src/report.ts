@@ -31,6 +31,11 @@ export interface RunResult {
   failureCodes: Record<string, number>
   /** The calling thread's event-loop delay during the run, in milliseconds. */
   eventLoopDelayMs: { p50: number; p99: number; max: number }
+  /**
+   * CPU of the client process per row written, µs (all its threads: the official addon's, the
+   * sync client's and the pool's workers included); null when the server ran inside it.
+   */
+  clientCpuUsPerRow: number | null
   /** Rows read back after the run and compared value by value with what was written. */
   verified: { rows: number; mismatches: number } | null
 }

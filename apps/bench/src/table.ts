@@ -43,6 +43,7 @@ export const RESULT_HEADER = [
   'p50 ms',
   'p99 ms',
   'loop p99 ms',
+  'client µs/row',
   'failures',
   'verified',
 ] as const
@@ -74,6 +75,7 @@ export function resultRow(r: RunResult): string[] {
     r.latencyMs.count === 0 ? '—' : formatNumber(r.latencyMs.p50),
     r.latencyMs.count === 0 ? '—' : formatNumber(r.latencyMs.p99),
     formatNumber(r.eventLoopDelayMs.p99),
+    r.clientCpuUsPerRow === null ? '—' : formatNumber(r.clientCpuUsPerRow),
     failures,
     verified,
   ]

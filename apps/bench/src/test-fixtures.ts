@@ -26,6 +26,7 @@ export function makeResult(overrides: Partial<RunResult>): RunResult {
     failures: 0,
     failureCodes: {},
     eventLoopDelayMs: { p50: 10, p99: 20, max: 30 },
+    clientCpuUsPerRow: 4.5,
     verified: { rows: 100, mismatches: 0 },
     ...overrides,
   }
