@@ -295,12 +295,18 @@ export class Client {
           { cause: error },
         )
       }
-      this.#worker = worker
       this.#workerConnected = false
-      this.#settle(
-        op,
-        worker.call({ op: 'init', config: this.#config as OptionsData }, [], this.#callTimeout),
+      const init = worker.call(
+        { op: 'init', config: this.#config as OptionsData },
+        [],
+        this.#callTimeout,
       )
+      if (init.kind !== 'result') {
+        // A worker whose client could not be made (bad config) is of no use: end it.
+        worker.stop()
+        this.#settle(op, init)
+      }
+      this.#worker = worker
     }
     if (this.#wantConnected && !this.#workerConnected) {
       this.#settle(op, worker.call({ op: 'connect' }, [], this.#callTimeout))
