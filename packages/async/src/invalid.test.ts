@@ -8,7 +8,7 @@ import { getTestCluster, uniqueSetName, type TestCluster } from '@aerospike-nump
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AsyncClient } from './client.js'
 import { NotConnectedError } from './errors.js'
-import { ParamError } from './index.js'
+import { ConnectionError, ParamError } from './index.js'
 import { connectClient, testEngines } from './test-support/engines.js'
 
 const dt = dtype([
@@ -283,6 +283,20 @@ describe('config', () => {
   ])('rejects %j', (config, message) => {
     expect(() => new AsyncClient(config as never)).toThrow(ParamError)
     expect(() => new AsyncClient(config as never)).toThrow(message)
+  })
+})
+
+describe.each(testEngines())('without a server, engine %s', (engine) => {
+  it('connect() to a port nobody listens on fails with ConnectionError (-10), no hang', async () => {
+    const client = new AsyncClient({ hosts: [['127.0.0.1', 1]], engine, log: { level: -1 } })
+    const error = await client.connect().then(
+      () => null,
+      (e: unknown) => e,
+    )
+    expect(error).toBeInstanceOf(ConnectionError)
+    expect((error as ConnectionError).code).toBe(-10)
+    expect(client.isConnected()).toBe(false)
+    await client.close()
   })
 })
 
