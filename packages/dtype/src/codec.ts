@@ -263,7 +263,7 @@ export function compileWriter(dt: Dtype, path: string): Writer {
         )
       }
       const obj = value as Record<string, unknown>
-      for (const key of Object.keys(obj)) {
+      for (const key in obj) {
         if (!names.has(key)) throw valueError(path, row, `no field named ${JSON.stringify(key)}`)
       }
       for (const f of fields) {
