@@ -201,6 +201,23 @@ describe('compileWritePlan', () => {
     expect(iplan.key.value(c.src, c.rowOffset, 0)).toBe(-2)
   })
 
+  it('a u8 key above 2^63-1 is an error naming row and field; below it is an exact key', () => {
+    const dt = dtype([
+      ['_key', 'u8'],
+      ['x', 'f8'],
+    ])
+    const data = StructuredArray.fromRows(dt, [
+      [2n ** 63n - 1n, 0],
+      [2n ** 63n, 0],
+    ])
+    const plan = compileWritePlan(dt)
+    const first = rowCtx(data, 0)
+    expect(plan.key.value(first.src, first.rowOffset, 0)).toBe(2n ** 63n - 1n)
+    expect(() => checkRowValues(plan, data, 100)).toThrow(
+      /row 101, field '_key': u8 value 9223372036854775808/,
+    )
+  })
+
   it.each([
     ['f8', /key field '_key'.*is a float/],
     ['U4', /key field '_key'.*kind 'U'/],
