@@ -17,6 +17,7 @@ import { UNSUPPORTED_FIELDS, readCommandFields, type CommandFields } from './sin
 
 /** Body bytes per response frame: the client reads frames of any size, tests want several. */
 const RESPONSE_FRAME_BYTES = 128 * 1024
+const EMPTY = new Uint8Array(0)
 
 class BatchRowSink implements ReplySink {
   readonly writer: MessageWriter
@@ -57,6 +58,20 @@ export function executeBatch(
   // REPEAT rows share their template's fields: parse those once per full row.
   let templateFields: BatchRequestRow['fields'] | null = null
   let parsed: CommandFields | number = ResultCode.PARAMETER
+  const command: RecordCommand = {
+    namespace: '',
+    set: '',
+    digest: EMPTY,
+    userKey: null,
+    info1: 0,
+    info2: 0,
+    info3: 0,
+    generation: 0,
+    recordTtl: 0,
+    bytes: EMPTY,
+    ops: [],
+    unsupportedField: 0,
+  }
   for (const row of request.rows) {
     sink.index = row.index
     if (row.fields !== templateFields) {
@@ -67,20 +82,19 @@ export function executeBatch(
       writeError(sink, parsed)
       continue
     }
-    const command: RecordCommand = {
-      namespace: parsed.namespace,
-      set: parsed.set,
-      digest: row.digest,
-      userKey: row.repeat ? null : parsed.userKey,
-      info1: row.header.info1,
-      info2: row.header.info2,
-      info3: row.header.info3,
-      generation: row.header.generation,
-      recordTtl: row.header.recordTtl,
-      bytes: row.bytes,
-      ops: row.ops,
-      unsupportedField: parentUnsupported ? -1 : parsed.unsupportedField,
-    }
+    // One command object for the whole batch: rows are executed one after the other.
+    command.namespace = parsed.namespace
+    command.set = parsed.set
+    command.digest = row.digest
+    command.userKey = row.repeat ? null : parsed.userKey
+    command.info1 = row.header.info1
+    command.info2 = row.header.info2
+    command.info3 = row.header.info3
+    command.generation = row.header.generation
+    command.recordTtl = row.header.recordTtl
+    command.bytes = row.bytes
+    command.ops = row.ops
+    command.unsupportedField = parentUnsupported ? -1 : parsed.unsupportedField
     executeRecordCommand(cluster, command, sink, nowMs)
   }
   return batch.last(0)

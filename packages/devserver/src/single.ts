@@ -39,6 +39,29 @@ function text(bytes: Uint8Array, offset: number, length: number): string | null 
   }
 }
 
+/**
+ * Namespace and set names repeat from row to row of a batch: remember the last few decoded
+ * (keyed by their bytes) instead of decoding each one again.
+ */
+const recentNames = new Map<string, string>()
+const latin1Slice = Buffer.prototype.latin1Slice as (
+  this: Uint8Array,
+  start: number,
+  end: number,
+) => string
+
+function name(bytes: Uint8Array, offset: number, length: number): string | null {
+  if (length > 63) return text(bytes, offset, length)
+  const raw = latin1Slice.call(bytes, offset, offset + length)
+  const known = recentNames.get(raw)
+  if (known !== undefined) return known
+  const decoded = text(bytes, offset, length)
+  if (decoded === null) return null
+  if (recentNames.size >= 256) recentNames.clear()
+  recentNames.set(raw, decoded)
+  return decoded
+}
+
 /** What the fields of a command say, or the result code for fields that make no sense. */
 export interface CommandFields {
   namespace: string
@@ -60,13 +83,13 @@ export function readCommandFields(
   for (const field of fields) {
     switch (field.type) {
       case FIELD_NAMESPACE:
-        namespace = text(bytes, field.offset, field.length)
+        namespace = name(bytes, field.offset, field.length)
         if (namespace === null) return ResultCode.PARAMETER
         break
       case FIELD_SETNAME: {
-        const name = text(bytes, field.offset, field.length)
-        if (name === null) return ResultCode.PARAMETER
-        set = name
+        const setName = name(bytes, field.offset, field.length)
+        if (setName === null) return ResultCode.PARAMETER
+        set = setName
         break
       }
       case FIELD_DIGEST_RIPE:
