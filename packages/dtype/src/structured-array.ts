@@ -25,7 +25,7 @@ export interface ZerosOptions {
 }
 
 /** Column input for `set` and `fromColumns`: flat (length × elements) or one entry per row. */
-export type ColumnInput = ArrayLike<unknown>
+export type ColumnInput = ArrayLike<unknown> | StructuredArray
 
 interface Compiled {
   readonly write: Writer
@@ -325,6 +325,33 @@ export class StructuredArray implements Iterable<RowValue> {
     values: ColumnInput,
     writeRow: Writer,
   ): void {
+    if (values instanceof StructuredArray) {
+      // A field from another array of the same dtype (e.g. a nested struct): copy the bytes.
+      if (!values.dtype.equals(dt)) {
+        throw new ArrayValueError(
+          'ARRAY_VALUE',
+          `values for ${path || 'the array'} have dtype ${values.dtype.toString()}, not ${dt.toString()}`,
+        )
+      }
+      if (values.length !== this.length) {
+        throw new ArrayValueError(
+          'ARRAY_LENGTH',
+          `${values.length} rows given for ${path || 'the array'} of ${this.length} rows`,
+        )
+      }
+      const src = new Uint8Array(values.buffer, values.byteOffset, values.view.byteLength)
+      copyStrided(
+        src,
+        0,
+        values.stride,
+        this.rowBytes(),
+        offset,
+        this.stride,
+        this.length,
+        dt.itemsize,
+      )
+      return
+    }
     if (!isArrayLike(values))
       throw new ArrayValueError(
         'ARRAY_VALUE',
@@ -476,6 +503,7 @@ function spanOf(length: number, stride: number, itemsize: number): number {
 }
 
 function rowsInColumn(col: ColumnInput, count: number, name: string): number {
+  if (col instanceof StructuredArray) return col.length
   if (!isArrayLike(col))
     throw new ArrayValueError(
       'ARRAY_VALUE',
