@@ -159,6 +159,7 @@ export class Bench {
       latencyMs: m.latencyMs,
       ...countFailures(m.resultCodes),
       eventLoopDelayMs: m.eventLoopDelayMs,
+      errors: m.errors,
       clientCpuUsPerRow: this.target.serverInProcess || m.rows === 0 ? null : m.cpuMicros / m.rows,
       verified,
     }
@@ -166,7 +167,8 @@ export class Bench {
     this.progress.advance(1)
     this.progress.log(
       `${label}: ${formatNumber(result.rowsPerSec)} rows/s, ${result.failures} failed, ` +
-        `${verified.mismatches}/${verified.rows} read back wrong`,
+        `${verified.mismatches}/${verified.rows} read back wrong` +
+        (m.errors.length > 0 ? ` (${m.errors.join('; ')})` : ''),
     )
     return result
   }

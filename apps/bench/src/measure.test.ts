@@ -50,6 +50,7 @@ describe('runChunked', () => {
       failures: 102,
       failureCodes: { '9': 100, '14': 1, [String(UNKNOWN_FAILURE)]: 1 },
     })
+    expect(m.errors).toEqual(['Error: timeout'])
   })
 
   it('starts no call after maxSeconds, and counts only the rows of calls it made', async () => {
@@ -78,6 +79,7 @@ describe('runWhole', () => {
       throw new Error('boom')
     })
     expect(Array.from(m.resultCodes)).toEqual([-1, -1, -1, -1, -1])
+    expect(m.errors).toEqual(['Error: boom'])
     expect(m.latencyMs.count).toBe(0)
   })
 

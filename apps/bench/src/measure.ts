@@ -17,6 +17,16 @@ export interface Measurement {
   eventLoopDelayMs: { p50: number; p99: number; max: number }
   /** CPU time of this whole process (every thread: user + system) during the run, µs. */
   cpuMicros: number
+  /** The first few distinct messages of calls that threw (their rows are counted as failed). */
+  errors: string[]
+}
+
+const MAX_ERRORS = 3
+
+function noteError(errors: string[], error: unknown): void {
+  const text =
+    error instanceof Error ? `${error.name}: ${error.message.split('\n')[0]}` : String(error)
+  if (errors.length < MAX_ERRORS && !errors.includes(text)) errors.push(text)
 }
 
 function cpuMicrosSince(start: NodeJS.CpuUsage): number {
@@ -99,6 +109,7 @@ export async function runChunked(
   const latencies = new LatencyRecorder()
   const loop = new LoopDelayMonitor()
   const onRows = options.onRows ?? (() => {})
+  const errors: string[] = []
   let next = 0
   let calls = 0
   loop.start()
@@ -118,6 +129,7 @@ export async function runChunked(
         await call(start, end, codes)
       } catch (error) {
         codes.fill(errorCode(error), start, end)
+        noteError(errors, error)
       }
       latencies.add(performance.now() - callStart)
       calls++
@@ -135,6 +147,7 @@ export async function runChunked(
     resultCodes: codes.subarray(0, next),
     eventLoopDelayMs: loop.stop(),
     cpuMicros,
+    errors,
   }
 }
 
@@ -144,6 +157,7 @@ export async function runWhole(
   call: (codes: Int32Array) => Promise<void>,
 ): Promise<Measurement> {
   const codes = new Int32Array(rows).fill(UNKNOWN_FAILURE)
+  const errors: string[] = []
   const loop = new LoopDelayMonitor()
   loop.start()
   const cpu0 = process.cpuUsage()
@@ -152,6 +166,7 @@ export async function runWhole(
     await call(codes)
   } catch (error) {
     codes.fill(errorCode(error))
+    noteError(errors, error)
   }
   const seconds = (performance.now() - t0) / 1000
   const cpuMicros = cpuMicrosSince(cpu0)
@@ -163,6 +178,7 @@ export async function runWhole(
     resultCodes: codes,
     eventLoopDelayMs: loop.stop(),
     cpuMicros,
+    errors,
   }
 }
 

@@ -36,6 +36,8 @@ export interface RunResult {
    * sync client's and the pool's workers included); null when the server ran inside it.
    */
   clientCpuUsPerRow: number | null
+  /** Messages of calls that threw (their rows are in `failures`), the first few. */
+  errors: string[]
   /** Rows read back after the run and compared value by value with what was written. */
   verified: { rows: number; mismatches: number } | null
 }

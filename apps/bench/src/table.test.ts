@@ -92,6 +92,15 @@ describe('renderReport', () => {
     expect(text).toMatch(/\| sensor \| wire +\| +1000 \| +4 \| 120,000 \|/)
   })
 
+  it('prints the errors of calls that threw', () => {
+    const report = makeReport([
+      makeResult({ failures: 100, failureCodes: { '-1': 100 }, errors: ['Error: worker died'] }),
+    ])
+    expect(renderReport(report)).toContain(
+      'error: batchWriteNumpy sensor wire async 1000 1: Error: worker died',
+    )
+  })
+
   it('says so when nothing can be recommended', () => {
     const report = makeReport([makeResult({ failures: 1, failureCodes: { '-10': 1 } })])
     expect(renderReport(report)).toContain('No recommendation')

@@ -119,6 +119,14 @@ export function renderReport(report: BenchReport): string {
   parts.push(report.server.note)
   parts.push('')
   parts.push(renderResults(report.results))
+  const errored = report.results.filter((r) => r.errors.length > 0)
+  if (errored.length > 0) {
+    parts.push('')
+    for (const r of errored) {
+      const what = resultRow(r).slice(0, 6).join(' ')
+      for (const e of r.errors) parts.push(`error: ${what}: ${e}`)
+    }
+  }
   if (report.skipped.length > 0) {
     parts.push('')
     for (const s of report.skipped) parts.push(`skipped: ${s.what}: ${s.why}`)

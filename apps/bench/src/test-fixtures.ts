@@ -27,6 +27,7 @@ export function makeResult(overrides: Partial<RunResult>): RunResult {
     failureCodes: {},
     eventLoopDelayMs: { p50: 10, p99: 20, max: 30 },
     clientCpuUsPerRow: 4.5,
+    errors: [],
     verified: { rows: 100, mismatches: 0 },
     ...overrides,
   }
