@@ -437,6 +437,26 @@ describe('batches', () => {
     ])
   })
 
+  it('batchRead rows with bin names, header only, and read ops', async () => {
+    const records = [
+      { type: Aerospike.batchType.BATCH_READ, key: key(set, 20), bins: ['s', 'missing'] },
+      { type: Aerospike.batchType.BATCH_READ, key: key(set, 21), readAllBins: false },
+      {
+        type: Aerospike.batchType.BATCH_READ,
+        key: key(set, 22),
+        ops: [Aerospike.operations.read('i')],
+      },
+      { type: Aerospike.batchType.BATCH_READ, key: key(set, 'nobody'), readAllBins: true },
+    ]
+    // The typings have no single record type for these shapes together.
+    const rows = await client.batchRead(records as unknown as Aerospike.BatchReadRecord[])
+    expect(rows.map((row) => row.status)).toEqual([0, 0, 0, 2])
+    expect(rows[0]!.record.bins).toEqual({ s: 'row-20' })
+    expect(rows[1]!.record.gen).toBe(1)
+    expect(rows[1]!.record.bins ?? {}).toEqual({})
+    expect(rows[2]!.record.bins).toEqual({ i: 22 })
+  })
+
   it('batchRemove removes existing rows and reports missing ones', async () => {
     const keys = [key(set, 10), key(set, 11), key(set, 'never-written')]
     const removed = await client.batchRemove(keys)
