@@ -399,7 +399,18 @@ function convert(spec: unknown, ctx: Context): Dtype {
       (typeof second === 'number' ||
         (Array.isArray(second) && second.every((d) => typeof d === 'number')))
     ) {
-      const base = convert(spec[0], inner(ctx, 'sub-array base'))
+      const first: unknown = spec[0]
+      if (typeof first === 'string' && /^[<>=|]?[SUVa]$/.test(first)) {
+        // numpy's (flexible type, itemsize) tuple: ('S', 10) is 'S10', ('U', 3) is '<U3'.
+        if (typeof second !== 'number') {
+          throw new DtypeSpecError(
+            'DTYPE_BAD_SIZE',
+            `(${JSON.stringify(first)}, size) needs a number${at(ctx)}`,
+          )
+        }
+        return fromScalarString(`${first}${second}`, ctx)
+      }
+      const base = convert(first, inner(ctx, 'sub-array base'))
       return subarray(base, second as ShapeSpec, ctx)
     }
     return fromFieldList(spec, ctx)

@@ -273,6 +273,19 @@ const FORM_CORPUS: [string, Gen, boolean][] = [
     true,
   ],
   ['comma string aligned', s('i1,i4,f8'), true],
+  [
+    'flexible (type, size) tuples',
+    {
+      t: 'list',
+      fields: [
+        { name: 's', format: { t: 'sub', base: s('S'), shape: 10 } },
+        { name: 'u', format: { t: 'sub', base: s('>U'), shape: 3 } },
+        { name: 'v', format: { t: 'sub', base: s('V'), shape: 2 } },
+      ],
+    },
+    false,
+  ],
+  ['flexible tuple with a shape', { t: 'sub', base: s('S'), shape: [2] }, false],
 ]
 
 const DESCR_CORPUS = [
