@@ -186,7 +186,7 @@ export class StructuredArray implements Iterable<RowValue> {
     const isView = ArrayBuffer.isView(source)
     const buffer = isView ? source.buffer : source
     const base = isView ? source.byteOffset : 0
-    const size = isView ? source.byteLength : source.byteLength
+    const size = source.byteLength
     const offset = checkCount('byteOffset', options.byteOffset ?? 0)
     const stride = checkCount('stride', options.stride ?? dt.itemsize)
     if (stride < dt.itemsize) {
