@@ -90,6 +90,9 @@ describe('renderReport', () => {
     expect(text).toContain('2.00×')
     expect(text).toMatch(/Recommended[^\n]*\n\| dtype +\| engine/)
     expect(text).toMatch(/\| sensor \| wire +\| +1000 \| +4 \| 120,000 \|/)
+    expect(text).toContain(
+      '→ sensor: writeNumpy(…, { chunkSize: 1000, concurrency: 4 }) on the wire engine (120,000 rows/s here)',
+    )
   })
 
   it('prints the errors of calls that threw', () => {

@@ -1,5 +1,6 @@
 // Plain-text tables for the terminal (and for pasting into notes: they are valid Markdown too).
 
+import { headline } from './recommend.js'
 import type { BenchReport, Ratio, Recommendation, RunResult } from './report.js'
 import { round } from './stats.js'
 
@@ -153,6 +154,14 @@ export function renderReport(report: BenchReport): string {
       'Recommended (fewest chunks in flight, then smallest chunk, within 5% of the fastest):',
     )
     parts.push(renderRecommendations(report.recommendations))
+    for (const dataset of [...new Set(report.recommendations.map((r) => r.dataset))]) {
+      const best = headline(report.recommendations, dataset)
+      if (best === undefined) continue
+      parts.push(
+        `→ ${dataset}: writeNumpy(…, { chunkSize: ${best.chunkSize}, concurrency: ${best.concurrency} }) ` +
+          `on the ${best.engine} engine (${formatNumber(best.rowsPerSec)} rows/s here)`,
+      )
+    }
   }
   return parts.join('\n')
 }

@@ -6,15 +6,15 @@ import type { Dataset } from './datasets.js'
 
 export const SAMPLE_ROWS = 256
 
-/** Up to `count` rows whose code is 0, spread evenly over the run, always including the last. */
+/** Up to `count` rows whose code is 0, spread evenly from the first to the last of them. */
 export function sampleWrittenRows(codes: Int32Array, count = SAMPLE_ROWS): number[] {
   const written: number[] = []
   for (let i = 0; i < codes.length; i++) if (codes[i] === 0) written.push(i)
   if (written.length <= count) return written
-  const step = written.length / count
+  // count points from the first to the last written row, evenly spaced (step > 1: no repeats)
+  const step = (written.length - 1) / (count - 1)
   const picked = new Set<number>()
-  for (let k = 0; k < count - 1; k++) picked.add(written[Math.floor(k * step)] as number)
-  picked.add(written[written.length - 1] as number)
+  for (let k = 0; k < count; k++) picked.add(written[Math.round(k * step)] as number)
   return [...picked].sort((a, b) => a - b)
 }
 
