@@ -228,6 +228,8 @@ export async function createOfficialEngine(config: ResolvedClientConfig): Promis
         policy = new Aerospike.BatchPolicy(batchPolicyOptions(job.policy))
         readPolicies.set(job.policy, policy)
       }
+      // one bin list shared by every record (the client copies it into C per record anyway)
+      const binSelection = bins === null ? { readAllBins: true } : { bins: [...bins] }
       const records = keys.map((k) => ({
         type: Aerospike.batchType.BATCH_READ,
         key:
@@ -243,7 +245,7 @@ export async function createOfficialEngine(config: ResolvedClientConfig): Promis
                 k.set === '' ? null : k.set,
                 (k.key instanceof Uint8Array ? Buffer.from(k.key) : k.key) as never,
               ),
-        ...(bins === null ? { readAllBins: true } : { bins: [...bins] }),
+        ...binSelection,
       }))
       let results: Array<{
         status: number
