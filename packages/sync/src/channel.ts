@@ -151,22 +151,17 @@ export class BlockingWorker {
       const seen = Atomics.load(this.control, CONTROL_REPLY_COUNT)
       const received = receiveMessageOnPort(this.port)
       if (received !== undefined) {
-        const reply = received.message as Reply
-        if (reply.kind === 'exit') {
-          this.exitCode ??= reply.code
-          this.exitError ??= reply.error
-          return this.exitOutcome()
-        }
-        // Replies to earlier calls cannot be pending (calls are strictly one at a time); skip
-        // anything that is not ours rather than misattribute it.
-        if (reply.id !== id) continue
-        return reply.kind === 'result'
-          ? { kind: 'result', value: reply.value }
-          : { kind: 'error', error: reply.error }
+        const outcome = this.take(received.message as Reply, id)
+        if (outcome !== undefined) return outcome
+        continue
       }
+      // The exit hook posts its message before it sets the flag: with the flag set and nothing
+      // queued, the worker is gone.
       if (Atomics.load(this.control, CONTROL_EXITED) !== 0) {
-        // The exit message is posted before the flag is set; take it on the next turn.
-        if (receiveMessageOnPort(this.port) === undefined) return this.exitOutcome()
+        const late = receiveMessageOnPort(this.port)
+        if (late === undefined) return this.exitOutcome()
+        const outcome = this.take(late.message as Reply, id)
+        if (outcome !== undefined) return outcome
         continue
       }
       let waitMs = Infinity
@@ -176,6 +171,21 @@ export class BlockingWorker {
       }
       Atomics.wait(this.control, CONTROL_REPLY_COUNT, seen, waitMs)
     }
+  }
+
+  /** What a message from the worker means for call `id`; undefined: not ours, keep waiting. */
+  private take(reply: Reply, id: number): CallOutcome | undefined {
+    if (reply.kind === 'exit') {
+      this.exitCode ??= reply.code
+      this.exitError ??= reply.error
+      return this.exitOutcome()
+    }
+    // Replies to earlier calls cannot be pending (calls are strictly one at a time); skip
+    // anything that is not ours rather than misattribute it.
+    if (reply.id !== id) return undefined
+    return reply.kind === 'result'
+      ? { kind: 'result', value: reply.value }
+      : { kind: 'error', error: reply.error }
   }
 
   /** Stop the worker now (it may be mid-call); later calls report it as exited. */
