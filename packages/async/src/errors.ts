@@ -3,7 +3,13 @@
  * `@aerospike-numpy/core` (re-exported here) with the official client's numeric `code`;
  * this module adds the client-state errors and the mapping of the official client's errors.
  */
-import { AerospikeError, ClientError, ResultCode, errorFromCode } from '@aerospike-numpy/core'
+import {
+  AerospikeError,
+  ClientError,
+  ParamError,
+  ResultCode,
+  errorFromCode,
+} from '@aerospike-numpy/core'
 
 /** A call that needs a connection was made before `connect()` or after `close()`. */
 export class NotConnectedError extends ClientError {
@@ -13,12 +19,9 @@ export class NotConnectedError extends ClientError {
   }
 }
 
-/** The configured engine cannot be used here (e.g. the wire engine is not installed). */
-export class EngineUnavailableError extends AerospikeError {
+/** The configured engine cannot be used here (e.g. the wire engine is not installed): a ParamError. */
+export class EngineUnavailableError extends ParamError {
   override name = 'EngineUnavailableError'
-  constructor(message: string, options: { cause?: unknown } = {}) {
-    super(ResultCode.ERR_PARAM, message, options)
-  }
 }
 
 /**
