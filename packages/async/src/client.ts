@@ -84,7 +84,7 @@ interface WorkerPoolModule {
 const WIRE_ENGINE_MODULE = './wire/engine.js'
 const WORKER_POOL_MODULE = './pool/write-numpy-workers.js'
 
-async function importOptional<T>(specifier: string, what: string): Promise<T> {
+export async function importOptional<T>(specifier: string, what: string): Promise<T> {
   try {
     return (await import(specifier)) as T
   } catch (error) {
