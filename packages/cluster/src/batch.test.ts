@@ -413,3 +413,17 @@ describe('batch read against a misbehaving node', () => {
     expect(node.batchRequests).toBe(0)
   })
 })
+
+describe('closing the cluster', () => {
+  it('ends a batch in flight at once: its rows fail with -10, nothing hangs', async () => {
+    node.setResponder(() => {})
+    const pending = write({ totalTimeout: 0, socketTimeout: 0 })
+    await new Promise((r) => setTimeout(r, 50))
+    const started = Date.now()
+    await cluster.close()
+    const { outcome, summary } = await pending
+    expect(Date.now() - started).toBeLessThan(1000)
+    expect(summary.nodes[0]!.error?.code).toBe('CONNECTION')
+    expect(new Set(outcome.resultCodes)).toEqual(new Set([-10]))
+  })
+})

@@ -23,6 +23,8 @@ interface Waiter {
  */
 export class ConnectionPool {
   private readonly idle: Connection[] = []
+  /** Every open connection, idle or in use (close() ends them all). */
+  private readonly all = new Set<Connection>()
   private readonly waiters: Waiter[] = []
   private total = 0
   private closed = false
@@ -101,10 +103,11 @@ export class ConnectionPool {
     }
   }
 
-  /** Closes every idle connection and fails waiters; in-use connections close on release. */
+  /** Closes every connection (an exchange in flight rejects with ConnectionError) and fails waiters. */
   close(): void {
     this.closed = true
-    for (const connection of this.idle.splice(0)) this.drop(connection)
+    this.idle.length = 0
+    for (const connection of [...this.all]) connection.close()
     for (const waiter of this.waiters.splice(0)) {
       clearTimeout(waiter.timer)
       waiter.reject(new ClusterClosedError())
@@ -113,6 +116,7 @@ export class ConnectionPool {
 
   private drop(connection: Connection): void {
     connection.close()
+    if (!this.all.delete(connection)) return
     this.total--
     this.slotFreed()
   }
@@ -145,6 +149,7 @@ export class ConnectionPool {
           connection.close()
           throw new ClusterClosedError()
         }
+        this.all.add(connection)
         return connection
       },
       (error: unknown) => {
