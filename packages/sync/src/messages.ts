@@ -89,7 +89,6 @@ export type RequestBody =
       readonly dtype: DtypeData | undefined
     }
 
-export type RequestOp = RequestBody['op']
 export type Request = RequestBody & { readonly id: number }
 
 /** Per-row outcome of a write, indexed by row (the WriteOutcome arrays of the engine). */
