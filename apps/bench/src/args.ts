@@ -4,7 +4,10 @@ export type DatasetName = 'sensor' | 'embeddings'
 export type EngineName = 'official' | 'wire'
 
 export interface BenchOptions {
-  /** Rows written per measured run (raised for a run when chunkSize × concurrency × 2 needs more). */
+  /**
+   * Rows a run may write (raised to chunkSize × concurrency × 2); with `runSeconds` most runs stop
+   * earlier, so that each setting is measured over the same time.
+   */
   rows: number
   /** A run starts no new call after this many seconds (0: every run writes all its rows). */
   runSeconds: number
@@ -32,7 +35,7 @@ export interface BenchOptions {
 }
 
 export const DEFAULT_OPTIONS: Readonly<BenchOptions> = Object.freeze({
-  rows: 20_000,
+  rows: 100_000,
   runSeconds: 0.5,
   chunkSizes: [100, 250, 500, 1000, 2000, 5000],
   concurrencies: [1, 4, 8],
@@ -56,7 +59,7 @@ put loop and hand-built batchWrite as baselines, both engines, sync vs async and
 Without --hosts (or AEROSPIKE_HOSTS) it starts the embedded devserver: those numbers measure
 the devserver too; a real cluster gives the numbers that count.
 
-  --rows N               rows per run (default ${DEFAULT_OPTIONS.rows}; raised to chunk × concurrency × 2)
+  --rows N               most rows a run writes (default ${DEFAULT_OPTIONS.rows}; at least chunk × concurrency × 2)
   --run-seconds S        a run starts no new call after S seconds (default ${DEFAULT_OPTIONS.runSeconds}; 0 = write all rows)
   --chunk-sizes A,B,..   chunk sizes (default ${DEFAULT_OPTIONS.chunkSizes.join(',')})
   --concurrency A,B,..   chunks in flight (default ${DEFAULT_OPTIONS.concurrencies.join(',')})

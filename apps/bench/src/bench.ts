@@ -14,6 +14,7 @@ import type { Progress } from './progress.js'
 import { headline, ratios, recommend } from './recommend.js'
 import type { BenchReport, RunResult, Skipped } from './report.js'
 import type { Client } from '@aerospike-numpy/sync'
+import type { RunShape } from './runs.js'
 import { bulkWrite, numpyBatches, syncBatches } from './runs.js'
 import { perSecond } from './stats.js'
 import { formatNumber } from './table.js'
@@ -23,8 +24,23 @@ import { verifySample } from './verify.js'
 
 const ENGINES: readonly EngineName[] = ['wire', 'official']
 const SYNC_CHUNKS = [100, 1000, 5000]
-/** The bulk-helper runs write this many times --rows, so event-loop delay has time to show. */
-const BULK_ROWS_FACTOR = 5
+
+/**
+ * Before the first measured run of a client: a few calls not counted, so that neither JIT
+ * compilation nor fresh connections (nor a devserver that just started) weigh on one setting.
+ */
+function warmUpShape(dataset: Dataset): RunShape {
+  return {
+    rows: Math.min(4000, dataset.data.length),
+    chunkSize: 500,
+    concurrency: 2,
+    maxSeconds: 0.3,
+  }
+}
+
+async function warmUp(run: () => Promise<Measurement>): Promise<void> {
+  await run()
+}
 
 export function message(error: unknown): string {
   return error instanceof Error ? (error.message.split('\n')[0] ?? error.name) : String(error)
@@ -184,6 +200,9 @@ export class Bench {
       const dataset = this.dataset(name, maxRows)
       for (const engine of engines) {
         const client = this.clients.get(engine) as AsyncClient
+        await warmUp(() =>
+          numpyBatches(client, this.options.namespace, dataset, warmUpShape(dataset)),
+        )
         for (const concurrency of concurrencies) {
           for (const chunkSize of chunkSizes) {
             const shape = {
@@ -232,6 +251,9 @@ export class Bench {
       const official = this.official
       const rows = rowsForRun(this.options.rows, pick.chunkSize, pick.concurrency)
       const dataset = this.dataset(name, rows)
+      await warmUp(() =>
+        handBuiltBatchWrite(official, this.options.namespace, dataset, warmUpShape(dataset)),
+      )
       await this.record(
         {
           group: 'baseline',
@@ -289,6 +311,7 @@ export class Bench {
       const dataset = this.dataset('sensor', this.options.rows)
       const rows = this.options.rows
       const writer = client
+      await warmUp(() => syncBatches(writer, this.options.namespace, dataset, warmUpShape(dataset)))
       for (const chunkSize of chunks) {
         await this.record(
           {
@@ -323,7 +346,7 @@ export class Bench {
     const pick = headline(recommend(this.results), 'sensor')
     const chunkSize = pick?.chunkSize ?? 1000
     const concurrency = pick?.concurrency ?? 4
-    const rows = this.options.rows * BULK_ROWS_FACTOR
+    const rows = this.options.rows
     const dataset = this.dataset('sensor', rows)
     // A small call first: a missing worker pool is "skipped", not a run full of failures.
     try {

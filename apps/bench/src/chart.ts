@@ -192,7 +192,7 @@ export function renderChart(report: BenchReport): string {
             return renderPanel(panel, i * PANEL_HEIGHT, chunkSizes, shared)
           })
           .join('\n')
-  const note = `${report.server.kind === 'devserver' ? 'devserver (measures the devserver too; a real cluster gives the numbers that count)' : `cluster ${report.server.hosts}`} · ${report.machine.cpus} × ${report.machine.cpuModel} · Node ${report.machine.node} · ${report.startedAt}`
+  const note = `${report.server.kind === 'devserver' ? 'devserver (measures the devserver too; a real cluster gives the numbers that count)' : `cluster ${report.server.hosts}`} · ${report.machine.cpus} × ${report.machine.cpuModel} · load ${report.machine.loadAverage[0] ?? '?'} · Node ${report.machine.node} · ${report.startedAt}`
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif">`,
     `<rect width="${WIDTH}" height="${height}" fill="#fff"/>`,
