@@ -139,6 +139,14 @@ describe('batch write against a misbehaving node', () => {
     expect(outcome.inDoubt.every((v) => v === 1)).toBe(true)
   })
 
+  it('a write that reached the server is never re-sent, whatever maxRetries says', async () => {
+    node.setResponder((_request, socket) => socket.destroy())
+    const { outcome } = await write({ maxRetries: 3 })
+    expect(node.batchRequests).toBe(1)
+    expect(new Set(outcome.resultCodes)).toEqual(new Set([-10]))
+    expect(outcome.inDoubt.every((v) => v === 1)).toBe(true)
+  })
+
   it('connection dropped mid-response: rows -10 and inDoubt, the socket is not reused', async () => {
     node.setResponder((request, socket) => {
       const bytes = validResponse(request)
@@ -400,6 +408,37 @@ describe('batch read against a misbehaving node', () => {
     })
     expect(summary.nodes[0]!.error?.code).toBe('CONNECTION')
     expect(outcome.resultCodes.every((c) => c === 0 || c === -10)).toBe(true)
+  })
+
+  it('re-sends unanswered reads after a dropped connection (maxRetries), not with maxRetries 0', async () => {
+    let calls = 0
+    node.setResponder((request, socket) => {
+      calls++
+      if (calls === 1) socket.destroy()
+      else socket.write(okResponse(request))
+    })
+    const outcome = createReadOutcome(5)
+    const summary = await batchRead(cluster, {
+      keys: keys(5),
+      bins: null,
+      policy: resolveReadPolicy({ maxRetries: 2 }),
+      sink,
+      outcome,
+    })
+    expect(calls).toBe(2)
+    expect([...outcome.resultCodes]).toEqual([0, 0, 0, 0, 0])
+    expect(summary.nodes.map((n) => n.error?.code ?? null)).toEqual(['CONNECTION', null])
+    calls = 0
+    const once = createReadOutcome(5)
+    await batchRead(cluster, {
+      keys: keys(5),
+      bins: null,
+      policy: resolveReadPolicy({ maxRetries: 0 }),
+      sink,
+      outcome: once,
+    })
+    expect(calls).toBe(1)
+    expect(new Set(once.resultCodes)).toEqual(new Set([-10]))
   })
 
   it('an unknown namespace fails the whole call before sending', async () => {

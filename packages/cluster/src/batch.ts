@@ -332,8 +332,9 @@ async function executeNodeRequests(
   requests: NodeRequest[],
   states: Uint8Array,
   slots: Int32Array,
-  timeouts: { totalTimeout: number; socketTimeout: number },
-  onRow: ConstructorParameters<typeof BatchResponseConsumer>[4],
+  socketTimeout: number,
+  deadline: number,
+  onRow: RowHandler,
   onNodeFailure: (
     positions: Uint32Array,
     states: Uint8Array,
@@ -341,7 +342,6 @@ async function executeNodeRequests(
     sent: boolean,
   ) => void,
 ): Promise<NodeBatchResult[]> {
-  const deadline = timeouts.totalTimeout > 0 ? Date.now() + timeouts.totalTimeout : 0
   return Promise.all(
     requests.map(async (req, slot): Promise<NodeBatchResult> => {
       const { node, positions, request } = req
@@ -359,7 +359,7 @@ async function executeNodeRequests(
       const consumer = new BatchResponseConsumer(connection.address, states, slots, slot, onRow)
       try {
         await connection.exchange(request, consumer, {
-          socketTimeoutMs: timeouts.socketTimeout,
+          socketTimeoutMs: socketTimeout,
           deadline,
         })
       } catch (error) {
@@ -391,6 +391,115 @@ async function executeNodeRequests(
       return { node: node.name, rows: positions.length, error: null, sent: true }
     }),
   )
+}
+
+type RowHandler = ConstructorParameters<typeof BatchResponseConsumer>[4]
+type NodeFailureHandler = (
+  positions: Uint32Array,
+  states: Uint8Array,
+  error: ClusterError,
+  sent: boolean,
+) => void
+
+/** What `dispatch` needs to know about a batch of reads or writes. */
+interface Dispatch {
+  /** The current master of position i (for re-sends, after a tend). */
+  masterOf(i: number): Node | undefined
+  /** The request carrying `positions` to `node`. */
+  build(node: Node, positions: Uint32Array): Uint8Array
+  onRow: RowHandler
+  onNodeFailure: NodeFailureHandler
+  /** Position i has no master: its result becomes INVALID_NODE. */
+  onUnrouted(i: number): void
+  /** Whether a node's unanswered rows may be sent again after this failure. */
+  retryable(error: ClusterError, sent: boolean): boolean
+}
+
+const sleep = (ms: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)))
+
+/** Slot of a position left out of an attempt (already answered, or final). */
+const NOT_IN_ATTEMPT = -2
+
+/**
+ * Sends positions grouped by node (first attempt: `router`/`slots` from the caller's hot loop),
+ * then, while `maxRetries` and the total timeout allow, re-sends the unanswered rows of nodes
+ * whose failure is retryable, routed again by the map after a tend (as the C client's batch
+ * retry re-splits by the current map).
+ */
+async function dispatch(
+  cluster: Cluster,
+  policy: {
+    totalTimeout: number
+    socketTimeout: number
+    maxRetries: number
+    sleepBetweenRetries: number
+  },
+  d: Dispatch,
+  firstRouter: Router,
+  slots: Int32Array,
+): Promise<BatchSummary> {
+  const n = slots.length
+  const deadline = policy.totalTimeout > 0 ? Date.now() + policy.totalTimeout : 0
+  const states = new Uint8Array(n)
+  const nodes: NodeBatchResult[] = []
+  let router = firstRouter
+  let unroutedRows = 0
+  for (let attempt = 0; ; attempt++) {
+    let unrouted = 0
+    for (let i = 0; i < n; i++) {
+      const s = slots[i]!
+      if (s >= 0) states[i] = PENDING
+      else if (s === -1) {
+        d.onUnrouted(i)
+        unrouted++
+      }
+    }
+    unroutedRows += unrouted
+    if (unrouted > 0) cluster.requestTend()
+    const groups = groupByNode(slots, router.nodes.length)
+    const requests: NodeRequest[] = router.nodes.map((node, slot) => ({
+      node,
+      positions: groups[slot]!,
+      request: d.build(node, groups[slot]!),
+    }))
+    const results = await executeNodeRequests(
+      cluster,
+      requests,
+      states,
+      slots,
+      policy.socketTimeout,
+      deadline,
+      d.onRow,
+      d.onNodeFailure,
+    )
+    nodes.push(...results)
+    const again: number[] = []
+    for (let slot = 0; slot < results.length; slot++) {
+      const r = results[slot]!
+      if (r.error === null || !d.retryable(r.error, r.sent)) continue
+      for (const i of groups[slot]!) if (states[i] === PENDING) again.push(i)
+    }
+    if (again.length === 0 || attempt >= policy.maxRetries || cluster.isClosed) break
+    if (deadline > 0 && Date.now() >= deadline) break
+    // Let the tend see what failed (a node gone, partitions moved) before routing again.
+    await Promise.race([cluster.tend(), ...(deadline > 0 ? [sleep(deadline - Date.now())] : [])])
+    if (policy.sleepBetweenRetries > 0) {
+      await sleep(
+        deadline > 0
+          ? Math.min(policy.sleepBetweenRetries, deadline - Date.now())
+          : policy.sleepBetweenRetries,
+      )
+    }
+    if (cluster.isClosed || (deadline > 0 && Date.now() >= deadline)) break
+    router = new Router()
+    slots.fill(NOT_IN_ATTEMPT)
+    for (const i of again) {
+      states[i] = 0
+      slots[i] = router.slotFor(d.masterOf(i))
+    }
+  }
+  return { nodes, unroutedRows }
 }
 
 /** Resolves the active master node of every position; collects the distinct nodes as slots. */
@@ -540,9 +649,7 @@ export async function batchWrite(cluster: Cluster, job: WriteJob): Promise<Batch
   const maxRowSize =
     ROW_PREFIX_SIZE - 1 + whole.length + (sendKey ? FIELD_HEADER_SIZE + 1 + key.maxKeyBytes : 0)
   const parentFlags = batchParentFlags(policy)
-  const groups = groupByNode(slots, router.nodes.length)
-  const requests: NodeRequest[] = router.nodes.map((node, slot) => {
-    const positions = groups[slot]!
+  const build = (_node: Node, positions: Uint32Array): Uint8Array => {
     if (positions.length > MAX_ROWS_PER_REQUEST)
       throw new ProtocolError('too many rows for one batch request')
     const out = new Uint8Array(BATCH_HEADER_SIZE + positions.length * maxRowSize)
@@ -572,57 +679,62 @@ export async function batchWrite(cluster: Cluster, job: WriteJob): Promise<Batch
       }
     }
     writeBatchHeader(out, view, p, positions.length, parentFlags, policy.totalTimeout)
-    return { node, positions, request: out.subarray(0, p) }
-  })
-
-  // Unroutable rows: no active master for their partition.
-  let unroutedRows = 0
-  for (let i = 0; i < n; i++) {
-    if (slots[i]! < 0) {
-      const row = rows[i]!
-      outcome.resultCodes[row] = ResultCode.INVALID_NODE
-      outcome.inDoubt[row] = 0
-      unroutedRows++
-    }
+    return out.subarray(0, p)
   }
-  if (unroutedRows > 0) cluster.requestTend()
 
-  const states = new Uint8Array(n)
-  for (let i = 0; i < n; i++) if (slots[i]! >= 0) states[i] = PENDING
   const now = clepochNow()
-  const nodes = await executeNodeRequests(
+  return dispatch(
     cluster,
-    requests,
-    states,
-    slots,
     policy,
-    (i, result, generation, voidTime) => {
-      const row = rows[i]!
-      outcome.resultCodes[row] = result
-      outcome.inDoubt[row] = 0
-      if (result === 0) {
-        // The C client keeps the low 16 bits of the generation; TTL as it reports it.
-        outcome.generations[row] = generation & 0xffff
-        outcome.ttls[row] = voidTime === 0 ? 0xffffffff : Math.max(1, voidTime - now)
-      } else {
-        outcome.generations[row] = 0
-        outcome.ttls[row] = 0
-      }
-    },
-    (positions, states, error, sent) => {
-      for (let k = 0; k < positions.length; k++) {
-        const i = positions[k]!
-        if (states[i] !== PENDING) continue
+    {
+      masterOf: (i) => {
+        const d = i * DIGEST_SIZE
+        return cluster.partitions.masters(job.namespace)?.[
+          (digests[d]! | (digests[d + 1]! << 8)) & partitionMask
+        ]
+      },
+      build,
+      onUnrouted: (i) => {
         const row = rows[i]!
-        outcome.resultCodes[row] = error.result
-        // A request that reached the socket may have been applied, unless the server refused it whole.
-        outcome.inDoubt[row] = sent ? 1 : 0
-        outcome.generations[row] = 0
-        outcome.ttls[row] = 0
-      }
+        outcome.resultCodes[row] = ResultCode.INVALID_NODE
+        outcome.inDoubt[row] = 0
+      },
+      // A write that may have reached the server is never sent again (it would be applied twice).
+      retryable: (error, sent) =>
+        !sent &&
+        (error.code === 'CONNECTION' ||
+          error.code === 'TIMEOUT' ||
+          error.code === 'INVALID_NODE' ||
+          error.code === 'NO_MORE_CONNECTIONS'),
+      onRow: (i, result, generation, voidTime) => {
+        const row = rows[i]!
+        outcome.resultCodes[row] = result
+        outcome.inDoubt[row] = 0
+        if (result === 0) {
+          // The C client keeps the low 16 bits of the generation; TTL as it reports it.
+          outcome.generations[row] = generation & 0xffff
+          outcome.ttls[row] = voidTime === 0 ? 0xffffffff : Math.max(1, voidTime - now)
+        } else {
+          outcome.generations[row] = 0
+          outcome.ttls[row] = 0
+        }
+      },
+      onNodeFailure: (positions, states, error, sent) => {
+        for (let k = 0; k < positions.length; k++) {
+          const i = positions[k]!
+          if (states[i] !== PENDING) continue
+          const row = rows[i]!
+          outcome.resultCodes[row] = error.result
+          // A request that reached the socket may have been applied, unless the server refused it whole.
+          outcome.inDoubt[row] = sent ? 1 : 0
+          outcome.generations[row] = 0
+          outcome.ttls[row] = 0
+        }
+      },
     },
+    router,
+    slots,
   )
-  return { nodes, unroutedRows }
 }
 
 /**
@@ -670,9 +782,7 @@ export async function batchRead(cluster: Cluster, job: ReadJob): Promise<BatchSu
     return b
   }
   const parentFlags = batchParentFlags(policy)
-  const groups = groupByNode(slots, router.nodes.length)
-  const requests: NodeRequest[] = router.nodes.map((node, slot) => {
-    const positions = groups[slot]!
+  const build = (_node: Node, positions: Uint32Array): Uint8Array => {
     let size = BATCH_HEADER_SIZE
     for (let k = 0; k < positions.length; k++) {
       const key = keys[positions[k]!]!
@@ -722,17 +832,8 @@ export async function batchRead(cluster: Cluster, job: ReadJob): Promise<BatchSu
       }
     }
     writeBatchHeader(out, view, p, positions.length, parentFlags, policy.totalTimeout)
-    return { node, positions, request: out.subarray(0, p) }
-  })
-
-  let unroutedRows = 0
-  for (let i = 0; i < n; i++) {
-    if (slots[i]! < 0) {
-      outcome.resultCodes[i] = ResultCode.INVALID_NODE
-      unroutedRows++
-    }
+    return out.subarray(0, p)
   }
-  if (unroutedRows > 0) cluster.requestTend()
 
   // Bin names repeat row after row: decode each distinct name once.
   const names: { bytes: Uint8Array; name: string }[] = []
@@ -755,44 +856,55 @@ export async function batchRead(cluster: Cluster, job: ReadJob): Promise<BatchSu
     return name
   }
 
-  const states = new Uint8Array(n)
-  for (let i = 0; i < n; i++) if (slots[i]! >= 0) states[i] = PENDING
   const now = clepochNow()
   // A value the sink refuses (lossy conversion) fails the call once every node has answered.
   let sinkError: unknown = null
-  const nodes = await executeNodeRequests(
+  const summary = await dispatch(
     cluster,
-    requests,
-    states,
-    slots,
     policy,
-    (i, result, generation, voidTime, body, view, opsOffset, nOps) => {
-      outcome.resultCodes[i] = result
-      if (result !== 0) return
-      outcome.generations[i] = generation & 0xffff
-      outcome.ttls[i] = voidTime === 0 ? 0xffffffff : Math.max(1, voidTime - now)
-      let q = opsOffset
-      for (let o = 0; o < nOps; o++) {
-        const size = view.getUint32(q)
-        const particleType = body[q + 5]!
-        const nameLength = body[q + 7]!
-        const name = binName(body, q + OP_HEADER_SIZE, nameLength)
-        const valueOffset = q + OP_HEADER_SIZE + nameLength
-        try {
-          sink.setParticle(i, name, particleType, body, valueOffset, size - 4 - nameLength)
-        } catch (error) {
-          sinkError ??= error
+    {
+      masterOf: (i) => {
+        const k = keys[i]!
+        return cluster.partitions.masters(k.namespace)?.[
+          (k.digest[0]! | (k.digest[1]! << 8)) & (N_PARTITIONS - 1)
+        ]
+      },
+      build,
+      onUnrouted: (i) => {
+        outcome.resultCodes[i] = ResultCode.INVALID_NODE
+      },
+      // Reads are idempotent: any failure but a server's refusal may be sent again.
+      retryable: (error) => error.code !== 'SERVER' && error.code !== 'CLOSED',
+      onRow: (i, result, generation, voidTime, body, view, opsOffset, nOps) => {
+        outcome.resultCodes[i] = result
+        if (result !== 0) return
+        outcome.generations[i] = generation & 0xffff
+        outcome.ttls[i] = voidTime === 0 ? 0xffffffff : Math.max(1, voidTime - now)
+        let q = opsOffset
+        for (let o = 0; o < nOps; o++) {
+          const size = view.getUint32(q)
+          const particleType = body[q + 5]!
+          const nameLength = body[q + 7]!
+          const name = binName(body, q + OP_HEADER_SIZE, nameLength)
+          const valueOffset = q + OP_HEADER_SIZE + nameLength
+          try {
+            sink.setParticle(i, name, particleType, body, valueOffset, size - 4 - nameLength)
+          } catch (error) {
+            sinkError ??= error
+          }
+          q += 4 + size
         }
-        q += 4 + size
-      }
+      },
+      onNodeFailure: (positions, states, error) => {
+        for (let k = 0; k < positions.length; k++) {
+          const i = positions[k]!
+          if (states[i] === PENDING) outcome.resultCodes[i] = error.result
+        }
+      },
     },
-    (positions, states, error) => {
-      for (let k = 0; k < positions.length; k++) {
-        const i = positions[k]!
-        if (states[i] === PENDING) outcome.resultCodes[i] = error.result
-      }
-    },
+    router,
+    slots,
   )
   if (sinkError !== null) throw sinkError
-  return { nodes, unroutedRows }
+  return summary
 }
