@@ -75,6 +75,7 @@ describe('a small bench run', () => {
     expect(report.ratios.some((r) => r.denominator === 'official put loop')).toBe(true)
     expect(report.ratios.some((r) => r.denominator.startsWith('official batchWrite'))).toBe(true)
     expect(report.server.kind).toBe(usesDevServer ? 'devserver' : 'cluster')
+    expect(report.commit).toMatch(/^[0-9a-f]{40}$/)
     if (usesDevServer) expect(lines[0]).toBe(DEVSERVER_NOTE + '\n')
 
     const text = renderReport(report)

@@ -1,7 +1,10 @@
 // The bench run: matrix, baselines, sync, workers — then the report. Every run's rows are
 // checked one by one (result codes) and a sample of them is read back and compared.
 
+import { spawnSync } from 'node:child_process'
 import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { AsyncClient } from '@aerospike-numpy/async'
 import type { BenchOptions, DatasetName, EngineName } from './args.js'
 import type { Dataset } from './datasets.js'
@@ -387,6 +390,14 @@ export class Bench {
   }
 }
 
+function gitCommit(): string | null {
+  const out = spawnSync('git', ['rev-parse', 'HEAD'], {
+    cwd: path.dirname(fileURLToPath(import.meta.url)),
+    encoding: 'utf8',
+  })
+  return out.status === 0 ? out.stdout.trim() : null
+}
+
 function machine(): BenchReport['machine'] {
   const cpus = os.cpus()
   return {
@@ -431,6 +442,7 @@ export async function runBench(
     durationSeconds: (finishedAt.getTime() - startedAt.getTime()) / 1000,
     machine: machine(),
     server: { kind: target.kind, hosts: target.hosts, note: target.note },
+    commit: gitCommit(),
     options,
     results: bench.results,
     skipped: bench.skipped,

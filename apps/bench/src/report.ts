@@ -81,6 +81,8 @@ export interface BenchReport {
     loadAverage: number[]
   }
   server: { kind: 'devserver' | 'cluster'; hosts: string; note: string }
+  /** The git commit of the code measured (null outside a checkout). */
+  commit: string | null
   options: BenchOptions
   results: RunResult[]
   skipped: Skipped[]

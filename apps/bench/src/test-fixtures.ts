@@ -48,6 +48,7 @@ export function makeReport(results: RunResult[]): BenchReport {
       loadAverage: [0.1, 0.2, 0.3],
     },
     server: { kind: 'devserver', hosts: '127.0.0.1:1234', note: DEVSERVER_NOTE },
+    commit: null,
     options: { ...DEFAULT_OPTIONS },
     results,
     skipped: [],
