@@ -9,7 +9,7 @@ import path from 'node:path'
 import { startDevServer } from '@aerospike-numpy/devserver'
 import { afterAll, describe, expect, it } from 'vitest'
 import { parseArgs } from './args.js'
-import { rowsForRun, runBench } from './bench.js'
+import { BASELINE_ROUNDS, rowsForRun, runBench } from './bench.js'
 import { writeOutputs } from './output.js'
 import { Progress } from './progress.js'
 import { DEVSERVER_NOTE } from './report.js'
@@ -55,9 +55,23 @@ describe('a small bench run', () => {
       expect(r.rows).toBe(rowsForRun(600, r.chunkSize!, r.concurrency))
       expect(r.calls).toBe(Math.ceil(r.rows / r.chunkSize!))
     }
-    expect(report.results.filter((r) => r.group === 'baseline')).toHaveLength(4)
+    // each round: the two baselines and batchWriteNumpy of each engine, at one setting
+    expect(report.results.filter((r) => r.group === 'baseline')).toHaveLength(
+      2 * BASELINE_ROUNDS * 2,
+    )
+    const paired = report.results.filter((r) => r.group === 'paired')
+    expect(paired).toHaveLength(2 * BASELINE_ROUNDS * engines.length)
+    for (const dataset of ['sensor', 'embeddings']) {
+      const settings = report.results
+        .filter((r) => (r.group === 'paired' || r.group === 'baseline') && r.dataset === dataset)
+        .map((r) => `${r.chunkSize ?? 'put'}/${r.concurrency}`)
+      expect(new Set(settings.map((s) => s.split('/')[1])).size).toBe(1)
+    }
+    // chunk 100 is the only one of 100/1000/5000 in this run: one sync run, one async beside it
     const sync = report.results.filter((r) => r.group === 'sync')
-    expect(sync.length + (skippedWhat.includes('sync client') ? 1 : 0)).toBe(1)
+    if (!skippedWhat.includes('sync client')) {
+      expect(sync.map((r) => `${r.mode} ${r.chunkSize}`)).toEqual(['async 100', 'sync 100'])
+    }
     const workers = report.results.filter((r) => r.group === 'workers')
     expect(workers.length + (skippedWhat.some((w) => w.startsWith('writeNumpy')) ? 2 : 0)).toBe(2)
 

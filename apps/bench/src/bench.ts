@@ -27,6 +27,8 @@ import { verifySample } from './verify.js'
 
 const ENGINES: readonly EngineName[] = ['wire', 'official']
 const SYNC_CHUNKS = [100, 1000, 5000]
+/** Rounds of (batchWriteNumpy per engine, batchWrite by hand, put loop) for the ratios. */
+export const BASELINE_ROUNDS = 2
 
 /**
  * Before the first measured run of a client: a few calls not counted, so that neither JIT
@@ -135,8 +137,11 @@ export class Bench {
   planRuns(engines: number): void {
     const o = this.options
     let runs = o.datasets.length * engines * o.chunkSizes.length * o.concurrencies.length
-    if (o.baselines) runs += 2 * o.datasets.length
-    if (o.sync) runs += Math.max(1, SYNC_CHUNKS.filter((k) => o.chunkSizes.includes(k)).length)
+    if (o.baselines) runs += BASELINE_ROUNDS * (engines + 2) * o.datasets.length
+    if (o.sync) {
+      const chunks = Math.max(1, SYNC_CHUNKS.filter((k) => o.chunkSizes.includes(k)).length)
+      runs += chunks * (this.clients.has('wire') ? 2 : 1)
+    }
     if (o.workers > 0) runs += 2
     this.progress.grow(runs)
   }
@@ -192,7 +197,8 @@ export class Bench {
     return result
   }
 
-  async matrix(): Promise<void> {
+  /** Resolves to the engines it ran on. */
+  async matrix(): Promise<EngineName[]> {
     const engines = this.matrixEngines()
     this.planRuns(engines.length)
     const { chunkSizes, concurrencies, rows } = this.options
@@ -231,69 +237,83 @@ export class Bench {
         }
       }
     }
+    return engines
   }
 
-  /** The official client by hand, at the setting recommended for each dataset. */
-  async baselines(): Promise<void> {
+  /**
+   * The official client by hand, at the setting recommended for each dataset, in rounds that
+   * alternate with batchWriteNumpy of every engine at that same setting: the ratios compare runs
+   * made side by side, not minutes apart.
+   */
+  async baselines(engines: readonly EngineName[]): Promise<void> {
     if (!this.options.baselines) return
+    const perDataset = BASELINE_ROUNDS * (engines.length + 2)
     const recommendations = recommend(this.results)
     for (const name of this.options.datasets) {
       const pick = headline(recommendations, name)
       if (pick === undefined) {
-        this.skip(`baselines for ${name}`, 'no setting of the matrix finished without failures', 2)
+        this.skip(
+          `baselines for ${name}`,
+          'no setting of the matrix finished without failures',
+          perDataset,
+        )
         continue
       }
       if (this.official === null) {
         try {
           this.official = await connectOfficial(this.target.hosts)
         } catch (error) {
-          this.skip('official client baselines', message(error), 2)
+          this.skip('official client baselines', message(error), perDataset)
           return
         }
       }
       const official = this.official
       const rows = rowsForRun(this.options.rows, pick.chunkSize, pick.concurrency)
       const dataset = this.dataset(name, rows)
+      const shape = {
+        rows,
+        chunkSize: pick.chunkSize,
+        concurrency: pick.concurrency,
+        maxSeconds: this.options.runSeconds,
+      }
+      const setting = {
+        dataset,
+        mode: 'async' as const,
+        chunkSize: pick.chunkSize,
+        concurrency: pick.concurrency,
+        workers: 0,
+      }
       await warmUp(() =>
         handBuiltBatchWrite(official, this.options.namespace, dataset, warmUpShape(dataset)),
       )
-      await this.record(
-        {
-          group: 'baseline',
-          contender: 'official batchWrite (records by hand)',
-          dataset,
-          engine: 'official',
-          mode: 'async',
-          chunkSize: pick.chunkSize,
-          concurrency: pick.concurrency,
-          workers: 0,
-        },
-        () =>
-          handBuiltBatchWrite(official, this.options.namespace, dataset, {
-            rows,
-            chunkSize: pick.chunkSize,
-            concurrency: pick.concurrency,
-            maxSeconds: this.options.runSeconds,
-          }),
-      )
-      await this.record(
-        {
-          group: 'baseline',
-          contender: 'official put loop',
-          dataset,
-          engine: 'official',
-          mode: 'async',
-          chunkSize: null,
-          concurrency: pick.concurrency,
-          workers: 0,
-        },
-        () =>
-          putLoop(official, this.options.namespace, dataset, {
-            rows: this.options.rows,
-            concurrency: pick.concurrency,
-            maxSeconds: this.options.runSeconds,
-          }),
-      )
+      for (let round = 0; round < BASELINE_ROUNDS; round++) {
+        for (const engine of engines) {
+          const client = this.clients.get(engine) as AsyncClient
+          await this.record(
+            { ...setting, group: 'paired', contender: 'batchWriteNumpy', engine },
+            () => numpyBatches(client, this.options.namespace, dataset, shape),
+          )
+        }
+        await this.record(
+          {
+            ...setting,
+            group: 'baseline',
+            contender: 'official batchWrite (records by hand)',
+            engine: 'official',
+          },
+          () => handBuiltBatchWrite(official, this.options.namespace, dataset, shape),
+        )
+        await this.record(
+          {
+            ...setting,
+            group: 'baseline',
+            contender: 'official put loop',
+            engine: 'official',
+            chunkSize: null,
+          },
+          () => putLoop(official, this.options.namespace, dataset, shape),
+        )
+      }
     }
   }
 
@@ -302,12 +322,13 @@ export class Bench {
     if (!this.options.sync) return
     const chosen = SYNC_CHUNKS.filter((k) => this.options.chunkSizes.includes(k))
     const chunks = chosen.length > 0 ? chosen : [this.options.chunkSizes[0] as number]
+    const syncRuns = chunks.length * (this.clients.has('wire') ? 2 : 1)
     let client: Client
     try {
       const { client: makeClient } = await import('@aerospike-numpy/sync')
       client = makeClient({ hosts: this.target.hosts }).connect()
     } catch (error) {
-      this.skip('sync client', message(error), chunks.length)
+      this.skip('sync client', message(error), syncRuns)
       return
     }
     try {
@@ -315,24 +336,25 @@ export class Bench {
       const rows = this.options.rows
       const writer = client
       await warmUp(() => syncBatches(writer, this.options.namespace, dataset, warmUpShape(dataset)))
+      // The same engine asynchronously, one call at a time, right before each blocking run.
+      const asyncClient = this.clients.get('wire')
       for (const chunkSize of chunks) {
-        await this.record(
-          {
-            group: 'sync',
-            contender: 'sync batchWriteNumpy',
-            dataset,
-            engine: 'wire',
-            mode: 'sync',
-            chunkSize,
-            concurrency: 1,
-            workers: 0,
-          },
-          () =>
-            syncBatches(writer, this.options.namespace, dataset, {
-              rows,
-              chunkSize,
-              maxSeconds: this.options.runSeconds,
-            }),
+        const setting = {
+          group: 'sync' as const,
+          dataset,
+          engine: 'wire' as const,
+          chunkSize,
+          concurrency: 1,
+          workers: 0,
+        }
+        const shape = { rows, chunkSize, concurrency: 1, maxSeconds: this.options.runSeconds }
+        if (asyncClient !== undefined) {
+          await this.record({ ...setting, contender: 'batchWriteNumpy', mode: 'async' }, () =>
+            numpyBatches(asyncClient, this.options.namespace, dataset, shape),
+          )
+        }
+        await this.record({ ...setting, contender: 'sync batchWriteNumpy', mode: 'sync' }, () =>
+          syncBatches(writer, this.options.namespace, dataset, shape),
         )
       }
     } finally {
@@ -425,8 +447,8 @@ export async function runBench(
   const bench = new Bench(options, target, progress)
   try {
     await bench.connect()
-    await bench.matrix()
-    await bench.baselines()
+    const engines = await bench.matrix()
+    await bench.baselines(engines)
     await bench.sync()
     await bench.workers()
   } finally {

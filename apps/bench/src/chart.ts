@@ -1,7 +1,7 @@
 // Hand-written SVG: rows/s against chunk size, one line per concurrency, one panel per
 // (dtype, engine); the official client's baselines as dashed horizontal lines.
 
-import type { BenchReport, RunResult } from './report.js'
+import type { BenchReport } from './report.js'
 import { formatNumber } from './table.js'
 
 const WIDTH = 860
@@ -45,16 +45,24 @@ function panels(report: BenchReport): Panel[] {
     const [dataset, engine] = key.split('\0') as [string, string]
     const rows = matrix.filter((r) => r.dataset === dataset && (r.engine ?? '') === engine)
     const concurrencies = [...new Set(rows.map((r) => r.concurrency))].sort((a, b) => a - b)
-    const baselines = report.results
-      .filter((r) => r.group === 'baseline' && r.dataset === dataset)
-      .map((r: RunResult) => ({
+    // One line per baseline: the mean of its rounds.
+    const baselines: Panel['baselines'] = []
+    for (const r of report.results) {
+      if (r.group !== 'baseline' || r.dataset !== dataset) continue
+      if (baselines.some((b) => b.label === r.contender)) continue
+      const rounds = report.results.filter(
+        (x) => x.group === 'baseline' && x.dataset === dataset && x.contender === r.contender,
+      )
+      baselines.push({
         label: r.contender,
         detail:
-          r.chunkSize === null
+          (r.chunkSize === null
             ? `${r.concurrency} in flight`
-            : `chunk ${r.chunkSize}, ${r.concurrency} in flight`,
-        rowsPerSec: r.rowsPerSec,
-      }))
+            : `chunk ${r.chunkSize}, ${r.concurrency} in flight`) +
+          (rounds.length > 1 ? `, mean of ${rounds.length}` : ''),
+        rowsPerSec: rounds.reduce((sum, x) => sum + x.rowsPerSec, 0) / rounds.length,
+      })
+    }
     out.push({
       title: `${dataset} dtype, batchWriteNumpy on the ${engine} engine`,
       dataset,

@@ -52,55 +52,90 @@ describe('recommend', () => {
 })
 
 describe('ratios', () => {
-  it('compares each baseline with batchWriteNumpy at the same chunk size and concurrency', () => {
+  it('compares each baseline with batchWriteNumpy run beside it, as means over the rounds', () => {
+    const paired = { group: 'paired' as const, chunkSize: 1000, concurrency: 4 }
+    const batch = {
+      group: 'baseline' as const,
+      contender: 'official batchWrite (records by hand)',
+      engine: 'official' as const,
+      chunkSize: 1000,
+      concurrency: 4,
+    }
+    const put = {
+      group: 'baseline' as const,
+      contender: 'official put loop',
+      engine: 'official' as const,
+      chunkSize: null,
+      concurrency: 4,
+    }
     const results = [
-      makeResult({ engine: 'wire', chunkSize: 1000, concurrency: 4, rowsPerSec: 150_000 }),
-      makeResult({ engine: 'official', chunkSize: 1000, concurrency: 4, rowsPerSec: 60_000 }),
-      makeResult({ engine: 'wire', chunkSize: 500, concurrency: 4, rowsPerSec: 1 }),
-      makeResult({ engine: 'wire', chunkSize: 1000, concurrency: 1, rowsPerSec: 1 }),
-      makeResult({
-        group: 'baseline',
-        contender: 'official batchWrite (hand-built records)',
-        engine: 'official',
-        chunkSize: 1000,
-        concurrency: 4,
-        rowsPerSec: 50_000,
-      }),
-      makeResult({
-        group: 'baseline',
-        contender: 'official put loop',
-        engine: 'official',
-        chunkSize: null,
-        concurrency: 4,
-        rowsPerSec: 10_000,
-      }),
+      // the matrix is not what the baselines are compared with
+      makeResult({ engine: 'wire', chunkSize: 1000, concurrency: 4, rowsPerSec: 999_999 }),
+      // round 1
+      makeResult({ ...paired, engine: 'wire', rowsPerSec: 140_000 }),
+      makeResult({ ...paired, engine: 'official', rowsPerSec: 50_000 }),
+      makeResult({ ...batch, rowsPerSec: 45_000 }),
+      makeResult({ ...put, rowsPerSec: 9_000 }),
+      // round 2
+      makeResult({ ...paired, engine: 'wire', rowsPerSec: 160_000 }),
+      makeResult({ ...paired, engine: 'official', rowsPerSec: 70_000 }),
+      makeResult({ ...batch, rowsPerSec: 55_000 }),
+      makeResult({ ...put, rowsPerSec: 11_000 }),
+      // another dataset, one round
+      makeResult({ ...paired, dataset: 'embeddings', engine: 'wire', rowsPerSec: 20_000 }),
+      makeResult({ ...batch, dataset: 'embeddings', rowsPerSec: 10_000 }),
     ]
-    const out = ratios(results).map((r) => [r.numerator, r.denominator, r.chunkSize, r.ratio])
+    const out = ratios(results).map((r) => [
+      r.dataset,
+      r.numerator,
+      r.denominator,
+      r.chunkSize,
+      r.runs,
+      r.ratio,
+    ])
     expect(out).toEqual([
-      ['batchWriteNumpy (wire)', 'official batchWrite (hand-built records)', 1000, 3],
-      ['batchWriteNumpy (official)', 'official batchWrite (hand-built records)', 1000, 1.2],
-      ['batchWriteNumpy (wire)', 'official put loop', 1000, 15],
-      ['batchWriteNumpy (official)', 'official put loop', 1000, 6],
+      ['sensor', 'batchWriteNumpy (wire)', 'official batchWrite (records by hand)', 1000, 2, 3],
+      [
+        'sensor',
+        'batchWriteNumpy (official)',
+        'official batchWrite (records by hand)',
+        1000,
+        2,
+        1.2,
+      ],
+      ['sensor', 'batchWriteNumpy (wire)', 'official put loop', 1000, 2, 15],
+      ['sensor', 'batchWriteNumpy (official)', 'official put loop', 1000, 2, 6],
+      ['embeddings', 'batchWriteNumpy (wire)', 'official batchWrite (records by hand)', 1000, 1, 2],
     ])
   })
 
-  it('compares sync with async one call at a time, and workers with the event loop', () => {
+  it('compares sync with async one call at a time beside it, and workers with the event loop', () => {
+    const sync = { group: 'sync' as const, engine: 'wire' as const, concurrency: 1 }
     const results = [
-      makeResult({ engine: 'wire', chunkSize: 100, concurrency: 1, rowsPerSec: 40_000 }),
-      makeResult({ engine: 'wire', chunkSize: 100, concurrency: 4, rowsPerSec: 90_000 }),
+      makeResult({ engine: 'wire', chunkSize: 100, concurrency: 1, rowsPerSec: 1 }),
+      makeResult({ ...sync, mode: 'async', chunkSize: 100, rowsPerSec: 40_000 }),
       makeResult({
-        group: 'sync',
+        ...sync,
         contender: 'sync batchWriteNumpy',
         mode: 'sync',
         chunkSize: 100,
         rowsPerSec: 30_000,
       }),
+      makeResult({ ...sync, mode: 'async', chunkSize: 1000, rowsPerSec: 50_000 }),
+      makeResult({
+        ...sync,
+        contender: 'sync batchWriteNumpy',
+        mode: 'sync',
+        chunkSize: 1000,
+        rowsPerSec: 60_000,
+      }),
       makeResult({ group: 'workers', contender: 'writeNumpy', workers: 0, rowsPerSec: 100_000 }),
       makeResult({ group: 'workers', contender: 'writeNumpy', workers: 2, rowsPerSec: 150_000 }),
     ]
-    expect(ratios(results).map((r) => [r.numerator, r.denominator, r.ratio])).toEqual([
-      ['sync batchWriteNumpy', 'batchWriteNumpy (wire), async', 0.75],
-      ['writeNumpy workers=2', 'writeNumpy on the event loop', 1.5],
+    expect(ratios(results).map((r) => [r.numerator, r.denominator, r.chunkSize, r.ratio])).toEqual([
+      ['sync batchWriteNumpy', 'batchWriteNumpy (wire), async', 100, 0.75],
+      ['sync batchWriteNumpy', 'batchWriteNumpy (wire), async', 1000, 1.2],
+      ['writeNumpy workers=2', 'writeNumpy on the event loop', 1000, 1.5],
     ])
   })
 })

@@ -53,52 +53,69 @@ export function headline(
     .sort((a, b) => b.rowsPerSec - a.rowsPerSec)[0]
 }
 
+function mean(values: readonly number[]): number {
+  return values.reduce((sum, v) => sum + v, 0) / values.length
+}
+
+/** Results grouped by a key, in order of first appearance. */
+function groupBy(
+  results: readonly RunResult[],
+  key: (r: RunResult) => string,
+): Map<string, RunResult[]> {
+  const groups = new Map<string, RunResult[]>()
+  for (const r of results) {
+    const k = key(r)
+    const list = groups.get(k) ?? []
+    list.push(r)
+    groups.set(k, list)
+  }
+  return groups
+}
+
 /**
- * Each baseline against batchWriteNumpy of every engine at the baseline's own chunk size and
- * concurrency (the matrix row measured in the same run with the same setting); the blocking
- * client against async calls one at a time; the worker pool against the plain bulk helper.
+ * Each baseline against batchWriteNumpy of every engine, from the rounds run side by side at the
+ * same chunk size and concurrency (mean rows/s of each side's rounds); the blocking client
+ * against async calls one at a time; the worker pool against the plain bulk helper.
  */
 export function ratios(results: readonly RunResult[]): Ratio[] {
   const out: Ratio[] = []
-  for (const baseline of results) {
-    if (baseline.group !== 'baseline' || baseline.rowsPerSec <= 0) continue
-    for (const ours of results) {
-      if (ours.group !== 'matrix' || ours.dataset !== baseline.dataset) continue
-      if (ours.concurrency !== baseline.concurrency) continue
-      // The put loop has no chunk size: compare it with our run at the chunk the batch baseline used.
-      const chunk =
-        baseline.chunkSize ??
-        results.find(
-          (r) =>
-            r.group === 'baseline' &&
-            r.dataset === baseline.dataset &&
-            r.chunkSize !== null &&
-            r.concurrency === baseline.concurrency,
-        )?.chunkSize
-      if (chunk === undefined || ours.chunkSize !== chunk) continue
-      out.push({
-        dataset: baseline.dataset,
-        numerator: `batchWriteNumpy (${ours.engine})`,
-        denominator: baseline.contender,
-        chunkSize: chunk,
-        concurrency: baseline.concurrency,
-        ratio: ours.rowsPerSec / baseline.rowsPerSec,
-      })
+  for (const dataset of [...new Set(results.map((r) => r.dataset))]) {
+    const baselines = groupBy(
+      results.filter((r) => r.group === 'baseline' && r.dataset === dataset && r.rowsPerSec > 0),
+      (r) => r.contender,
+    )
+    const ours = groupBy(
+      results.filter((r) => r.group === 'paired' && r.dataset === dataset),
+      (r) => r.engine ?? '',
+    )
+    for (const [contender, baseline] of baselines) {
+      for (const [engine, paired] of ours) {
+        const first = paired[0] as RunResult
+        out.push({
+          dataset,
+          runs: Math.min(baseline.length, paired.length),
+          numerator: `batchWriteNumpy (${engine})`,
+          denominator: contender,
+          chunkSize: first.chunkSize,
+          concurrency: first.concurrency,
+          ratio: mean(paired.map((r) => r.rowsPerSec)) / mean(baseline.map((r) => r.rowsPerSec)),
+        })
+      }
     }
   }
   for (const sync of results) {
-    if (sync.group !== 'sync') continue
+    if (sync.group !== 'sync' || sync.mode !== 'sync') continue
     const async = results.find(
       (r) =>
-        r.group === 'matrix' &&
+        r.group === 'sync' &&
+        r.mode === 'async' &&
         r.dataset === sync.dataset &&
-        r.engine === sync.engine &&
-        r.chunkSize === sync.chunkSize &&
-        r.concurrency === 1,
+        r.chunkSize === sync.chunkSize,
     )
     if (async === undefined || async.rowsPerSec <= 0) continue
     out.push({
       dataset: sync.dataset,
+      runs: 1,
       numerator: sync.contender,
       denominator: `batchWriteNumpy (${async.engine}), async`,
       chunkSize: sync.chunkSize,
@@ -112,6 +129,7 @@ export function ratios(results: readonly RunResult[]): Ratio[] {
     if (plain === undefined || plain.rowsPerSec <= 0) continue
     out.push({
       dataset: pooled.dataset,
+      runs: 1,
       numerator: `${pooled.contender} workers=${pooled.workers}`,
       denominator: `${plain.contender} on the event loop`,
       chunkSize: pooled.chunkSize,

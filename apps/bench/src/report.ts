@@ -3,7 +3,11 @@
 import type { BenchOptions, DatasetName, EngineName } from './args.js'
 import type { LatencySummary } from './stats.js'
 
-export type RunGroup = 'matrix' | 'baseline' | 'sync' | 'workers'
+/**
+ * matrix: batchWriteNumpy over chunk sizes × concurrency; baseline: the official client by hand;
+ * paired: batchWriteNumpy run between the baselines' rounds, at their setting; sync; workers.
+ */
+export type RunGroup = 'matrix' | 'baseline' | 'paired' | 'sync' | 'workers'
 
 export interface RunResult {
   group: RunGroup
@@ -59,6 +63,8 @@ export interface Recommendation {
 
 export interface Ratio {
   dataset: DatasetName
+  /** Runs averaged on each side (the baselines' rounds). */
+  runs: number
   numerator: string
   denominator: string
   chunkSize: number | null

@@ -50,6 +50,7 @@ describe('renderReport', () => {
   it('says what the server was, totals the checks, and prints the recommendation', () => {
     const results = [
       makeResult({ chunkSize: 1000, concurrency: 4, rowsPerSec: 120_000 }),
+      makeResult({ group: 'paired', chunkSize: 1000, concurrency: 4, rowsPerSec: 120_000 }),
       makeResult({
         chunkSize: 100,
         concurrency: 4,
@@ -84,7 +85,7 @@ describe('renderReport', () => {
     expect(text).toContain('measure the devserver too')
     expect(text).toContain('skipped: sync client: not built yet')
     expect(text).toContain(
-      '40,000 rows written, 2 failed (shown per run above), 0 read back different',
+      '50,000 rows written, 2 failed (shown per run above), 0 read back different',
     )
     expect(text).toContain('10.00×')
     expect(text).toContain('2.00×')
