@@ -102,13 +102,14 @@ export function renderRecommendations(recommendations: readonly Recommendation[]
 
 export function renderRatios(ratios: readonly Ratio[]): string {
   return renderTable(
-    ['dtype', 'ours', 'baseline', 'chunk', 'in flight', 'ratio'],
+    ['dtype', 'ours', 'against', 'chunk', 'in flight', 'runs each', 'ratio'],
     ratios.map((r) => [
       r.dataset,
       r.numerator,
       r.denominator,
       r.chunkSize === null ? '—' : String(r.chunkSize),
       String(r.concurrency),
+      String(r.runs),
       `${r.ratio.toFixed(2)}×`,
     ]),
   )
@@ -143,7 +144,9 @@ export function renderReport(report: BenchReport): string {
   )
   if (report.ratios.length > 0) {
     parts.push('')
-    parts.push('Against the baselines (same run, same chunk size and chunks in flight):')
+    parts.push(
+      'Ratios of rows/s (same run, same chunk size and chunks in flight, measured side by side):',
+    )
     parts.push(renderRatios(report.ratios))
   }
   parts.push('')
