@@ -453,6 +453,40 @@ describe('batch read against a misbehaving node', () => {
   })
 })
 
+describe('rows without a master', () => {
+  it('are INVALID_NODE without retries, and routed after a tend when the map gains their partitions', async () => {
+    const lonely = await startFakeNode({ name: 'BB9000000000009' })
+    lonely.setInfo('replicas', `test:0,1,${'A'.repeat(683)}=`)
+    const c = await Cluster.connect({ hosts: [[lonely.host, lonely.port]], tendIntervalMs: 60_000 })
+    try {
+      const job = (maxRetries: number) => ({
+        plan: compileWritePlan(dt),
+        data: sensorRows(),
+        rows: allRows(ROWS),
+        namespace: 'test',
+        set: 'moved',
+        policy: resolveWritePolicy({ maxRetries }),
+        outcome: createWriteOutcome(ROWS),
+      })
+      const none = job(0)
+      const first = await batchWrite(c, none)
+      expect(first.unroutedRows).toBe(ROWS)
+      expect(new Set(none.outcome.resultCodes)).toEqual(new Set([-8]))
+      // The node now claims every partition; only a tend can tell.
+      lonely.setInfo('replicas', `test:0,1,${'/'.repeat(682)}8=`)
+      lonely.setInfo('partition-generation', '2')
+      const retried = job(1)
+      const second = await batchWrite(c, retried)
+      expect(second.unroutedRows).toBe(0)
+      expect(new Set(retried.outcome.resultCodes)).toEqual(new Set([0]))
+      expect(lonely.batchRequests).toBe(1)
+    } finally {
+      await c.close()
+      await lonely.close()
+    }
+  })
+})
+
 describe('closing the cluster', () => {
   it('ends a batch in flight at once: its rows fail with -10, nothing hangs', async () => {
     node.setResponder(() => {})

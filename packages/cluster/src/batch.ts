@@ -418,6 +418,20 @@ interface Dispatch {
 const sleep = (ms: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)))
 
+/** Waits for `promise`, or until `deadline` (0 = no deadline) if that comes first. */
+async function untilDeadline(promise: Promise<void>, deadline: number): Promise<void> {
+  if (deadline <= 0) return promise
+  let timer: NodeJS.Timeout | undefined
+  const expired = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, Math.max(0, deadline - Date.now()))
+  })
+  try {
+    await Promise.race([promise, expired])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
 /** Slot of a position left out of an attempt (already answered, or final). */
 const NOT_IN_ATTEMPT = -2
 
@@ -446,17 +460,17 @@ async function dispatch(
   let router = firstRouter
   let unroutedRows = 0
   for (let attempt = 0; ; attempt++) {
-    let unrouted = 0
+    // Rows without a master now: INVALID_NODE, and tried again after a tend (nothing was sent).
+    const again: number[] = []
     for (let i = 0; i < n; i++) {
       const s = slots[i]!
       if (s >= 0) states[i] = PENDING
       else if (s === -1) {
         d.onUnrouted(i)
-        unrouted++
+        again.push(i)
       }
     }
-    unroutedRows += unrouted
-    if (unrouted > 0) cluster.requestTend()
+    if (again.length > 0) cluster.requestTend()
     const groups = groupByNode(slots, router.nodes.length)
     const requests: NodeRequest[] = router.nodes.map((node, slot) => ({
       node,
@@ -474,16 +488,20 @@ async function dispatch(
       d.onNodeFailure,
     )
     nodes.push(...results)
-    const again: number[] = []
     for (let slot = 0; slot < results.length; slot++) {
       const r = results[slot]!
       if (r.error === null || !d.retryable(r.error, r.sent)) continue
       for (const i of groups[slot]!) if (states[i] === PENDING) again.push(i)
     }
-    if (again.length === 0 || attempt >= policy.maxRetries || cluster.isClosed) break
-    if (deadline > 0 && Date.now() >= deadline) break
+    const final =
+      attempt >= policy.maxRetries || cluster.isClosed || (deadline > 0 && Date.now() >= deadline)
+    if (again.length === 0 || final) {
+      unroutedRows = 0
+      for (let i = 0; i < n; i++) if (slots[i] === -1) unroutedRows++
+      break
+    }
     // Let the tend see what failed (a node gone, partitions moved) before routing again.
-    await Promise.race([cluster.tend(), ...(deadline > 0 ? [sleep(deadline - Date.now())] : [])])
+    await untilDeadline(cluster.tend(), deadline)
     if (policy.sleepBetweenRetries > 0) {
       await sleep(
         deadline > 0
@@ -491,7 +509,10 @@ async function dispatch(
           : policy.sleepBetweenRetries,
       )
     }
-    if (cluster.isClosed || (deadline > 0 && Date.now() >= deadline)) break
+    if (cluster.isClosed || (deadline > 0 && Date.now() >= deadline)) {
+      for (const i of again) if (slots[i] === -1) unroutedRows++
+      break
+    }
     router = new Router()
     slots.fill(NOT_IN_ATTEMPT)
     for (const i of again) {
