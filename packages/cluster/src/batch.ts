@@ -50,7 +50,7 @@ import {
   ProtocolError,
 } from './errors.js'
 import type { Node } from './node.js'
-import { Ripemd160 } from './ripemd160.js'
+import { Ripemd160 } from '@aerospike-numpy/wire'
 
 const utf8 = new TextEncoder()
 const utf8Decoder = new TextDecoder()

@@ -19,4 +19,3 @@ export {
   type ClusterErrorCode,
 } from './errors.js'
 export { batchWrite, batchRead, type BatchSummary, type NodeBatchResult } from './batch.js'
-export { Ripemd160 } from './ripemd160.js'

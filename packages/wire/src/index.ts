@@ -75,6 +75,7 @@ export {
   partitionId,
   type UserKey,
 } from './digest.js'
+export { Ripemd160 } from './ripemd160.js'
 export {
   clepochNow,
   isExpired,
