@@ -4,6 +4,7 @@
  */
 import {
   DEFAULT_KEY_FIELD,
+  POLICY_GEN_IGNORE,
   ParamError,
   checkRowValues,
   compileWritePlan,
@@ -104,8 +105,22 @@ export function prepareWrite(
   }
   const plan = planFor(dtype, keyField)
   const policy = resolveWritePolicy(options.policy)
+  refuseGenerationCheck(policy)
   const retry = resolveRetry(options.retry as number | RetryOptions | undefined)
   return { plan, policy, retry, namespace: ns, set: setName }
+}
+
+/**
+ * Neither engine takes `policy.gen`: the official client's batch write sends every record's
+ * expected generation as 0 (its batch records carry no generation value), so a generation check
+ * cannot be expressed through it, and both engines refuse it alike rather than differ.
+ */
+export function refuseGenerationCheck(policy: ResolvedWritePolicy): void {
+  if (policy.gen !== POLICY_GEN_IGNORE) {
+    throw new ParamError(
+      "policy.gen: batch writes cannot check an expected generation (the official client's batch write has no per-record generation value); leave policy.gen unset",
+    )
+  }
 }
 
 /** Per-row checks (u8 beyond int64, invalid UTF-8 string keys) over a whole array, before sending. */

@@ -761,8 +761,9 @@ export async function batchWrite(cluster: Cluster, job: WriteJob): Promise<Batch
 /**
  * Batch read of `job.keys`: rows grouped by master node, one request per node (rows after the
  * first with the same namespace and set are sent as BATCH_MSG_REPEAT), answers streamed into
- * `job.sink` as raw particles and into `job.outcome` by key position. Throws only when a key's
- * namespace is unknown to the cluster.
+ * `job.sink` as raw particles and into `job.outcome` by key position. A key whose namespace the
+ * cluster does not serve gets NAMESPACE_NOT_FOUND (20) and is not sent; when that is every key,
+ * the call throws NamespaceNotFoundError.
  */
 export async function batchRead(cluster: Cluster, job: ReadJob): Promise<BatchSummary> {
   const { keys, policy, outcome, sink } = job
@@ -772,18 +773,29 @@ export async function batchRead(cluster: Cluster, job: ReadJob): Promise<BatchSu
   const slots = new Int32Array(n)
   let lastNamespace: string | null = null
   let masters: readonly (Node | undefined)[] | undefined
+  let firstUnknownNamespace: string | null = null
+  let unknownNamespaceKeys = 0
   for (let i = 0; i < n; i++) {
     const k = keys[i]!
-    if (k.namespace !== lastNamespace) {
-      lastNamespace = k.namespace
-      masters = cluster.partitions.masters(k.namespace)
-      if (masters === undefined) throw new NamespaceNotFoundError(k.namespace)
-    }
     const d = k.digest
     if (d.length !== DIGEST_SIZE)
       throw new ProtocolError(`key ${i}: digest has ${d.length} bytes, expected 20`)
-    slots[i] = router.slotFor(masters![(d[0]! | (d[1]! << 8)) & (N_PARTITIONS - 1)])
+    if (k.namespace !== lastNamespace) {
+      lastNamespace = k.namespace
+      masters = cluster.partitions.masters(k.namespace)
+    }
+    if (masters === undefined) {
+      // As the official client does: that key alone fails with NAMESPACE_NOT_FOUND, never sent.
+      firstUnknownNamespace ??= k.namespace
+      unknownNamespaceKeys++
+      slots[i] = NOT_IN_ATTEMPT
+      outcome.resultCodes[i] = ResultCode.NAMESPACE_NOT_FOUND
+      continue
+    }
+    slots[i] = router.slotFor(masters[(d[0]! | (d[1]! << 8)) & (N_PARTITIONS - 1)])
   }
+  // No key can be sent: the call fails as a whole.
+  if (unknownNamespaceKeys === n) throw new NamespaceNotFoundError(firstUnknownNamespace!)
 
   const bins = job.bins
   const binNames = bins === null ? [] : bins.map((b) => utf8.encode(b))

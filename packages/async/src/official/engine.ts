@@ -3,10 +3,10 @@
  * that imports `aerospike`, and it does so with a dynamic `import()` when the engine is created,
  * so nothing else (and nothing a worker thread loads) ever reaches the native addon.
  */
+import type { AerospikeError } from '@aerospike-numpy/core'
 import {
+  NamespaceNotFoundError,
   PARTICLE_FLOAT,
-  POLICY_GEN_IGNORE,
-  ParamError,
   ResultCode,
   type Engine,
   type ReadJob,
@@ -17,6 +17,7 @@ import {
 import type Aerospike from 'aerospike'
 import type { ResolvedClientConfig } from '../config.js'
 import { NotConnectedError, fromOfficialError } from '../errors.js'
+import { refuseGenerationCheck } from '../write-args.js'
 
 /** The `aerospike` module as loaded (typed loosely: only what this adapter touches). */
 type AerospikeModule = typeof Aerospike
@@ -27,6 +28,43 @@ export interface OfficialEngine extends Engine {
   /** The connected official client. */
   readonly client: OfficialClient
   readonly aerospike: AerospikeModule
+}
+
+/** The namespaces a node lists in its `namespaces` info reply (`namespaces\tns1;ns2\n`). */
+export function parseNamespacesReply(reply: unknown): string[] | null {
+  if (typeof reply !== 'string') return null
+  const tab = reply.indexOf('\t')
+  const value = (tab >= 0 ? reply.slice(tab + 1) : reply).trim()
+  return value === '' ? [] : value.split(';')
+}
+
+/**
+ * The official client turns a batch whose rows it cannot route into BATCH_FAILED (-16) for the
+ * whole call and drops the rows' own codes; the commonest cause is a namespace the cluster does
+ * not serve. Ask the cluster (this is the error path only) and report that cause as the wire
+ * engine does: NamespaceNotFoundError (20) naming the first unknown namespace in key order.
+ */
+async function explainBatchFailed(
+  client: OfficialClient,
+  error: AerospikeError,
+  namespaces: Iterable<string>,
+): Promise<AerospikeError> {
+  if (error.code !== ResultCode.BATCH_FAILED) return error
+  let served: string[] | null
+  try {
+    served = parseNamespacesReply(await client.infoAny('namespaces'))
+  } catch {
+    return error
+  }
+  if (served === null) return error
+  for (const ns of namespaces) {
+    if (!served.includes(ns)) {
+      return new NamespaceNotFoundError(`namespace "${ns}" is not served by the cluster`, {
+        cause: error,
+      })
+    }
+  }
+  return error
 }
 
 async function loadAerospike(): Promise<AerospikeModule> {
@@ -73,20 +111,11 @@ export async function createOfficialEngine(config: ResolvedClientConfig): Promis
   const writePoliciesFor = (p: ResolvedWritePolicy): { batch: unknown; write: unknown } => {
     let cached = writePolicies.get(p)
     if (cached === undefined) {
-      if (p.gen !== POLICY_GEN_IGNORE) {
-        throw new ParamError(
-          "policy.gen: the official client's batchWrite cannot carry an expected generation per record; use engine: 'wire' for generation checks",
-        )
-      }
+      refuseGenerationCheck(p)
       // The official client converts a record's policy once per record (in C, per call): give
       // one only when it differs from the defaults, which the client applies anyway.
       const defaults =
-        !p.sendKey &&
-        p.exists === 0 &&
-        p.gen === POLICY_GEN_IGNORE &&
-        p.ttl === 0 &&
-        p.commitLevel === 0 &&
-        !p.durableDelete
+        !p.sendKey && p.exists === 0 && p.ttl === 0 && p.commitLevel === 0 && !p.durableDelete
       cached = {
         batch: new Aerospike.BatchPolicy(batchPolicyOptions(p)),
         write: defaults
@@ -201,7 +230,7 @@ export async function createOfficialEngine(config: ResolvedClientConfig): Promis
       try {
         results = (await c.batchWrite(records as never, policies.batch as never)) as never
       } catch (error) {
-        throw fromOfficialError(error)
+        throw await explainBatchFailed(c, fromOfficialError(error), [namespace])
       }
       for (let k = 0; k < rows.length; k++) {
         const row = rows[k]!
@@ -254,7 +283,11 @@ export async function createOfficialEngine(config: ResolvedClientConfig): Promis
       try {
         results = (await c.batchRead(records as never, policy as never)) as never
       } catch (error) {
-        throw fromOfficialError(error)
+        throw await explainBatchFailed(
+          c,
+          fromOfficialError(error),
+          new Set(keys.map((k) => k.namespace)),
+        )
       }
       for (let i = 0; i < keys.length; i++) {
         const r = results[i]
