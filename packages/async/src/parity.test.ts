@@ -259,6 +259,66 @@ describe('engine parity, 1 node', () => {
     ).rejects.toThrow(/policy\.gen/)
   })
 
+  it('ttl, key SEND (string keys), commitLevel, durableDelete: same records, meta and stored keys', async () => {
+    const strDt = dtype([
+      ['_key', 'S8'],
+      ['v', 'f8'],
+    ])
+    const a = StructuredArray.zeros(strDt, 2)
+    a.bytes.set(new TextEncoder().encode('héllo'), 0)
+    a.bytes.set(new TextEncoder().encode('k2'), a.stride)
+    a.set('v', [1.0, -0.5])
+    const policy = { ...TEST_POLICY, ttl: 1000, key: 1, commitLevel: 1, durableDelete: true }
+    const out = await both('meta', async (c, set) => {
+      const r = await c.batchWriteNumpy(a, 'test', set, strDt, { policy })
+      const back = await readOutcome(
+        c.batchRead(
+          ['héllo', 'k2'].map((k) => ['test', set, k]),
+          { dtype: dtype([['v', 'f8']]), policy: TEST_POLICY },
+        ),
+      )
+      const stored =
+        cluster.devserver === null
+          ? null
+          : await Promise.all(
+              ['héllo', 'k2'].map(async (k) => {
+                const rec = await cluster.devserver!.getRecord('test', set, k)
+                return rec === null ? null : [rec.userKey?.particleType, rec.userKey?.value]
+              }),
+            )
+      return {
+        records: r.batchRecords.map((b) => ({
+          key: b.key.key,
+          result: b.result,
+          inDoubt: b.inDoubt,
+          meta: b.record?.meta,
+        })),
+        back,
+        stored,
+      }
+    })
+    // TTLs are whole seconds counted down from the write: allow the one-second tick between engines
+    const ttls = ENGINES.map((e) => out[e].records.map((r) => r.meta?.ttl ?? 0))
+    for (let i = 0; i < 2; i++) expect(Math.abs(ttls[0]![i]! - ttls[1]![i]!)).toBeLessThanOrEqual(1)
+    const withoutTtl = (o: (typeof out)['wire']) => ({
+      ...o,
+      records: o.records.map((r) => ({ ...r, meta: { gen: r.meta?.gen } })),
+      back: { ...o.back, bytes: o.back.kind === 'read' ? o.back.bytes : '' },
+    })
+    expect(withoutTtl(out.official)).toMatchObject(withoutTtl(out.wire))
+    expect(out.wire.records).toMatchObject([
+      { key: 'héllo', result: 0, inDoubt: false, meta: { gen: 1 } },
+      { key: 'k2', result: 0, inDoubt: false, meta: { gen: 1 } },
+    ])
+    expect(ttls[1]![0]).toBeGreaterThan(990)
+    if (cluster.devserver !== null) {
+      expect(out.wire.stored).toEqual([
+        [3, 'héllo'],
+        [3, 'k2'],
+      ])
+    }
+  })
+
   it('batchRead of missing keys and missing bins: zeros, code 2, same bytes and meta', async () => {
     const partial = dtype([
       ['_key', 'i4'],
