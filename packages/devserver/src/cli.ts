@@ -7,8 +7,10 @@ import { DevServerError } from './errors.js'
 import { startDevServer } from './server.js'
 
 const USAGE = `usage: aerospike-devserver [--port 3000] [--nodes 1] [--host 127.0.0.1] [--namespaces test,bar] [--cluster-name NAME]
+       [--nsup-period 120] [--default-ttl 0] [--allow-ttl-without-nsup]
 
 An in-memory Aerospike-compatible server for tests and demos. Node i listens on port + i.
+--nsup-period 0 behaves like the packaged aerospike.conf: writes that set a TTL fail with 22.
 Prints the hosts (host:port,...) once every node listens; stops on SIGINT or SIGTERM.`
 
 function integerOption(name: string, text: string | undefined, fallback: number): number {
@@ -32,6 +34,9 @@ async function main(argv: string[]): Promise<number> {
         host: { type: 'string' },
         namespaces: { type: 'string' },
         'cluster-name': { type: 'string' },
+        'nsup-period': { type: 'string' },
+        'default-ttl': { type: 'string' },
+        'allow-ttl-without-nsup': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -51,6 +56,9 @@ async function main(argv: string[]): Promise<number> {
       host: values.host ?? '127.0.0.1',
       namespaces: (values.namespaces ?? 'test,bar').split(',').filter((ns) => ns.length > 0),
       ...(values['cluster-name'] === undefined ? {} : { clusterName: values['cluster-name'] }),
+      nsupPeriod: integerOption('nsup-period', values['nsup-period'], 120),
+      defaultTtl: integerOption('default-ttl', values['default-ttl'], 0),
+      allowTtlWithoutNsup: values['allow-ttl-without-nsup'] === true,
       keepProcessAlive: true,
     })
     process.stdout.write(`aerospike-devserver listening: ${server.hosts}\n`)

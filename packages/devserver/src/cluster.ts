@@ -116,7 +116,8 @@ export class DevCluster {
 
   constructor(options: StartOptions) {
     this.options = options
-    for (const ns of options.namespaces) this.namespaces.set(ns, new NamespaceStore(ns))
+    for (const ns of options.namespaces)
+      this.namespaces.set(ns, new NamespaceStore(ns, options.namespaceConfig))
     for (let i = 0; i < options.nodes; i++) {
       this.nodes.push(new DevNode(this, i, options.port === 0 ? 0 : options.port + i))
     }
@@ -268,6 +269,7 @@ export class DevCluster {
       countRecords: (ns, set) => cluster.countRecords(ns, set, null),
       setsOf: (ns) => cluster.setsOf(ns),
       truncate: (ns, set, beforeMs) => cluster.namespaceStore(ns).truncate(set, beforeMs),
+      namespaceConfig: (ns) => cluster.namespaceStore(ns).config,
       uptimeSeconds: () => Math.floor((Date.now() - cluster.startedAt) / 1000),
     }
   }

@@ -9,9 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 // test-utils depends on this package, so it is imported by path (a workspace dependency back
 // would be a cycle); it is still the one place tests get a cluster.
 import {
+  clusterTtlConfig,
   connectOfficialClient,
   getTestCluster,
   uniqueSetName,
+  type NamespaceTtlConfig,
   type OfficialClient,
   type TestCluster,
 } from '../../test-utils/src/index.js'
@@ -20,11 +22,19 @@ const NS = 'test'
 
 let cluster: TestCluster
 let client: OfficialClient
+/** A real server's packaged config (no nsup-period) refuses writes that set a TTL, with 22. */
+let ttlConfig: NamespaceTtlConfig
 
 beforeAll(async () => {
   cluster = await getTestCluster()
   client = await connectOfficialClient(cluster)
+  ttlConfig = await clusterTtlConfig(cluster, NS)
 })
+
+/** The TTL a record written with TTL 0 reports: the namespace's default-ttl, or never. */
+function defaultTtlOf(config: NamespaceTtlConfig): number {
+  return config.defaultTtl === 0 ? Aerospike.ttl.NEVER_EXPIRE : config.defaultTtl
+}
 
 afterAll(async () => {
   await client?.close()
@@ -123,6 +133,10 @@ describe('particle types round-trip', () => {
     expect((await client.get(k)).bins).toEqual({ b: 2 })
     await client.put(k, { b: null })
     expect(await client.exists(k)).toBe(false)
+    // Only nil bins on a record that does not exist: a delete of nothing, refused with 2.
+    expect(await errorCode(client.put(key(set, 'nil-missing'), { a: null }))).toBe(
+      Aerospike.status.ERR_RECORD_NOT_FOUND,
+    )
   })
 
   it('select returns only the requested bins that exist', async () => {
@@ -245,12 +259,31 @@ describe('generation, exists and generation policies', () => {
 describe('TTL', () => {
   const set = uniqueSetName('ttl')
 
-  it('reports the TTL it was given and -1 for never-expiring records', async () => {
+  it('a record written without a TTL gets the namespace default-ttl', async () => {
+    const k = key(set, 'default')
+    await client.put(k, { v: 1 })
+    const { ttl } = await client.get(k)
+    if (ttlConfig.defaultTtl === 0) expect(ttl).toBe(Aerospike.ttl.NEVER_EXPIRE)
+    else {
+      expect(ttl).toBeGreaterThan(ttlConfig.defaultTtl - 10)
+      expect(ttl).toBeLessThanOrEqual(ttlConfig.defaultTtl)
+    }
+  })
+
+  it('reports the TTL it was given (or refuses it with 22 without nsup) and -1 for never', async () => {
     const k = key(set, 'ttl')
-    await client.put(k, { v: 1 }, { ttl: 1000 })
-    const record = await client.get(k)
-    expect(record.ttl).toBeGreaterThan(990)
-    expect(record.ttl).toBeLessThanOrEqual(1000)
+    if (ttlConfig.ttlWritesAllowed) {
+      await client.put(k, { v: 1 }, { ttl: 1000 })
+      const record = await client.get(k)
+      expect(record.ttl).toBeGreaterThan(990)
+      expect(record.ttl).toBeLessThanOrEqual(1000)
+    } else {
+      expect(await errorCode(client.put(k, { v: 1 }, { ttl: 1000 }))).toBe(
+        Aerospike.status.ERR_FAIL_FORBIDDEN,
+      )
+      expect(await client.exists(k)).toBe(false)
+    }
+    // Never-expire is allowed either way.
     const never = key(set, 'never')
     await client.put(never, { v: 1 }, { ttl: Aerospike.ttl.NEVER_EXPIRE })
     expect((await client.get(never)).ttl).toBe(Aerospike.ttl.NEVER_EXPIRE)
@@ -258,6 +291,20 @@ describe('TTL', () => {
 
   it('DONT_UPDATE keeps the TTL; touch resets it and bumps the generation', async () => {
     const k = key(set, 'touch')
+    if (!ttlConfig.ttlWritesAllowed) {
+      // Don't-update is allowed without nsup (on a new record it means the default, 0 here);
+      // a touch that sets a TTL is refused like any write that does.
+      await client.put(k, { v: 1 }, { ttl: Aerospike.ttl.DONT_UPDATE })
+      await client.put(k, { v: 2 }, { ttl: Aerospike.ttl.DONT_UPDATE })
+      const kept = await client.get(k)
+      expect(kept.ttl).toBe(defaultTtlOf(ttlConfig))
+      expect(kept.gen).toBe(2)
+      expect(await errorCode(client.operate(k, [Aerospike.operations.touch(3000)]))).toBe(
+        Aerospike.status.ERR_FAIL_FORBIDDEN,
+      )
+      expect((await client.get(k)).gen).toBe(2)
+      return
+    }
     await client.put(k, { v: 1 }, { ttl: 500 })
     await client.put(k, { v: 2 }, { ttl: Aerospike.ttl.DONT_UPDATE })
     const kept = await client.get(k)
@@ -270,13 +317,15 @@ describe('TTL', () => {
     expect(touched.bins).toEqual({ v: 2 })
   })
 
-  it('touch of a missing record fails with 2', async () => {
+  it('touch of a missing record fails with 2 (before any TTL check)', async () => {
     expect(
       await errorCode(client.operate(key(set, 'absent'), [Aerospike.operations.touch(100)])),
     ).toBe(Aerospike.status.ERR_RECORD_NOT_FOUND)
   })
 
-  it('an expired record reads as not found', async () => {
+  it('an expired record reads as not found', async (context) => {
+    // Without nsup no record can be given a TTL, so none can expire.
+    if (!ttlConfig.ttlWritesAllowed) context.skip()
     const k = key(set, 'expires')
     await client.put(k, { v: 1 }, { ttl: 1 })
     expect(await client.exists(k)).toBe(true)
@@ -343,8 +392,11 @@ describe('remove and truncate', () => {
     const other = uniqueSetName('keep')
     for (let i = 0; i < 20; i++) await client.put(key(set, i), { i })
     await client.put(key(other, 'stay'), { v: 1 })
+    // Truncation removes records last updated strictly before the server's "now": one written
+    // in the same millisecond would stay, so let the clock move on first.
+    await new Promise((resolve) => setTimeout(resolve, 10))
     await client.truncate(NS, set, 0)
-    // A real server applies truncation by last-update time at once; allow it a moment anyway.
+    // The server applies a truncation in the background; poll for it.
     let left = 20
     for (let attempt = 0; attempt < 50 && left > 0; attempt++) {
       const results = await client.batchExists(Array.from({ length: 20 }, (_, i) => key(set, i)))
@@ -463,6 +515,33 @@ describe('batches', () => {
     expect(removed.map((r) => r.status)).toEqual([0, 0, 2])
     const after = await client.batchExists(keys)
     expect(after.map((r) => r.status)).toEqual([2, 2, 2])
+  })
+})
+
+describe('durable delete', () => {
+  it('is refused with 25 on community edition, before the record is looked at', async () => {
+    const set = uniqueSetName('durable')
+    const k = key(set, 'd')
+    await client.put(k, { a: 1 })
+    const durable = new Aerospike.RemovePolicy({ durableDelete: true })
+    const edition = await client.infoAny('edition')
+    if (!/community/i.test(edition)) {
+      await client.remove(k, durable)
+      expect(await client.exists(k)).toBe(false)
+      return
+    }
+    expect(await errorCode(client.remove(k, durable))).toBe(Aerospike.status.ERR_ENTERPRISE_ONLY)
+    expect(await errorCode(client.remove(key(set, 'absent'), durable))).toBe(
+      Aerospike.status.ERR_ENTERPRISE_ONLY,
+    )
+    // A write with the durable flag that does not delete is fine.
+    await client.put(k, { a: 2 }, {}, new Aerospike.WritePolicy({ durableDelete: true }))
+    expect(
+      await errorCode(
+        client.put(k, { a: null }, {}, new Aerospike.WritePolicy({ durableDelete: true })),
+      ),
+    ).toBe(Aerospike.status.ERR_ENTERPRISE_ONLY)
+    expect((await client.get(k)).bins).toEqual({ a: 2 })
   })
 })
 

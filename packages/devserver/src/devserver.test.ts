@@ -371,6 +371,10 @@ describe('startDevServer options', () => {
       [{ namespaces: ['a', 'a'] }, /duplicate/],
       [{ clusterName: 'a;b' }, /clusterName/],
       [{ maxFrameBytes: 10 }, /maxFrameBytes/],
+      [{ nsupPeriod: -1 }, /nsupPeriod/],
+      [{ defaultTtl: 1.5 }, /defaultTtl/],
+      [{ allowTtlWithoutNsup: 'yes' as never }, /allowTtlWithoutNsup/],
+      [{ nsupPeriod: 0, defaultTtl: 60 }, /defaultTtl must be 0 when nsupPeriod is 0/],
     ]
     for (const [options, message] of cases) {
       await expect(startDevServer(options)).rejects.toMatchObject({
@@ -412,5 +416,58 @@ describe('startDevServer options', () => {
     await expect(server.recordCount('alpha')).rejects.toMatchObject({
       code: 'DEVSERVER_WORKER_EXITED',
     })
+  })
+
+  it('without nsupPeriod refuses writes that set a TTL with 22, like a packaged aerospike.conf', async () => {
+    const server = await startDevServer({ namespaces: ['test'], nsupPeriod: 0 })
+    const client = await Aerospike.connect({
+      hosts: server.hosts,
+      log: { level: Aerospike.log.OFF },
+    })
+    try {
+      const set = uniqueSetName('nsup0')
+      expect(await errorCode(client.put(key(set, 1), { v: 1 }, { ttl: 60 }))).toBe(
+        Aerospike.status.ERR_FAIL_FORBIDDEN,
+      )
+      await client.put(key(set, 2), { v: 1 })
+      await client.put(key(set, 3), { v: 1 }, { ttl: Aerospike.ttl.NEVER_EXPIRE })
+      await client.put(key(set, 3), { v: 2 }, { ttl: Aerospike.ttl.DONT_UPDATE })
+      expect((await client.get(key(set, 3))).ttl).toBe(Aerospike.ttl.NEVER_EXPIRE)
+      const rows = await client.batchWrite([
+        {
+          type: Aerospike.batchType.BATCH_WRITE,
+          key: key(set, 4),
+          ops: [Aerospike.operations.write('v', 4)],
+          policy: new Aerospike.BatchWritePolicy({ ttl: 100 }),
+        },
+        writeRecord(key(set, 5), 5),
+      ])
+      expect(rows.map((row) => row.status)).toEqual([Aerospike.status.ERR_FAIL_FORBIDDEN, 0])
+      expect(await server.recordCount('test', set)).toBe(3)
+      expect(await client.infoAny('namespace/test')).toMatch(
+        /default-ttl=0;nsup-period=0;allow-ttl-without-nsup=false/,
+      )
+    } finally {
+      await client.close()
+      await server.stop()
+    }
+  })
+
+  it('gives records written with TTL 0 the configured defaultTtl', async () => {
+    const server = await startDevServer({ namespaces: ['test'], defaultTtl: 2_592_000 })
+    const client = await Aerospike.connect({
+      hosts: server.hosts,
+      log: { level: Aerospike.log.OFF },
+    })
+    try {
+      const set = uniqueSetName('defttl')
+      await client.put(key(set, 1), { v: 1 })
+      const { ttl } = await client.get(key(set, 1))
+      expect(ttl).toBeGreaterThan(2_591_990)
+      expect(ttl).toBeLessThanOrEqual(2_592_000)
+    } finally {
+      await client.close()
+      await server.stop()
+    }
   })
 })

@@ -22,6 +22,7 @@ import {
   INFO1_GET_NOBINDATA,
   INFO2_CREATE_ONLY,
   INFO2_DELETE,
+  INFO2_DURABLE_DELETE,
   INFO2_GENERATION,
   INFO2_GENERATION_GT,
   INFO2_RESPOND_ALL_OPS,
@@ -241,6 +242,10 @@ function executeDelete(
   record: RecordEntry | undefined,
   sink: ReplySink,
 ): void {
+  // Community edition: a durable delete is refused before the record is looked at (delete.c).
+  if ((command.info2 & INFO2_DURABLE_DELETE) !== 0) {
+    return writeError(sink, ResultCode.ENTERPRISE_ONLY)
+  }
   if (record === undefined) return writeError(sink, ResultCode.RECORD_NOT_FOUND)
   const genFailure = generationCheck(command, record)
   if (genFailure !== 0) return writeError(sink, genFailure)
@@ -406,6 +411,13 @@ function executeWrite(
       return writeError(sink, ResultCode.RECORD_KEY_MISMATCH)
     }
   }
+  // The TTL is checked before any op runs, as write_master does.
+  // Don't-update on a record that does not exist yet means the namespace default.
+  const recordTtl = command.recordTtl === TTL_DONT_UPDATE_U32 && !exists ? 0 : command.recordTtl
+  if (recordTtl > MAX_TTL_SECONDS && recordTtl < TTL_DONT_UPDATE_U32) {
+    return writeError(sink, ResultCode.PARAMETER)
+  }
+  if (store.ttlDisallowed(recordTtl)) return writeError(sink, ResultCode.FAIL_FORBIDDEN)
   const replace = (info3 & (INFO3_CREATE_OR_REPLACE | INFO3_REPLACE_ONLY)) !== 0
   // Working copy: values are views (of the old record or the request) until packed below.
   const bins: Bin[] = exists && !replace ? unpackBins(record.packedBins) : []
@@ -415,21 +427,23 @@ function executeWrite(
     const failure = applyWriteOp(bins, results, bytes, op, respondAll)
     if (failure !== 0) return writeError(sink, failure)
   }
-  if (command.recordTtl > MAX_TTL_SECONDS && command.recordTtl < TTL_DONT_UPDATE_U32) {
-    return writeError(sink, ResultCode.PARAMETER)
-  }
   let voidTime: number
   try {
     voidTime = voidTimeFromTtl(
-      command.recordTtl,
-      exists ? { nowMs, currentVoidTime: record.voidTime } : { nowMs },
+      recordTtl,
+      exists
+        ? { nowMs, currentVoidTime: record.voidTime, defaultTtl: store.config.defaultTtl }
+        : { nowMs, defaultTtl: store.config.defaultTtl },
     )
   } catch {
     return writeError(sink, ResultCode.PARAMETER)
   }
   if (bins.length === 0) {
-    // A write that leaves no bins deletes the record (or creates nothing).
-    if (exists) store.records.delete(key)
+    // A write that leaves no bins is a delete: of nothing, it is NOT_FOUND; durable, it is
+    // enterprise-only (write.c).
+    if (!exists) return writeError(sink, ResultCode.RECORD_NOT_FOUND)
+    if ((info2 & INFO2_DURABLE_DELETE) !== 0) return writeError(sink, ResultCode.ENTERPRISE_ONLY)
+    store.records.delete(key)
     return writeReply(sink, 0, 0, 0, results)
   }
   const generation = exists ? nextGeneration(record.generation) : 1

@@ -3,6 +3,8 @@
 
 import { N_PARTITIONS, parseInfoCommand } from '@aerospike-numpy/wire'
 
+import type { NamespaceConfig } from './store.js'
+
 export const SERVER_BUILD = '8.0.0.0'
 
 /** A real 8.0 server's feature list; only C client 7.1 asks for it (it needs pscans, batch-any). */
@@ -31,6 +33,8 @@ export interface InfoContext {
   /** Deletes records of ns (or ns+set) updated at or before `beforeMs`; returns how many. */
   truncate(namespace: string, set: string | null, beforeMs: number): number
   uptimeSeconds(): number
+  /** The namespace settings a client may read (nsup-period, default-ttl, …). */
+  namespaceConfig(namespace: string): NamespaceConfig
 }
 
 /** The 684-char base64 bitmap (MSB-first) of the partitions `owns` says this node masters. */
@@ -73,12 +77,15 @@ function truncateCommand(
 
 function namespaceStats(ctx: InfoContext, namespace: string): string {
   const objects = ctx.countRecords(namespace, null)
+  const config = ctx.namespaceConfig(namespace)
   return [
     `ns_cluster_size=${ctx.clusterSize}`,
     `objects=${objects}`,
     `master_objects=${objects}`,
     'replication-factor=1',
-    'default-ttl=0',
+    `default-ttl=${config.defaultTtl}`,
+    `nsup-period=${config.nsupPeriod}`,
+    `allow-ttl-without-nsup=${String(config.allowTtlWithoutNsup)}`,
     'storage-engine=memory',
     'strong-consistency=false',
   ].join(';')

@@ -1,6 +1,8 @@
 // Messages between startDevServer() (caller's thread) and the server worker. Only structured-clone
 // data crosses: plain objects, numbers, strings, bigints and Uint8Arrays.
 
+import type { NamespaceConfig } from './store.js'
+
 /** A record key as tests name it: a user key (hashed with the set into a digest) or a digest. */
 export type KeyRef = number | bigint | string | Uint8Array | { digest: Uint8Array }
 
@@ -129,6 +131,7 @@ export interface StartOptions {
   namespaces: string[]
   clusterName: string | null
   maxFrameBytes: number
+  namespaceConfig: NamespaceConfig
 }
 
 /** Worker → caller. */

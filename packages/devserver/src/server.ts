@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 
 import { DevServerError } from './errors.js'
+import { DEFAULT_NAMESPACE_CONFIG, type NamespaceConfig } from './store.js'
 import type {
   ControlEnvelope,
   ControlRequest,
@@ -31,6 +32,15 @@ export interface DevServerOptions {
   clusterName?: string
   /** Largest request frame accepted (bytes); bigger frames close the connection. Default 32 MiB. */
   maxFrameBytes?: number
+  /**
+   * Every namespace's `nsup-period` in seconds. Default 120 (as the official Docker image sets
+   * it). 0 is the packaged aerospike.conf's default: then any write that sets a TTL fails with 22
+   * FAIL_FORBIDDEN, unless `allowTtlWithoutNsup`.
+   */
+  nsupPeriod?: number
+  /** Every namespace's `default-ttl` in seconds, for writes with TTL 0. Default 0 (never expire). */
+  defaultTtl?: number
+  allowTtlWithoutNsup?: boolean
   /** Keep the process alive while the server runs (the CLI); tests let the process exit. */
   keepProcessAlive?: boolean
 }
@@ -155,7 +165,44 @@ function resolveOptions(options: DevServerOptions): StartOptions {
       `maxFrameBytes must be an integer 1024..134217728, got ${String(maxFrameBytes)}`,
     )
   }
-  return { host, port, nodes, namespaces, clusterName, maxFrameBytes }
+  const namespaceConfig = resolveNamespaceConfig(options)
+  return { host, port, nodes, namespaces, clusterName, maxFrameBytes, namespaceConfig }
+}
+
+/** A real server's limit on TTLs and default-ttl: 10 years. */
+const MAX_TTL_SECONDS = 10 * 365 * 24 * 3600
+
+function resolveNamespaceConfig(options: DevServerOptions): NamespaceConfig {
+  const nsupPeriod = options.nsupPeriod ?? DEFAULT_NAMESPACE_CONFIG.nsupPeriod
+  const defaultTtl = options.defaultTtl ?? DEFAULT_NAMESPACE_CONFIG.defaultTtl
+  const allowTtlWithoutNsup =
+    options.allowTtlWithoutNsup ?? DEFAULT_NAMESPACE_CONFIG.allowTtlWithoutNsup
+  if (!Number.isInteger(nsupPeriod) || nsupPeriod < 0 || nsupPeriod > MAX_TTL_SECONDS) {
+    throw new DevServerError(
+      'DEVSERVER_BAD_OPTION',
+      `nsupPeriod must be an integer 0..${MAX_TTL_SECONDS} (seconds), got ${String(nsupPeriod)}`,
+    )
+  }
+  if (!Number.isInteger(defaultTtl) || defaultTtl < 0 || defaultTtl > MAX_TTL_SECONDS) {
+    throw new DevServerError(
+      'DEVSERVER_BAD_OPTION',
+      `defaultTtl must be an integer 0..${MAX_TTL_SECONDS} (seconds), got ${String(defaultTtl)}`,
+    )
+  }
+  if (typeof allowTtlWithoutNsup !== 'boolean') {
+    throw new DevServerError(
+      'DEVSERVER_BAD_OPTION',
+      `allowTtlWithoutNsup must be a boolean, got ${String(allowTtlWithoutNsup)}`,
+    )
+  }
+  // A real server refuses to start with this combination (cfg.c).
+  if (defaultTtl !== 0 && nsupPeriod === 0 && !allowTtlWithoutNsup) {
+    throw new DevServerError(
+      'DEVSERVER_BAD_OPTION',
+      'defaultTtl must be 0 when nsupPeriod is 0 (unless allowTtlWithoutNsup), as on a real server',
+    )
+  }
+  return { nsupPeriod, defaultTtl, allowTtlWithoutNsup }
 }
 
 function formatHost(host: string, port: number): string {

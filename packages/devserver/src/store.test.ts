@@ -75,4 +75,35 @@ describe('NamespaceStore', () => {
     expect([...store.records.keys()]).toEqual(['b', 'c'])
     expect(store.truncate(null, 100)).toBe(2)
   })
+
+  it('keeps a record updated in the truncation millisecond itself, as a real server does', () => {
+    const store = new NamespaceStore('test')
+    store.records.set('a', record('s', 0, 20))
+    store.records.set('b', record('s', 0, 19))
+    expect(store.truncate('s', 20)).toBe(1)
+    expect([...store.records.keys()]).toEqual(['a'])
+  })
+
+  it('refuses TTLs only without an nsup period (never-expire and do-not-update pass)', () => {
+    const permissive = new NamespaceStore('test')
+    const packaged = new NamespaceStore('test', {
+      nsupPeriod: 0,
+      defaultTtl: 0,
+      allowTtlWithoutNsup: false,
+    })
+    const allowed = new NamespaceStore('test', {
+      nsupPeriod: 0,
+      defaultTtl: 60,
+      allowTtlWithoutNsup: true,
+    })
+    for (const ttl of [0, 1, 3600, 0x7fffffff, 0xfffffffe, 0xffffffff]) {
+      expect(permissive.ttlDisallowed(ttl)).toBe(false)
+      expect(allowed.ttlDisallowed(ttl)).toBe(false)
+    }
+    expect(packaged.ttlDisallowed(1)).toBe(true)
+    expect(packaged.ttlDisallowed(3600)).toBe(true)
+    expect(packaged.ttlDisallowed(0)).toBe(false)
+    expect(packaged.ttlDisallowed(0xfffffffe)).toBe(false)
+    expect(packaged.ttlDisallowed(0xffffffff)).toBe(false)
+  })
 })

@@ -116,15 +116,46 @@ export function writePackedBins(writer: MessageWriter, packed: string): void {
   writer.length += packed.length
 }
 
+/**
+ * The namespace settings that change what a client sees, as a real server's namespace context
+ * spells them (`nsup-period`, `default-ttl`, `allow-ttl-without-nsup`).
+ */
+export interface NamespaceConfig {
+  /** Seconds; 0 means no expiry thread, and then writes that set a TTL fail with 22. */
+  nsupPeriod: number
+  /** Seconds a record written with TTL 0 ("namespace default") lives; 0 = never expires. */
+  defaultTtl: number
+  allowTtlWithoutNsup: boolean
+}
+
+export const DEFAULT_NAMESPACE_CONFIG: NamespaceConfig = {
+  nsupPeriod: 120,
+  defaultTtl: 0,
+  allowTtlWithoutNsup: false,
+}
+
 /** One namespace's records, keyed by digestKey(). */
 export class NamespaceStore {
   readonly name: string
+  readonly config: NamespaceConfig
   readonly records = new Map<string, RecordEntry>()
   /** Write attempts per digest (failed and injected-failure ones included), for introspection. */
   readonly writeAttempts = new Map<string, number>()
 
-  constructor(name: string) {
+  constructor(name: string, config: NamespaceConfig = DEFAULT_NAMESPACE_CONFIG) {
     this.name = name
+    this.config = config
+  }
+
+  /**
+   * True when a write with this wire TTL is refused with FORBIDDEN: a real server without an nsup
+   * period refuses any TTL that would make the record expire (rw_utils.h is_ttl_disallowed).
+   */
+  ttlDisallowed(recordTtl: number): boolean {
+    const { nsupPeriod, defaultTtl, allowTtlWithoutNsup } = this.config
+    if (nsupPeriod !== 0 || allowTtlWithoutNsup) return false
+    // As an int32, 0xFFFFFFFF (never expire) and 0xFFFFFFFE (don't update) are negative.
+    return (recordTtl | 0) > 0 || (recordTtl === 0 && defaultTtl !== 0)
   }
 
   /** The live record, or undefined; an expired one is dropped on the way. */
@@ -142,11 +173,14 @@ export class NamespaceStore {
     this.writeAttempts.set(key, (this.writeAttempts.get(key) ?? 0) + 1)
   }
 
-  /** Removes records of `set` (all sets when null) last updated at or before `beforeMs`. */
+  /**
+   * Removes records of `set` (all sets when null) last updated before `beforeMs`. Strictly
+   * before, as a real server's truncate lut: a record written in that same millisecond stays.
+   */
   truncate(set: string | null, beforeMs: number): number {
     let removed = 0
     for (const [key, record] of this.records) {
-      if ((set === null || record.set === set) && record.lastUpdateMs <= beforeMs) {
+      if ((set === null || record.set === set) && record.lastUpdateMs < beforeMs) {
         this.records.delete(key)
         removed++
       }

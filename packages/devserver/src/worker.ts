@@ -186,7 +186,8 @@ async function control(request: ControlRequest): Promise<unknown> {
       for (const store of cluster.namespaces.values()) store.writeAttempts.clear()
       return undefined
     case 'truncate':
-      return cluster.namespaceStore(request.namespace).truncate(request.set, Date.now())
+      // The control call empties the set now, this millisecond included.
+      return cluster.namespaceStore(request.namespace).truncate(request.set, Date.now() + 1)
     case 'memoryStats': {
       if (request.gc) collectGarbage()
       const heap = v8.getHeapStatistics()

@@ -1,4 +1,5 @@
-export type TestUtilsErrorCode = 'TEST_UTILS_BAD_HOSTS' | 'TEST_UTILS_BAD_OPTION'
+export type TestUtilsErrorCode =
+  'TEST_UTILS_BAD_HOSTS' | 'TEST_UTILS_BAD_OPTION' | 'TEST_UTILS_INFO_FAILED'
 
 export class TestUtilsError extends Error {
   override readonly name = 'TestUtilsError'

@@ -27,6 +27,11 @@ describe('parseHosts', () => {
   })
 
   it('formats back', () => {
-    expect(formatHosts([['a', 1], ['::1', 2]])).toBe('a:1,[::1]:2')
+    expect(
+      formatHosts([
+        ['a', 1],
+        ['::1', 2],
+      ]),
+    ).toBe('a:1,[::1]:2')
   })
 })

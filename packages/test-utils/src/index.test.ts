@@ -1,7 +1,13 @@
 import type Aerospike from 'aerospike'
 import { afterEach, describe, expect, it } from 'vitest'
 
-import { connectOfficialClient, getTestCluster, realClusterHosts, uniqueSetName, usesDevServer } from './index.js'
+import {
+  connectOfficialClient,
+  getTestCluster,
+  realClusterHosts,
+  uniqueSetName,
+  usesDevServer,
+} from './index.js'
 
 const savedHosts = process.env['AEROSPIKE_HOSTS']
 
@@ -19,41 +25,54 @@ describe('getTestCluster', () => {
       ['10.0.0.2', 3001],
     ])
     const cluster = await getTestCluster({ nodes: 3 })
-    expect(cluster).toMatchObject({ isReal: true, devserver: null, hostsString: '10.0.0.1:3000,10.0.0.2:3001' })
+    expect(cluster).toMatchObject({
+      isReal: true,
+      devserver: null,
+      hostsString: '10.0.0.1:3000,10.0.0.2:3001',
+    })
     await cluster.close()
   })
 
-  it.skipIf(!usesDevServer())('shares one devserver per configuration until the last handle closes', async () => {
-    const a = await getTestCluster()
-    const b = await getTestCluster()
-    const three = await getTestCluster({ nodes: 3 })
-    expect(a.isReal).toBe(false)
-    expect(b.devserver).toBe(a.devserver)
-    expect(three.devserver).not.toBe(a.devserver)
-    expect(three.hosts).toHaveLength(3)
-    expect(a.hostsString).toBe(a.hosts.map(([h, p]) => `${h}:${p}`).join(','))
+  it.skipIf(!usesDevServer())(
+    'shares one devserver per configuration until the last handle closes',
+    async () => {
+      const a = await getTestCluster()
+      const b = await getTestCluster()
+      const three = await getTestCluster({ nodes: 3 })
+      expect(a.isReal).toBe(false)
+      expect(b.devserver).toBe(a.devserver)
+      expect(three.devserver).not.toBe(a.devserver)
+      expect(three.hosts).toHaveLength(3)
+      expect(a.hostsString).toBe(a.hosts.map(([h, p]) => `${h}:${p}`).join(','))
 
-    const client = await connectOfficialClient(a)
-    const { default: official } = await import('aerospike')
-    const set = uniqueSetName('utils')
-    await client.put(new official.Key('test', set, 1) as Aerospike.Key & Aerospike.KeyOptions, { v: 1 })
-    expect(await a.devserver!.recordCount('test', set)).toBe(1)
-    await client.close()
+      const client = await connectOfficialClient(a)
+      const { default: official } = await import('aerospike')
+      const set = uniqueSetName('utils')
+      await client.put(new official.Key('test', set, 1) as Aerospike.Key & Aerospike.KeyOptions, {
+        v: 1,
+      })
+      expect(await a.devserver!.recordCount('test', set)).toBe(1)
+      await client.close()
 
-    await a.close()
-    await a.close()
-    // b still holds the server.
-    expect(await b.devserver!.recordCount('test', set)).toBe(1)
-    await b.close()
-    await expect(b.devserver!.recordCount('test')).rejects.toMatchObject({ code: 'DEVSERVER_WORKER_EXITED' })
-    const fresh = await getTestCluster()
-    expect(fresh.devserver).not.toBe(a.devserver)
-    await fresh.close()
-    await three.close()
-  })
+      await a.close()
+      await a.close()
+      // b still holds the server.
+      expect(await b.devserver!.recordCount('test', set)).toBe(1)
+      await b.close()
+      await expect(b.devserver!.recordCount('test')).rejects.toMatchObject({
+        code: 'DEVSERVER_WORKER_EXITED',
+      })
+      const fresh = await getTestCluster()
+      expect(fresh.devserver).not.toBe(a.devserver)
+      await fresh.close()
+      await three.close()
+    },
+  )
 
   it('rejects a bad node count', async () => {
-    await expect(getTestCluster({ nodes: 0 })).rejects.toMatchObject({ code: 'TEST_UTILS_BAD_OPTION' })
+    await expect(getTestCluster({ nodes: 0 })).rejects.toMatchObject({
+      code: 'TEST_UTILS_BAD_OPTION',
+    })
   })
 })
 

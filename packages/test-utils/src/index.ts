@@ -8,9 +8,16 @@ import type Aerospike from 'aerospike'
 
 import { TestUtilsError } from './errors.js'
 import { formatHosts, parseHosts } from './hosts.js'
+import { namespaceTtlConfig, type NamespaceTtlConfig } from './namespace-info.js'
 
 export { TestUtilsError, type TestUtilsErrorCode } from './errors.js'
 export { formatHosts, parseHosts } from './hosts.js'
+export {
+  infoCommand,
+  namespaceTtlConfig,
+  parseNamespaceTtlConfig,
+  type NamespaceTtlConfig,
+} from './namespace-info.js'
 
 export interface TestCluster {
   /** [host, port] of every seed. */
@@ -161,4 +168,17 @@ export function uniqueSetName(prefix = 'set'): string {
  */
 export function skipUnlessDevServer(): boolean {
   return !usesDevServer()
+}
+
+/**
+ * How TTLs behave in `namespace` of the cluster (asked of its first seed): tests that write a TTL
+ * check `ttlWritesAllowed` (a real server's packaged config refuses them with 22), and tests that
+ * read the TTL of a record written with TTL 0 expect `defaultTtl` (0: never expires).
+ */
+export function clusterTtlConfig(
+  cluster: TestCluster,
+  namespace = 'test',
+): Promise<NamespaceTtlConfig> {
+  const [host, port] = cluster.hosts[0]!
+  return namespaceTtlConfig(host, port, namespace)
 }
