@@ -26,12 +26,17 @@ export class EngineUnavailableError extends ParamError {
 
 /**
  * Our error for anything the official client threw: its numeric code kept (an official
- * `AerospikeError` has `code` and `inDoubt`), the original as `cause`.
+ * `AerospikeError` has `code` and `inDoubt`) except -6, reported as -10 (below), the original
+ * as `cause`.
  */
 export function fromOfficialError(error: unknown): AerospikeError {
   if (error instanceof AerospikeError) return error
   const e = error as { code?: unknown; message?: unknown; inDoubt?: unknown } | null
-  const code = typeof e?.code === 'number' ? e.code : ResultCode.ERR_CLIENT
+  let code = typeof e?.code === 'number' ? e.code : ResultCode.ERR_CLIENT
+  // The official client runs every command on its C event loop, so a node it cannot connect to
+  // or that drops the socket reports ERR_ASYNC_CONNECTION (-6); connect() and the wire engine
+  // report the same failure as ERR_CONNECTION (-10). One failure, one code: ConnectionError.
+  if (code === ResultCode.ERR_ASYNC_CONNECTION) code = ResultCode.ERR_CONNECTION
   const message = typeof e?.message === 'string' && e.message !== '' ? e.message : undefined
   return errorFromCode(code, message, { cause: error, inDoubt: e?.inDoubt === true })
 }

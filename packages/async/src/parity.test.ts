@@ -555,6 +555,80 @@ describe.skipIf(skipUnlessDevServer())('engine parity, 3 nodes, one stopped', ()
   })
 })
 
+describe.skipIf(skipUnlessDevServer())('engine parity, a lost connection and a lost node', () => {
+  let cluster: TestCluster
+  const clients = {} as Record<EngineName, AsyncClient>
+
+  beforeAll(async () => {
+    // its own single-node devserver (the namespace list keeps it apart): this file stops its node
+    cluster = await getTestCluster({ nodes: 1, namespaces: ['test', 'parity_lost'] })
+    for (const engine of ENGINES) clients[engine] = await connectClient(cluster, engine)
+  })
+  afterAll(async () => {
+    for (const engine of ENGINES) await clients[engine]?.close()
+    await cluster?.close()
+  })
+
+  it('a response cut mid-way: ConnectionError (-10), inDoubt for writes only', async () => {
+    const server = cluster.devserver!
+    const policy = { ...TEST_POLICY, maxRetries: 0 }
+    const out = {} as Record<EngineName, { write: Outcome; read: Outcome }>
+    for (const engine of ENGINES) {
+      const set = uniqueSetName('cut')
+      await server.dropNextResponses()
+      const write = await writeOutcome(
+        clients[engine].batchWriteNumpy(rows(10), 'test', set, dt, { policy }),
+      )
+      await server.dropNextResponses()
+      const read = await readOutcome(
+        clients[engine].batchRead([['test', set, 1]], { dtype: valuesDt, policy }),
+      )
+      out[engine] = { write: withoutMessage(write), read: withoutMessage(read) }
+    }
+    expect(out.official).toEqual(out.wire)
+    expect(out.wire.write).toMatchObject({ name: 'ConnectionError', code: -10, inDoubt: true })
+    expect(out.wire.read).toMatchObject({ name: 'ConnectionError', code: -10, inDoubt: false })
+  })
+
+  it('the only node stopped: ConnectionError (-10) at once, ServerError (1) once the cluster is empty', async () => {
+    const server = cluster.devserver!
+    const policy = { ...TEST_POLICY, maxRetries: 0 }
+    await server.stopNode(0)
+    const now = {} as Record<EngineName, Outcome>
+    for (const engine of ENGINES) {
+      now[engine] = withoutMessage(
+        await writeOutcome(
+          clients[engine].batchWriteNumpy(rows(4), 'test', uniqueSetName('gone'), dt, { policy }),
+        ),
+      )
+    }
+    // right after the stop both still know the node and fail to connect to it
+    expect(now.official).toEqual(now.wire)
+    expect(now.wire).toMatchObject({ kind: 'error', name: 'ConnectionError', code: -10 })
+    // both clients drop the node after five failed tends (about 5 s): the cluster is then empty
+    const later = {} as Record<EngineName, Outcome>
+    const deadline = Date.now() + 20_000
+    for (const engine of ENGINES) {
+      for (;;) {
+        later[engine] = await writeOutcome(
+          clients[engine].batchWriteNumpy(rows(4), 'test', uniqueSetName('gone'), dt, { policy }),
+        )
+        const o = later[engine]
+        if ((o.kind === 'error' && o.code === 1) || Date.now() > deadline) break
+        await new Promise((resolve) => setTimeout(resolve, 500))
+      }
+    }
+    expect(withoutMessage(later.official)).toEqual(withoutMessage(later.wire))
+    expect(later.wire).toMatchObject({
+      kind: 'error',
+      name: 'ServerError',
+      code: 1,
+      inDoubt: false,
+    })
+    expect((later.wire as { message: string }).message).toMatch(/cluster is empty/)
+  }, 40_000)
+})
+
 describe('parseNamespacesReply', () => {
   it('reads the namespaces of an info reply', () => {
     expect(parseNamespacesReply('namespaces\ttest;bar\n')).toEqual(['test', 'bar'])

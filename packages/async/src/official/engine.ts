@@ -30,6 +30,11 @@ export interface OfficialEngine extends Engine {
   readonly aerospike: AerospikeModule
 }
 
+/** A row's code as the wire engine reports it: -6 (the C event loop's connection error) is -10. */
+function rowCode(status: number): number {
+  return status === ResultCode.ERR_ASYNC_CONNECTION ? ResultCode.ERR_CONNECTION : status
+}
+
 /** The namespaces a node lists in its `namespaces` info reply (`namespaces\tns1;ns2\n`). */
 export function parseNamespacesReply(reply: unknown): string[] | null {
   if (typeof reply !== 'string') return null
@@ -240,7 +245,7 @@ export async function createOfficialEngine(config: ResolvedClientConfig): Promis
           outcome.inDoubt[row] = 1
           continue
         }
-        outcome.resultCodes[row] = r.status
+        outcome.resultCodes[row] = rowCode(r.status)
         outcome.inDoubt[row] = r.inDoubt === true ? 1 : 0
         if (r.status === 0 && r.record !== undefined) {
           outcome.generations[row] = r.record.gen ?? 0
@@ -295,7 +300,7 @@ export async function createOfficialEngine(config: ResolvedClientConfig): Promis
           outcome.resultCodes[i] = ResultCode.NO_RESPONSE
           continue
         }
-        outcome.resultCodes[i] = r.status
+        outcome.resultCodes[i] = rowCode(r.status)
         if (r.status !== 0 || r.record === undefined) continue
         outcome.generations[i] = r.record.gen ?? 0
         outcome.ttls[i] = (r.record.ttl ?? 0) >>> 0

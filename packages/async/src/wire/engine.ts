@@ -83,8 +83,15 @@ function toAerospikeError(error: unknown, inDoubt = false): unknown {
  * When no node gave any per-row answer the call failed as a whole (as the official client then
  * rejects): the first node's error is thrown. Otherwise per-row codes tell the story.
  */
-function throwIfWholeCallFailed(summary: BatchSummary, writes: boolean): void {
+function throwIfWholeCallFailed(cluster: Cluster, summary: BatchSummary, writes: boolean): void {
   if (summary.nodes.length === 0) {
+    if (summary.unroutedRows > 0 && cluster.nodes.length === 0) {
+      // Every node has left the map (all unreachable): the official client's words and code.
+      throw errorFromCode(
+        ResultCode.ERR_SERVER,
+        'Batch command failed because cluster is empty (no node is reachable)',
+      )
+    }
     if (summary.unroutedRows > 0) {
       throw errorFromCode(
         ResultCode.ERR_INVALID_NODE,
@@ -128,22 +135,24 @@ export function createWireEngine(
       return cluster !== null && !cluster.isClosed && cluster.nodes.length > 0
     },
     async write(job: WriteJob) {
+      const c = connected()
       let summary: BatchSummary
       try {
-        summary = await batchWrite(connected(), job)
+        summary = await batchWrite(c, job)
       } catch (error) {
         throw toAerospikeError(error)
       }
-      throwIfWholeCallFailed(summary, true)
+      throwIfWholeCallFailed(c, summary, true)
     },
     async read(job: ReadJob) {
+      const c = connected()
       let summary: BatchSummary
       try {
-        summary = await batchRead(connected(), job)
+        summary = await batchRead(c, job)
       } catch (error) {
         throw toAerospikeError(error)
       }
-      throwIfWholeCallFailed(summary, false)
+      throwIfWholeCallFailed(c, summary, false)
     },
   }
 }
