@@ -518,6 +518,24 @@ describe('batches', () => {
   })
 })
 
+describe('record size', () => {
+  it('a record above the namespace max-record-size fails with 13; one below it is stored', async () => {
+    const set = uniqueSetName('size')
+    const stats = await client.infoAny(`namespace/${NS}`)
+    const limit = Number(/(?:^|[\t;])max-record-size=(\d+)/.exec(stats)?.[1] ?? 1024 * 1024)
+    // 0 would mean "the storage's own limit"; the default config says 1 MiB.
+    const maxRecordSize = limit === 0 ? 1024 * 1024 : limit
+    const small = Buffer.alloc(maxRecordSize - 4096, 7)
+    await client.put(key(set, 'small'), { b: small })
+    expect(((await client.get(key(set, 'small'))).bins['b'] as Buffer).length).toBe(small.length)
+    const big = Buffer.alloc(maxRecordSize + 1, 7)
+    expect(await errorCode(client.put(key(set, 'big'), { b: big }))).toBe(
+      Aerospike.status.ERR_RECORD_TOO_BIG,
+    )
+    expect(await client.exists(key(set, 'big'))).toBe(false)
+  })
+})
+
 describe('durable delete', () => {
   it('is refused with 25 on community edition, before the record is looked at', async () => {
     const set = uniqueSetName('durable')

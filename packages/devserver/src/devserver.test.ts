@@ -375,6 +375,7 @@ describe('startDevServer options', () => {
       [{ defaultTtl: 1.5 }, /defaultTtl/],
       [{ allowTtlWithoutNsup: 'yes' as never }, /allowTtlWithoutNsup/],
       [{ nsupPeriod: 0, defaultTtl: 60 }, /defaultTtl must be 0 when nsupPeriod is 0/],
+      [{ maxRecordSize: 100 }, /maxRecordSize/],
     ]
     for (const [options, message] of cases) {
       await expect(startDevServer(options)).rejects.toMatchObject({
@@ -447,6 +448,40 @@ describe('startDevServer options', () => {
       expect(await client.infoAny('namespace/test')).toMatch(
         /default-ttl=0;nsup-period=0;allow-ttl-without-nsup=false/,
       )
+    } finally {
+      await client.close()
+      await server.stop()
+    }
+  })
+
+  it('refuses records above maxRecordSize with 13, per batch row too', async () => {
+    const server = await startDevServer({ namespaces: ['test'], maxRecordSize: 4096 })
+    const client = await Aerospike.connect({
+      hosts: server.hosts,
+      log: { level: Aerospike.log.OFF },
+    })
+    try {
+      const set = uniqueSetName('size')
+      const blob = (n: number) => Buffer.alloc(n, 1)
+      await client.put(key(set, 1), { b: blob(3000) })
+      expect(await errorCode(client.put(key(set, 2), { b: blob(5000) }))).toBe(
+        Aerospike.status.ERR_RECORD_TOO_BIG,
+      )
+      // Growing an existing record past the limit fails too, and leaves it as it was.
+      expect(await errorCode(client.put(key(set, 1), { c: blob(2000) }))).toBe(
+        Aerospike.status.ERR_RECORD_TOO_BIG,
+      )
+      expect((await client.get(key(set, 1))).gen).toBe(1)
+      const rows = await client.batchWrite([
+        {
+          type: Aerospike.batchType.BATCH_WRITE,
+          key: key(set, 3),
+          ops: [Aerospike.operations.write('b', blob(5000))],
+        },
+        writeRecord(key(set, 4), 4),
+      ])
+      expect(rows.map((row) => row.status)).toEqual([Aerospike.status.ERR_RECORD_TOO_BIG, 0])
+      expect(await client.infoAny('namespace/test')).toMatch(/max-record-size=4096/)
     } finally {
       await client.close()
       await server.stop()

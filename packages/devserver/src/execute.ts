@@ -47,6 +47,7 @@ import {
   digestKey,
   packBins,
   sameBytes,
+  storedRecordSize,
   unpackBins,
   writePackedBins,
   type Bin,
@@ -449,6 +450,9 @@ function executeWrite(
   const generation = exists ? nextGeneration(record.generation) : 1
   let userKey: Uint8Array | null = exists ? record.userKey : null
   if (command.userKey !== null && userKey === null) userKey = new Uint8Array(command.userKey)
+  if (storedRecordSize(bins, userKey) > store.config.maxRecordSize) {
+    return writeError(sink, ResultCode.RECORD_TOO_BIG)
+  }
   const entry: RecordEntry = {
     set: exists ? record.set : command.set,
     generation,

@@ -86,6 +86,7 @@ function namespaceStats(ctx: InfoContext, namespace: string): string {
     `default-ttl=${config.defaultTtl}`,
     `nsup-period=${config.nsupPeriod}`,
     `allow-ttl-without-nsup=${String(config.allowTtlWithoutNsup)}`,
+    `max-record-size=${config.maxRecordSize}`,
     'storage-engine=memory',
     'strong-consistency=false',
   ].join(';')

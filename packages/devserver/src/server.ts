@@ -41,6 +41,8 @@ export interface DevServerOptions {
   /** Every namespace's `default-ttl` in seconds, for writes with TTL 0. Default 0 (never expire). */
   defaultTtl?: number
   allowTtlWithoutNsup?: boolean
+  /** Every namespace's `max-record-size` in bytes; bigger records fail with 13. Default 1 MiB. */
+  maxRecordSize?: number
   /** Keep the process alive while the server runs (the CLI); tests let the process exit. */
   keepProcessAlive?: boolean
 }
@@ -169,6 +171,9 @@ function resolveOptions(options: DevServerOptions): StartOptions {
   return { host, port, nodes, namespaces, clusterName, maxFrameBytes, namespaceConfig }
 }
 
+/** A real server's largest record (its largest write block): 8 MiB. */
+const MAX_RECORD_SIZE = 8 * 1024 * 1024
+
 /** A real server's limit on TTLs and default-ttl: 10 years. */
 const MAX_TTL_SECONDS = 10 * 365 * 24 * 3600
 
@@ -195,6 +200,13 @@ function resolveNamespaceConfig(options: DevServerOptions): NamespaceConfig {
       `allowTtlWithoutNsup must be a boolean, got ${String(allowTtlWithoutNsup)}`,
     )
   }
+  const maxRecordSize = options.maxRecordSize ?? DEFAULT_NAMESPACE_CONFIG.maxRecordSize
+  if (!Number.isInteger(maxRecordSize) || maxRecordSize < 1024 || maxRecordSize > MAX_RECORD_SIZE) {
+    throw new DevServerError(
+      'DEVSERVER_BAD_OPTION',
+      `maxRecordSize must be an integer 1024..${MAX_RECORD_SIZE} (bytes), got ${String(maxRecordSize)}`,
+    )
+  }
   // A real server refuses to start with this combination (cfg.c).
   if (defaultTtl !== 0 && nsupPeriod === 0 && !allowTtlWithoutNsup) {
     throw new DevServerError(
@@ -202,7 +214,7 @@ function resolveNamespaceConfig(options: DevServerOptions): NamespaceConfig {
       'defaultTtl must be 0 when nsupPeriod is 0 (unless allowTtlWithoutNsup), as on a real server',
     )
   }
-  return { nsupPeriod, defaultTtl, allowTtlWithoutNsup }
+  return { nsupPeriod, defaultTtl, allowTtlWithoutNsup, maxRecordSize }
 }
 
 function formatHost(host: string, port: number): string {

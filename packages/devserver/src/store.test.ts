@@ -90,11 +90,13 @@ describe('NamespaceStore', () => {
       nsupPeriod: 0,
       defaultTtl: 0,
       allowTtlWithoutNsup: false,
+      maxRecordSize: 1 << 20,
     })
     const allowed = new NamespaceStore('test', {
       nsupPeriod: 0,
       defaultTtl: 60,
       allowTtlWithoutNsup: true,
+      maxRecordSize: 1 << 20,
     })
     for (const ttl of [0, 1, 3600, 0x7fffffff, 0xfffffffe, 0xffffffff]) {
       expect(permissive.ttlDisallowed(ttl)).toBe(false)

@@ -126,12 +126,30 @@ export interface NamespaceConfig {
   /** Seconds a record written with TTL 0 ("namespace default") lives; 0 = never expires. */
   defaultTtl: number
   allowTtlWithoutNsup: boolean
+  /** `max-record-size` in bytes: a write whose stored record would be larger fails with 13. */
+  maxRecordSize: number
 }
 
 export const DEFAULT_NAMESPACE_CONFIG: NamespaceConfig = {
   nsupPeriod: 120,
   defaultTtl: 0,
   allowTtlWithoutNsup: false,
+  // A real server's default (namespace.c).
+  maxRecordSize: 1024 * 1024,
+}
+
+/** Per-record and per-bin overheads of the server's flat record, near enough for the limit. */
+const FLAT_RECORD_OVERHEAD = 24
+const FLAT_BIN_OVERHEAD = 7
+
+/**
+ * About the size a real server gives the record when it stores it (as_flat_record_size): a
+ * header, the stored key, and per bin its name, particle type and length, and value bytes.
+ */
+export function storedRecordSize(bins: readonly Bin[], userKey: Uint8Array | null): number {
+  let size = FLAT_RECORD_OVERHEAD + (userKey?.length ?? 0)
+  for (const bin of bins) size += FLAT_BIN_OVERHEAD + bin.nameBytes.length + bin.value.length
+  return size
 }
 
 /** One namespace's records, keyed by digestKey(). */
