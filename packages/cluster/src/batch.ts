@@ -115,6 +115,44 @@ function batchParentFlags(policy: {
   )
 }
 
+/**
+ * Request buffers reused from one batch call to the next: a chunk of 1000 sensor rows is ~150 KB,
+ * and a fresh buffer per call costs an allocation, its zero fill and, above the allocator's mmap
+ * threshold, page faults on every call. A buffer returns here only once the socket has written it
+ * (never while the kernel may still be reading it), and is zeroed again when taken.
+ */
+const pooledRequestBuffers: ArrayBuffer[] = []
+const MAX_POOLED_REQUEST_BUFFERS = 8
+const MAX_POOLED_REQUEST_BYTES = 16 * 1024 * 1024
+
+/** A zeroed buffer of `size` bytes starting at offset 0 of its ArrayBuffer. */
+export function takeRequestBuffer(size: number): Uint8Array {
+  for (let i = pooledRequestBuffers.length - 1; i >= 0; i--) {
+    const buffer = pooledRequestBuffers[i]!
+    if (buffer.byteLength >= size) {
+      pooledRequestBuffers.splice(i, 1)
+      const out = new Uint8Array(buffer, 0, size)
+      out.fill(0)
+      return out
+    }
+  }
+  return new Uint8Array(size)
+}
+
+/** Gives a written request's buffer back (at most once per take). */
+export function releaseRequestBuffer(request: Uint8Array): void {
+  const buffer = request.buffer
+  if (
+    !(buffer instanceof ArrayBuffer) ||
+    buffer.byteLength > MAX_POOLED_REQUEST_BYTES ||
+    pooledRequestBuffers.length >= MAX_POOLED_REQUEST_BUFFERS ||
+    pooledRequestBuffers.includes(buffer)
+  ) {
+    return
+  }
+  pooledRequestBuffers.push(buffer)
+}
+
 /** Writes the proto + msg headers and the BATCH_INDEX field header once the length is known. */
 function writeBatchHeader(
   out: Uint8Array,
@@ -358,10 +396,12 @@ async function executeNodeRequests(
       }
       const consumer = new BatchResponseConsumer(connection.address, states, slots, slot, onRow)
       try {
-        await connection.exchange(request, consumer, {
-          socketTimeoutMs: socketTimeout,
-          deadline,
-        })
+        await connection.exchange(
+          request,
+          consumer,
+          { socketTimeoutMs: socketTimeout, deadline },
+          () => releaseRequestBuffer(request),
+        )
       } catch (error) {
         node.pool.release(connection)
         const e = routeError(error)
@@ -673,7 +713,7 @@ export async function batchWrite(cluster: Cluster, job: WriteJob): Promise<Batch
   const build = (_node: Node, positions: Uint32Array): Uint8Array => {
     if (positions.length > MAX_ROWS_PER_REQUEST)
       throw new ProtocolError('too many rows for one batch request')
-    const out = new Uint8Array(BATCH_HEADER_SIZE + positions.length * maxRowSize)
+    const out = takeRequestBuffer(BATCH_HEADER_SIZE + positions.length * maxRowSize)
     const view = new DataView(out.buffer)
     let p = BATCH_HEADER_SIZE
     for (let k = 0; k < positions.length; k++) {
@@ -827,7 +867,7 @@ export async function batchRead(cluster: Cluster, job: ReadJob): Promise<BatchSu
         bytesOf(key.set).length +
         opsSize
     }
-    const out = new Uint8Array(size)
+    const out = takeRequestBuffer(size)
     const view = new DataView(out.buffer)
     let p = BATCH_HEADER_SIZE
     let prevNamespace: string | null = null

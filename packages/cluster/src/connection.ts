@@ -104,6 +104,7 @@ export class Connection {
     request: Uint8Array,
     consumer: ResponseConsumer,
     timeouts: ExchangeTimeouts,
+    onRequestWritten?: () => void,
   ): Promise<void> {
     if (!this.open)
       return Promise.reject(new ConnectionError(`${this.address}: connection is closed`))
@@ -131,7 +132,9 @@ export class Connection {
       this.current = { consumer, resolve, reject, timer }
       this.socket.ref()
       this.socket.setTimeout(timeouts.socketTimeoutMs > 0 ? timeouts.socketTimeoutMs : 0)
-      this.socket.write(request)
+      // The callback says the kernel has every byte: only then may the caller reuse `request`.
+      if (onRequestWritten === undefined) this.socket.write(request)
+      else this.socket.write(request, (error) => (error ? undefined : onRequestWritten()))
     })
   }
 
