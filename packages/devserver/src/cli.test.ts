@@ -53,10 +53,33 @@ describe('aerospike-devserver CLI', () => {
     expect(result.stdout).toContain('aerospike-devserver stopped')
   })
 
+  it('--nsup-period 0 serves a namespace that refuses TTLs with 22, like a packaged server', async () => {
+    const cli = run(['--port', '0', '--nsup-period', '0'])
+    const hosts = /^aerospike-devserver listening: (\S+)$/.exec(await cli.firstLine)![1]!
+    const client = await Aerospike.connect({ hosts, log: { level: Aerospike.log.OFF } })
+    try {
+      const key = new Aerospike.Key('test', 's', 1) as Aerospike.Key & Aerospike.KeyOptions
+      const refused = await client.put(key, { v: 1 }, { ttl: 60 }).then(
+        () => 0,
+        (error: { code: number }) => error.code,
+      )
+      expect(refused).toBe(Aerospike.status.ERR_FAIL_FORBIDDEN)
+      await client.put(key, { v: 1 })
+      expect(await client.infoAny('namespace/test')).toMatch(/nsup-period=0;/)
+    } finally {
+      await client.close()
+    }
+    cli.child.kill('SIGTERM')
+    expect((await cli.done).code).toBe(0)
+  })
+
   it('refuses bad arguments with a message and a non-zero exit code', async () => {
     const badNodes = await run(['--nodes', 'three']).done
     expect(badNodes.code).toBe(1)
     expect(badNodes.stderr).toContain('--nodes must be a non-negative integer')
+    const badTtl = await run(['--nsup-period', '0', '--default-ttl', '60']).done
+    expect(badTtl.code).toBe(1)
+    expect(badTtl.stderr).toContain('defaultTtl must be 0 when nsupPeriod is 0')
     const unknown = await run(['--frobnicate']).done
     expect(unknown.code).toBe(2)
     expect(unknown.stderr).toContain('usage: aerospike-devserver')
