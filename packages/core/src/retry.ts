@@ -189,10 +189,19 @@ export async function writeWithRetry(
 
 /** The rows among `rows` whose current code is transient. */
 export function transientRows(rows: Uint32Array, resultCodes: Int32Array): Uint32Array {
+  // Called after every chunk: written rows (code 0) skip the set lookup.
   let n = 0
-  for (const row of rows) if (isTransientResultCode(resultCodes[row]!)) n++
+  for (let k = 0; k < rows.length; k++) {
+    const code = resultCodes[rows[k]!]!
+    if (code !== 0 && isTransientResultCode(code)) n++
+  }
   const out = new Uint32Array(n)
-  let k = 0
-  for (const row of rows) if (isTransientResultCode(resultCodes[row]!)) out[k++] = row
+  if (n === 0) return out
+  let j = 0
+  for (let k = 0; k < rows.length; k++) {
+    const row = rows[k]!
+    const code = resultCodes[row]!
+    if (code !== 0 && isTransientResultCode(code)) out[j++] = row
+  }
   return out
 }
