@@ -350,6 +350,35 @@ describe('engine parity, 1 node', () => {
     expect(out.wire).toMatchObject({ codes: [2, 0, 2, 0], gens: [0, 1, 0, 1], found: 2 })
   })
 
+  it('batchRead bin selection: none (metadata only), a subset, and repeated keys', async () => {
+    const out = await both('bins', async (c, set) => {
+      await c.batchWriteNumpy(rows(3), 'test', set, dt, { policy: TEST_POLICY })
+      const keys = [1, 9, 1, 2].map((k) => ['test', set, k])
+      return {
+        none: await readOutcome(
+          c.batchRead(keys, { dtype: valuesDt, bins: [], policy: TEST_POLICY }),
+        ),
+        subset: await readOutcome(
+          c.batchRead(keys, { dtype: valuesDt, bins: ['status'], policy: TEST_POLICY }),
+        ),
+      }
+    })
+    expect(out.official).toEqual(out.wire)
+    const zeros = '00'.repeat(valuesDt.itemsize * 4)
+    // no bins asked: nothing but metadata, found records still found
+    expect(out.wire.none).toMatchObject({ codes: [0, 2, 0, 0], bytes: zeros, gens: [1, 0, 1, 1] })
+    const status = StructuredArray.fromBuffer(
+      valuesDt,
+      Buffer.from((out.wire.subset as { bytes: string }).bytes, 'hex'),
+    ).get('status') as Uint8Array
+    const temperature = StructuredArray.fromBuffer(
+      valuesDt,
+      Buffer.from((out.wire.subset as { bytes: string }).bytes, 'hex'),
+    ).get('temperature') as Float64Array
+    expect([...status]).toEqual([1, 0, 1, 2])
+    expect([...temperature]).toEqual([0, 0, 0, 0])
+  })
+
   it('empty arrays: no records, no error, on both engines', async () => {
     const write = await both('empty', (c, set) =>
       writeOutcome(c.batchWriteNumpy(rows(0), 'test', set, dt)),

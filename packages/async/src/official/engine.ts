@@ -263,7 +263,14 @@ export async function createOfficialEngine(config: ResolvedClientConfig): Promis
         readPolicies.set(job.policy, policy)
       }
       // one bin list shared by every record (the client copies it into C per record anyway)
-      const binSelection = bins === null ? { readAllBins: true } : { bins: [...bins] }
+      // An empty bin list means metadata only: the official client sends that (GET_NOBINDATA)
+      // only without a `bins` array; an empty array would read every bin.
+      const binSelection =
+        bins === null
+          ? { readAllBins: true }
+          : bins.length === 0
+            ? { readAllBins: false }
+            : { bins: [...bins] }
       const records = keys.map((k) => ({
         type: Aerospike.batchType.BATCH_READ,
         key:
