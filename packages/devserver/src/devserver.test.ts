@@ -488,6 +488,27 @@ describe('startDevServer options', () => {
     }
   })
 
+  it('refuses records of a 4096th set name with 4, as a real server with 4095 sets does', async () => {
+    const server = await startDevServer({ namespaces: ['test'] })
+    const client = await Aerospike.connect({
+      hosts: server.hosts,
+      log: { level: Aerospike.log.OFF },
+    })
+    try {
+      const prefix = uniqueSetName('many')
+      const rows = await client.batchWrite(
+        Array.from({ length: 4096 }, (_, i) => writeRecord(key(`${prefix}_${i}`, 1), i)),
+      )
+      expect(rows.slice(0, 4095).every((row) => row.status === 0)).toBe(true)
+      expect(rows[4095]!.status).toBe(Aerospike.status.ERR_REQUEST_INVALID)
+      // Known set names stay usable.
+      await client.put(key(`${prefix}_0`, 2), { v: 2 })
+    } finally {
+      await client.close()
+      await server.stop()
+    }
+  })
+
   it('gives records written with TTL 0 the configured defaultTtl', async () => {
     const server = await startDevServer({ namespaces: ['test'], defaultTtl: 2_592_000 })
     const client = await Aerospike.connect({

@@ -403,6 +403,7 @@ function executeWrite(
   if (touched && !exists) return writeError(sink, ResultCode.RECORD_NOT_FOUND)
   const genFailure = generationCheck(command, record)
   if (genFailure !== 0) return writeError(sink, genFailure)
+  if (!exists && !store.admitSet(command.set)) return writeError(sink, ResultCode.PARAMETER)
   if (exists) {
     if (
       command.userKey !== null &&

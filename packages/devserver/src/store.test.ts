@@ -76,6 +76,19 @@ describe('NamespaceStore', () => {
     expect(store.truncate(null, 100)).toBe(2)
   })
 
+  it('admits set names below 64 bytes, and at most 4095 of them', () => {
+    const store = new NamespaceStore('test')
+    expect(store.admitSet('')).toBe(true)
+    expect(store.admitSet('x'.repeat(63))).toBe(true)
+    expect(store.admitSet('x'.repeat(64))).toBe(false)
+    expect(store.admitSet('é'.repeat(32))).toBe(false) // 64 bytes in UTF-8
+    for (let i = 1; i < 4095; i++) expect(store.admitSet(`s${i}`)).toBe(true)
+    expect(store.admitSet('one-too-many')).toBe(false)
+    // Names already known stay usable.
+    expect(store.admitSet('s1')).toBe(true)
+    expect(store.admitSet('x'.repeat(63))).toBe(true)
+  })
+
   it('keeps a record updated in the truncation millisecond itself, as a real server does', () => {
     const store = new NamespaceStore('test')
     store.records.set('a', record('s', 0, 20))

@@ -138,6 +138,10 @@ export const DEFAULT_NAMESPACE_CONFIG: NamespaceConfig = {
   maxRecordSize: 1024 * 1024,
 }
 
+/** Set names are shorter than 64 bytes; a namespace holds at most 4095 (datamodel.h). */
+const SET_NAME_MAX_SIZE = 64
+const SET_MAX_COUNT = 4095
+
 /** Per-record and per-bin overheads of the server's flat record, near enough for the limit. */
 const FLAT_RECORD_OVERHEAD = 24
 const FLAT_BIN_OVERHEAD = 7
@@ -160,9 +164,24 @@ export class NamespaceStore {
   /** Write attempts per digest (failed and injected-failure ones included), for introspection. */
   readonly writeAttempts = new Map<string, number>()
 
+  /** Set names ever used in this namespace: a real server never frees one (its set vmap). */
+  private readonly setNames = new Set<string>()
+
   constructor(name: string, config: NamespaceConfig = DEFAULT_NAMESPACE_CONFIG) {
     this.name = name
     this.config = config
+  }
+
+  /**
+   * Registers the set of a record being created; false when a real server would refuse it with
+   * PARAMETER: a name of 64 bytes or more, or a new name once 4095 exist (AS_SET_MAX_COUNT).
+   */
+  admitSet(set: string): boolean {
+    if (set.length === 0 || this.setNames.has(set)) return true
+    if (Buffer.byteLength(set, 'utf8') >= SET_NAME_MAX_SIZE) return false
+    if (this.setNames.size >= SET_MAX_COUNT) return false
+    this.setNames.add(set)
+    return true
   }
 
   /**
