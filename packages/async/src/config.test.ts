@@ -30,7 +30,7 @@ describe('client config', () => {
 
   it('keeps other keys for the official client and defaults the engine', () => {
     const c = resolveClientConfig({ hosts: [['h', 1]], user: 'u', policies: { batch: {} } })
-    expect(c.engine).toBe('official')
+    expect(c.engine).toBe('wire')
     expect(c.hostsString).toBe('h:1')
     expect(c.options).toEqual({ user: 'u', policies: { batch: {} } })
     expect(resolveClientConfig({ hosts: '[::1]:5', engine: 'wire' }).hostsString).toBe('[::1]:5')

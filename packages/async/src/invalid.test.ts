@@ -19,7 +19,7 @@ const data = StructuredArray.fromRows(dt, [
   [1, 0.5],
   [2, 1.5],
 ])
-const offline = new AsyncClient({ hosts: [['127.0.0.1', 1]] })
+const offline = new AsyncClient({ hosts: [['127.0.0.1', 1]], engine: 'official' })
 
 async function expectParamError(call: () => Promise<unknown>, message: RegExp): Promise<void> {
   const error = await call().then(

@@ -136,7 +136,7 @@ describe('writeNumpy with workers', () => {
     await expect(client.writeNumpy(rows(10), 'test', 'x', sensor, { workers: 0 })).rejects.toThrow(
       /workers must be an integer/,
     )
-    const official = new AsyncClient({ hosts: tc.hosts })
+    const official = new AsyncClient({ hosts: tc.hosts, engine: 'official' })
     await expect(
       official.writeNumpy(rows(10), 'test', 'x', sensor, { workers: 2 }),
     ).rejects.toThrow(/engine: 'wire'/)

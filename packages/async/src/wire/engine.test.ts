@@ -60,6 +60,17 @@ describe('clusterConfigFor', () => {
       expect(() => clusterConfigFor(config)).toThrow(/use engine: 'official'/)
     }
   })
+  it('refuses official-only options instead of ignoring them', () => {
+    for (const extra of [{ policies: { batchWrite: { totalTimeout: 50 } } }, { modlua: {} }]) {
+      const config = resolveClientConfig({ hosts: [['127.0.0.1', 3000]], ...extra })
+      expect(config.engine).toBe('wire')
+      expect(() => clusterConfigFor(config)).toThrow(
+        new RegExp(`config\\.${Object.keys(extra)[0]} is an option of the official client`),
+      )
+    }
+    const quiet = resolveClientConfig({ hosts: [['127.0.0.1', 3000]], log: { level: -1 } })
+    expect(() => clusterConfigFor(quiet)).not.toThrow()
+  })
   it('maps the official client names it understands', () => {
     const config = resolveClientConfig({
       hosts: '10.0.0.1:3100',

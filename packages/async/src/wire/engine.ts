@@ -30,6 +30,17 @@ const UNSUPPORTED_KEYS: Record<string, string> = {
   tls: 'TLS',
 }
 
+/** Official-client config keys this engine honours; any other key would be ignored, so it is refused. */
+const SUPPORTED_KEYS = new Set([
+  'connTimeoutMs',
+  'tenderInterval',
+  'maxConnsPerNode',
+  'maxSocketIdle',
+  'clusterName',
+  // The official client's logging settings: this engine has no log to configure.
+  'log',
+])
+
 function intOption(options: Record<string, unknown>, key: string): number | undefined {
   const value = options[key]
   if (value === undefined) return undefined
@@ -47,6 +58,14 @@ export function clusterConfigFor(config: ResolvedClientConfig): ClusterConfig {
     if (value !== undefined && value !== null && value !== false) {
       throw new ParamError(
         `config.${key}: ${feature} is not supported by engine 'wire'; use engine: 'official'`,
+      )
+    }
+  }
+  for (const key of Object.keys(o)) {
+    if (!SUPPORTED_KEYS.has(key) && !(key in UNSUPPORTED_KEYS) && o[key] !== undefined) {
+      throw new ParamError(
+        `config.${key} is an option of the official client that engine 'wire' does not use; ` +
+          `use engine: 'official', or drop it (engine 'wire' takes ${[...SUPPORTED_KEYS].join(', ')})`,
       )
     }
   }
