@@ -331,6 +331,8 @@ function applyWriteOp(
   if (op.nameLength === 0) return ResultCode.PARAMETER
   if (op.nameLength > AS_BIN_NAME_MAX_LEN) return ResultCode.BIN_NAME
   const nameBytes = opNameBytes(bytes, op)
+  // A real server refuses a NUL inside a bin name (datamodel.h as_bin_name_check).
+  if (nameBytes.includes(0)) return ResultCode.BIN_NAME
   const value = opValue(bytes, op)
   const at = findBin(bins, nameBytes)
   const current = at >= 0 ? bins[at]! : null

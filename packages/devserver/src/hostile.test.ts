@@ -210,6 +210,11 @@ describe('messages', () => {
     expect(reply.ops.map((op) => op.valueLength)).toEqual([0, 8, 0])
   })
 
+  it('a bin name with a NUL inside gets BIN_NAME (21), as on a real server', async () => {
+    expect((await exchange(putFrame(4, [intOp('a\0b', 1)]))).header.resultCode).toBe(21)
+    expect((await exchange(putFrame(4, [intOp('x'.repeat(15), 1)]))).header.resultCode).toBe(0)
+  })
+
   it('unknown op types get PARAMETER (4); unimplemented CDT ops get UNSUPPORTED_FEATURE (16)', async () => {
     expect((await exchange(putFrame(3, [{ op: 99, name: 'a' }]))).header.resultCode).toBe(4)
     const cdt = {
