@@ -448,6 +448,7 @@ describe('startDevServer options', () => {
       expect(await client.infoAny('namespace/test')).toMatch(
         /default-ttl=0;nsup-period=0;allow-ttl-without-nsup=false/,
       )
+      expect(await client.infoAny('namespace/nope')).toBe('namespace/nope\ttype=unknown\n')
     } finally {
       await client.close()
       await server.stop()

@@ -169,7 +169,8 @@ export function answerInfoCommand(ctx: InfoContext, line: string): string {
   }
   if (name.startsWith('namespace/')) {
     const ns = name.slice('namespace/'.length)
-    return ctx.namespaces.includes(ns) ? namespaceStats(ctx, ns) : 'ERROR:2:not found'
+    // A real server answers an unknown namespace this way, not with an error (thr_info.c).
+    return ctx.namespaces.includes(ns) ? namespaceStats(ctx, ns) : 'type=unknown'
   }
   if (name.startsWith('sets/')) {
     const [ns, set] = name.slice('sets/'.length).split('/')

@@ -60,6 +60,7 @@ describe('namespaceTtlConfig against the devserver', () => {
       })
       await expect(namespaceTtlConfig(b.host, b.port, 'nope')).rejects.toMatchObject({
         code: 'TEST_UTILS_INFO_FAILED',
+        message: expect.stringMatching(/namespace "nope" on .*: type=unknown/),
       })
     } finally {
       await permissive.stop()

@@ -85,10 +85,11 @@ export async function namespaceTtlConfig(
   namespace: string,
 ): Promise<NamespaceTtlConfig> {
   const reply = await infoCommand(host, port, `namespace/${namespace}`)
-  if (reply.startsWith('ERROR'))
+  // A real server answers an unknown namespace with `type=unknown`.
+  if (reply.startsWith('ERROR') || reply === 'type=unknown')
     throw new TestUtilsError(
       'TEST_UTILS_INFO_FAILED',
-      `namespace ${JSON.stringify(namespace)}: ${reply}`,
+      `namespace ${JSON.stringify(namespace)} on ${host}:${port}: ${reply}`,
     )
   return parseNamespaceTtlConfig(reply, namespace)
 }
