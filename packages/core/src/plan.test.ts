@@ -282,6 +282,14 @@ describe('compileWritePlan', () => {
       compileWritePlan(
         dtype([
           ['_key', 'i4'],
+          ['a\u0000b', 'f8'],
+        ]),
+      ),
+    ).toThrow(/"a\\u0000b": a bin name cannot contain a NUL character/)
+    expect(() =>
+      compileWritePlan(
+        dtype([
+          ['_key', 'i4'],
           ['_x', 'f8'],
         ]),
       ),

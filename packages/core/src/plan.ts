@@ -309,6 +309,12 @@ function compileBin(field: DtypeField): BinCodec {
       `field '${field.name}': bin names are at most ${MAX_BIN_NAME_BYTES} bytes of UTF-8, this one is ${nameBytes.length}; rename the field (or prefix it with _ to not store it)`,
     )
   }
+  if (nameBytes.includes(0)) {
+    // A real server refuses such a name on every row (21 BIN_NAME); say so once, before sending.
+    throw new ParamError(
+      `field ${JSON.stringify(field.name)}: a bin name cannot contain a NUL character; rename the field (or prefix it with _ to not store it)`,
+    )
+  }
   const dt = field.dtype
   if (containsObjects(dt)) {
     throw new ParamError(`field ${kindName(field)} cannot be a bin: ${REJECTED_KINDS.O}`)
