@@ -486,8 +486,44 @@ export interface ColumnFactory {
 
 const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
 
+/**
+ * A numeric scalar kind as a column: its typed array, how to read one value, values per element
+ * (2 for complex) and the bytes between them.
+ */
+interface ColumnKind {
+  readonly Column: new (n: number) => TypedColumn
+  readonly get: (v: DataView, o: number, le: boolean) => number | bigint
+  readonly width?: number
+  readonly part?: number
+}
+
+const INT64_COLUMN: ColumnKind = { Column: BigInt64Array, get: (v, o, le) => v.getBigInt64(o, le) }
+
+/** Keyed by kind and itemsize (`i4`, `c16`, …). */
+const COLUMN_KINDS: Readonly<Record<string, ColumnKind>> = {
+  i1: { Column: Int8Array, get: (v, o) => v.getInt8(o) },
+  u1: { Column: Uint8Array, get: (v, o) => v.getUint8(o) },
+  b1: { Column: Uint8Array, get: (v, o) => (v.getUint8(o) !== 0 ? 1 : 0) },
+  i2: { Column: Int16Array, get: (v, o, le) => v.getInt16(o, le) },
+  u2: { Column: Uint16Array, get: (v, o, le) => v.getUint16(o, le) },
+  i4: { Column: Int32Array, get: (v, o, le) => v.getInt32(o, le) },
+  u4: { Column: Uint32Array, get: (v, o, le) => v.getUint32(o, le) },
+  i8: INT64_COLUMN,
+  M8: INT64_COLUMN,
+  m8: INT64_COLUMN,
+  u8: { Column: BigUint64Array, get: (v, o, le) => v.getBigUint64(o, le) },
+  f2: { Column: Float32Array, get: (v, o, le) => halfBitsToDouble(v.getUint16(o, le)) },
+  f4: { Column: Float32Array, get: (v, o, le) => v.getFloat32(o, le) },
+  f8: { Column: Float64Array, get: (v, o, le) => v.getFloat64(o, le) },
+  c8: { Column: Float32Array, get: (v, o, le) => v.getFloat32(o, le), width: 2, part: 4 },
+  c16: { Column: Float64Array, get: (v, o, le) => v.getFloat64(o, le), width: 2, part: 8 },
+}
+
 export function columnFactory(dt: Dtype): ColumnFactory | null {
   if (dt.isStructured || dt.isSubarray) return null
+  const kind = COLUMN_KINDS[`${dt.kind}${dt.itemsize}`]
+  if (kind === undefined) return null
+  const { Column, get, width = 1, part = 0 } = kind
   const le = dt.byteOrder !== '>'
   const rawCopy =
     le === HOST_LITTLE_ENDIAN &&
@@ -495,104 +531,19 @@ export function columnFactory(dt: Dtype): ColumnFactory | null {
     dt.kind !== 'b' &&
     dt.kind !== 'S' &&
     dt.kind !== 'V'
-  const make = <T extends TypedColumn>(
-    alloc: (n: number) => T,
-    get: (v: DataView, o: number) => number | bigint,
-    width = 1,
-    part = 0,
-  ): ColumnFactory => ({
+  return {
     width,
     rawCopy,
-    alloc: (n) => alloc(n * width),
+    alloc: (n) => new Column(n * width),
     fill(out, view, offset, rows, step, count, start, stride = step * count) {
       const arr = out as unknown as { [i: number]: number | bigint }
       let k = start
       for (let r = 0; r < rows; r++) {
         let o = offset + r * stride
         for (let e = 0; e < count; e++, o += step) {
-          for (let w = 0; w < width; w++) arr[k++] = get(view, o + w * part)
+          for (let w = 0; w < width; w++) arr[k++] = get(view, o + w * part, le)
         }
       }
     },
-  })
-  switch (`${dt.kind}${dt.itemsize}`) {
-    case 'i1':
-      return make(
-        (n) => new Int8Array(n),
-        (v, o) => v.getInt8(o),
-      )
-    case 'u1':
-      return make(
-        (n) => new Uint8Array(n),
-        (v, o) => v.getUint8(o),
-      )
-    case 'b1':
-      return make(
-        (n) => new Uint8Array(n),
-        (v, o) => (v.getUint8(o) !== 0 ? 1 : 0),
-      )
-    case 'i2':
-      return make(
-        (n) => new Int16Array(n),
-        (v, o) => v.getInt16(o, le),
-      )
-    case 'u2':
-      return make(
-        (n) => new Uint16Array(n),
-        (v, o) => v.getUint16(o, le),
-      )
-    case 'i4':
-      return make(
-        (n) => new Int32Array(n),
-        (v, o) => v.getInt32(o, le),
-      )
-    case 'u4':
-      return make(
-        (n) => new Uint32Array(n),
-        (v, o) => v.getUint32(o, le),
-      )
-    case 'i8':
-    case 'M8':
-    case 'm8':
-      return make(
-        (n) => new BigInt64Array(n),
-        (v, o) => v.getBigInt64(o, le),
-      )
-    case 'u8':
-      return make(
-        (n) => new BigUint64Array(n),
-        (v, o) => v.getBigUint64(o, le),
-      )
-    case 'f2':
-      return make(
-        (n) => new Float32Array(n),
-        (v, o) => halfBitsToDouble(v.getUint16(o, le)),
-      )
-    case 'f4':
-      return make(
-        (n) => new Float32Array(n),
-        (v, o) => v.getFloat32(o, le),
-      )
-    case 'f8':
-      return make(
-        (n) => new Float64Array(n),
-        (v, o) => v.getFloat64(o, le),
-      )
-    case 'c8':
-      return make(
-        (n) => new Float32Array(n),
-        (v, o) => v.getFloat32(o, le),
-        2,
-        4,
-      )
-    case 'c16':
-      return make(
-        (n) => new Float64Array(n),
-        (v, o) => v.getFloat64(o, le),
-        2,
-        8,
-      )
-    default:
-      return null
   }
 }
