@@ -38,24 +38,7 @@ import {
 import { fieldString, MessageWriter, opName, opValue } from './msg.js'
 import { decodeInteger, encodeInteger } from './particles.js'
 import { compressFrame, encodeFrame, ProtoFrameReader } from './proto.js'
-
-const hex = (text: string): Uint8Array =>
-  Uint8Array.from(Buffer.from(text.replace(/\s+/g, ''), 'hex'))
-const toHex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex')
-const concat = (...parts: Uint8Array[]): Uint8Array => Uint8Array.from(Buffer.concat(parts))
-
-function expectWireError(fn: () => unknown, code: string, offset?: number): WireError {
-  try {
-    fn()
-  } catch (error) {
-    expect(error).toBeInstanceOf(WireError)
-    const wire = error as WireError
-    expect(wire.code).toBe(code)
-    if (offset !== undefined) expect(wire.offset).toBe(offset)
-    return wire
-  }
-  throw new Error(`expected WireError ${code}`)
-}
+import { hex, toHex, concat, expectWireError } from './test-support/bytes.js'
 
 // Reference doc §10.3 / §10.4.
 const D1 = hex('ec91192d4b7f8ce35d5d78d34bca65cbaaaac960')

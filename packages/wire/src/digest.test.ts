@@ -9,8 +9,7 @@ import {
   keyDigest,
   partitionId,
 } from './digest.js'
-
-const toHex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex')
+import { toHex } from './test-support/bytes.js'
 
 // Reference doc §5 (agrees with the Go/Rust/PHP/Ruby client test vectors).
 const VECTORS: Array<[string, string | number, string, number | null]> = [

@@ -11,7 +11,6 @@ import {
   PARTICLE_INTEGER,
   PARTICLE_STRING,
 } from './constants.js'
-import { WireError } from './errors.js'
 import {
   decodeMessage,
   decodeMsgHeader,
@@ -28,23 +27,7 @@ import {
 } from './msg.js'
 import { MessageStreamReader } from './batch.js'
 import { decodeProtoHeader, ProtoFrameReader } from './proto.js'
-
-const hex = (text: string): Uint8Array =>
-  Uint8Array.from(Buffer.from(text.replace(/\s+/g, ''), 'hex'))
-const toHex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex')
-
-function expectWireError(fn: () => unknown, code: string, offset?: number): WireError {
-  try {
-    fn()
-  } catch (error) {
-    expect(error).toBeInstanceOf(WireError)
-    const wire = error as WireError
-    expect(wire.code).toBe(code)
-    if (offset !== undefined) expect(wire.offset).toBe(offset)
-    return wire
-  }
-  throw new Error(`expected WireError ${code}`)
-}
+import { hex, toHex, expectWireError } from './test-support/bytes.js'
 
 // Reference doc §6, ns "test", set "demo", key "key1", total timeout 1000 ms.
 const DIGEST_KEY1 = hex('ec91192d4b7f8ce35d5d78d34bca65cbaaaac960')

@@ -25,10 +25,7 @@ import { keyDigest } from './digest.js'
 import { decodeMessage, fieldString, findField, opName, type DecodedMessage } from './msg.js'
 import { decodeParticle } from './particles.js'
 import { ProtoFrameReader } from './proto.js'
-
-const hex = (text: string): Uint8Array =>
-  Uint8Array.from(Buffer.from(text.replace(/\s+/g, ''), 'hex'))
-const toHex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex')
+import { hex, toHex } from './test-support/bytes.js'
 
 const PUT_ALL_TYPES = hex(`
   02030000000000a21600010000000000000000000000000003e800030007000000050074657374000000050164656d6f

@@ -11,7 +11,6 @@ import {
   PARTICLE_NIL,
   PARTICLE_STRING,
 } from './constants.js'
-import { WireError } from './errors.js'
 import {
   decodeBool,
   decodeFloat,
@@ -25,22 +24,7 @@ import {
   encodeParticle,
   type ParticleValue,
 } from './particles.js'
-
-const hex = (text: string): Uint8Array =>
-  Uint8Array.from(Buffer.from(text.replace(/\s+/g, ''), 'hex'))
-const toHex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex')
-
-function expectWireError(fn: () => unknown, code: string, offset?: number): void {
-  try {
-    fn()
-  } catch (error) {
-    expect(error).toBeInstanceOf(WireError)
-    expect((error as WireError).code).toBe(code)
-    if (offset !== undefined) expect((error as WireError).offset).toBe(offset)
-    return
-  }
-  throw new Error(`expected WireError ${code}`)
-}
+import { hex, toHex, expectWireError } from './test-support/bytes.js'
 
 describe('particle round trips', () => {
   const cases: Array<[ParticleValue, number, string]> = [

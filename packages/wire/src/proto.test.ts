@@ -6,7 +6,7 @@ import {
   AS_MESSAGE_TYPE,
   PROTO_SIZE_MAX,
 } from './constants.js'
-import { WireError } from './errors.js'
+import type { WireError } from './errors.js'
 import {
   compressFrame,
   decodeProtoHeader,
@@ -16,23 +16,13 @@ import {
   ProtoFrameReader,
   type ProtoFrame,
 } from './proto.js'
+import { hex, toHex, expectWireError as expectWireErrorAt, concat } from './test-support/bytes.js'
 
-const hex = (text: string): Uint8Array =>
-  Uint8Array.from(Buffer.from(text.replace(/\s+/g, ''), 'hex'))
-const toHex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex')
-
+/** Every proto error also names its byte offset in the message. */
 function expectWireError(fn: () => unknown, code: string, offset?: number): WireError {
-  try {
-    fn()
-  } catch (error) {
-    expect(error).toBeInstanceOf(WireError)
-    const wire = error as WireError
-    expect(wire.code).toBe(code)
-    if (offset !== undefined) expect(wire.offset).toBe(offset)
-    expect(wire.message).toContain(`at byte ${wire.offset}`)
-    return wire
-  }
-  throw new Error(`expected WireError ${code}`)
+  const wire = expectWireErrorAt(fn, code, offset)
+  expect(wire.message).toContain(`at byte ${wire.offset}`)
+  return wire
 }
 
 /** Feeds `stream` to a fresh reader in the given chunk sizes and collects the frames. */
@@ -45,8 +35,6 @@ function readAll(stream: Uint8Array, chunkSize: number, options = {}): ProtoFram
   expect(reader.idle).toBe(true)
   return frames
 }
-
-const concat = (...parts: Uint8Array[]): Uint8Array => Uint8Array.from(Buffer.concat(parts))
 
 describe('proto header', () => {
   it('encodes version 2, type and a 48-bit size (reference GET request header)', () => {
