@@ -34,6 +34,15 @@ function ioError(path: string, err: unknown): never {
   )
 }
 
+/** `open`, a failure reported as an `NPY_IO` error naming the path. */
+async function openFile(path: string, flags: 'r' | 'w'): Promise<FileHandle> {
+  try {
+    return await open(path, flags)
+  } catch (err) {
+    ioError(path, err)
+  }
+}
+
 /** Read a whole `.npy` file (see `parseNpy`). */
 export async function readNpy(path: string): Promise<StructuredArray> {
   let bytes: Buffer
@@ -59,12 +68,7 @@ export function readNpySync(path: string): StructuredArray {
 /** Write `array` as numpy's `np.save` would. */
 export async function writeNpy(path: string, array: StructuredArray): Promise<void> {
   const header = encodeNpyHeader(array.dtype, array.length)
-  let fh: FileHandle
-  try {
-    fh = await open(path, 'w')
-  } catch (err) {
-    ioError(path, err)
-  }
+  const fh = await openFile(path, 'w')
   try {
     await fh.write(header)
     if (array.isContiguous) {
@@ -117,12 +121,7 @@ async function readExactly(
 
 /** Read just the header of a `.npy` file. */
 export async function readNpyHeader(path: string): Promise<NpyHeader> {
-  let fh: FileHandle
-  try {
-    fh = await open(path, 'r')
-  } catch (err) {
-    ioError(path, err)
-  }
+  const fh = await openFile(path, 'r')
   try {
     return await readHeader(fh, path)
   } finally {
@@ -160,12 +159,7 @@ export async function* openNpy(
   if (requested !== undefined && (!Number.isSafeInteger(requested) || requested <= 0)) {
     throw new NpyFormatError('NPY_IO', `chunkRows ${String(requested)} must be a positive integer`)
   }
-  let fh: FileHandle
-  try {
-    fh = await open(path, 'r')
-  } catch (err) {
-    ioError(path, err)
-  }
+  const fh = await openFile(path, 'r')
   try {
     const header = await readHeader(fh, path)
     const itemsize = header.rowDtype.itemsize
