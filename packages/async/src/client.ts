@@ -1,6 +1,7 @@
 /**
  * `AsyncClient`: the Promise API. It validates arguments, compiles write plans and drives an
- * `Engine` (core's seam): the official client's adapter, or the wire engine once it is installed.
+ * `Engine` (core's seam): the wire engine (default) or the official client's adapter, each loaded
+ * only when chosen — a process that never picks 'official' never loads the native addon.
  */
 import {
   AerospikeError,
@@ -36,7 +37,7 @@ import {
   runBounded,
   type WriteNumpyOptions,
 } from './chunks.js'
-import { EngineUnavailableError, NotConnectedError } from './errors.js'
+import { NotConnectedError } from './errors.js'
 import {
   checkData,
   checkDtype,
@@ -66,51 +67,9 @@ export type WriteNumpyResult = BatchRecords | StreamWriteSummary
 /** The source `writeNumpy` accepts besides an array: a stream of arrays (e.g. dtype's `openNpy`). */
 export type StructuredArrayStream = AsyncIterable<StructuredArray> | Iterable<StructuredArray>
 
-interface WireEngineModule {
-  createWireEngine(config: ResolvedClientConfig): Engine
-}
-interface WorkerPoolModule {
-  writeNumpyInWorkers(
-    client: AsyncClient,
-    data: StructuredArray | StructuredArrayStream,
-    namespace: string,
-    set: string,
-    dtype: Dtype,
-    options: WriteNumpyOptions,
-  ): Promise<WriteNumpyResult>
-}
-
-// Specifiers kept in variables: these modules belong to the wire engine and may not be present.
-const WIRE_ENGINE_MODULE = './wire/engine.js'
-const WORKER_POOL_MODULE = './pool/write-numpy-workers.js'
-
-export async function importOptional<T>(specifier: string, what: string): Promise<T> {
-  try {
-    return (await import(specifier)) as T
-  } catch (error) {
-    const e = error as { code?: unknown; message?: unknown }
-    if (
-      e?.code === 'ERR_MODULE_NOT_FOUND' &&
-      typeof e.message === 'string' &&
-      e.message.includes(specifier.slice(2))
-    ) {
-      throw new EngineUnavailableError(
-        `${what} is not available in this build of @aerospike-numpy/async`,
-        {
-          cause: error,
-        },
-      )
-    }
-    throw error
-  }
-}
-
 async function createEngine(config: ResolvedClientConfig): Promise<Engine> {
   if (config.engine === 'wire') {
-    const { createWireEngine } = await importOptional<WireEngineModule>(
-      WIRE_ENGINE_MODULE,
-      "engine: 'wire' (the cluster engine)",
-    )
+    const { createWireEngine } = await import('./wire/engine.js')
     return createWireEngine(config)
   }
   const { createOfficialEngine } = await import('./official/engine.js')
@@ -324,10 +283,8 @@ export class AsyncClient {
     options: WriteNumpyOptions = {},
   ): Promise<WriteNumpyResult> {
     if (options !== null && typeof options === 'object' && options.workers !== undefined) {
-      const { writeNumpyInWorkers } = await importOptional<WorkerPoolModule>(
-        WORKER_POOL_MODULE,
-        'writeNumpy({ workers }) (the worker pool)',
-      )
+      // Loaded on use: the pool brings piscina and its worker threads.
+      const { writeNumpyInWorkers } = await import('./pool/write-numpy-workers.js')
       return writeNumpyInWorkers(this, data, namespace, set, dtype, options)
     }
     const bulk = resolveBulkOptions(options)

@@ -3,13 +3,7 @@
  * `@aerospike-numpy/core` (re-exported here) with the official client's numeric `code`;
  * this module adds the client-state errors and the mapping of the official client's errors.
  */
-import {
-  AerospikeError,
-  ClientError,
-  ParamError,
-  ResultCode,
-  errorFromCode,
-} from '@aerospike-numpy/core'
+import { AerospikeError, ClientError, ResultCode, errorFromCode } from '@aerospike-numpy/core'
 
 /** A call that needs a connection was made before `connect()` or after `close()`. */
 export class NotConnectedError extends ClientError {
@@ -17,11 +11,6 @@ export class NotConnectedError extends ClientError {
   constructor(message = 'the client is not connected; call connect() first') {
     super(message)
   }
-}
-
-/** The configured engine cannot be used here (e.g. the wire engine is not installed): a ParamError. */
-export class EngineUnavailableError extends ParamError {
-  override name = 'EngineUnavailableError'
 }
 
 /**

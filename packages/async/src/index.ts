@@ -38,7 +38,7 @@ export {
   type BatchWriteOptions,
   type PreparedWrite,
 } from './write-args.js'
-export { NotConnectedError, EngineUnavailableError, fromOfficialError } from './errors.js'
+export { NotConnectedError, fromOfficialError } from './errors.js'
 // What users need without importing core or the official client.
 export {
   AerospikeError,

@@ -1,4 +1,4 @@
-import { EngineUnavailableError, NotConnectedError } from '@aerospike-numpy/async'
+import { NotConnectedError } from '@aerospike-numpy/async'
 import {
   AerospikeError,
   ConversionError,
@@ -27,7 +27,6 @@ describe('errors across the thread boundary', () => {
     new KeyBusyError('busy', { inDoubt: true }),
     new TimeoutError('timed out', { inDoubt: true }),
     new NotConnectedError(),
-    new EngineUnavailableError('no wire engine'),
     new AerospikeError(150, 'batch disabled'),
   ])('keeps class, name, code, codeName, inDoubt and message: %s', (original) => {
     const back = cross(original) as AerospikeError
