@@ -3,16 +3,10 @@
  * (or AEROSPIKE_HOSTS), once per engine.
  */
 import { dtype, StructuredArray } from '@aerospike-numpy/dtype'
-import {
-  getTestCluster,
-  uniqueSetName,
-  usesDevServer,
-  type TestCluster,
-} from '@aerospike-numpy/test-utils'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { uniqueSetName, usesDevServer } from '@aerospike-numpy/test-utils'
+import { describe, expect, it } from 'vitest'
 import { AerospikeError, POLICY_KEY_SEND } from './index.js'
-import type { AsyncClient } from './client.js'
-import { connectClient, testEngines } from './test-support/engines.js'
+import { testEngines, useConnectedClient } from './test-support/engines.js'
 
 /** A small seeded generator, so failures reproduce. */
 function random(seed: number): () => number {
@@ -27,17 +21,7 @@ function random(seed: number): () => number {
 }
 
 describe.each(testEngines())('the guide, engine %s', (engine) => {
-  let cluster: TestCluster
-  let client: AsyncClient
-
-  beforeAll(async () => {
-    cluster = await getTestCluster()
-    client = await connectClient(cluster, engine)
-  })
-  afterAll(async () => {
-    await client?.close()
-    await cluster?.close()
-  })
+  const env = useConnectedClient(engine)
 
   it('quick start: three rows, a generation per written record', async () => {
     const set = uniqueSetName('demo')
@@ -51,7 +35,7 @@ describe.each(testEngines())('the guide, engine %s', (engine) => {
       [2, 0.87, 20],
       [3, 0.72, 15],
     ])
-    const results = await client.batchWriteNumpy(data, 'test', set, dt)
+    const results = await env.client.batchWriteNumpy(data, 'test', set, dt)
     const lines: string[] = []
     for (const br of results.batchRecords) {
       if (br.result === 0) lines.push(`Key: ${String(br.key.key)}, Gen: ${br.record!.meta.gen}`)
@@ -62,10 +46,10 @@ describe.each(testEngines())('the guide, engine %s', (engine) => {
       [1, 2, 3].map((key) => ({ ns: 'test', set, key })),
     )
     // writing again bumps the generation
-    const again = await client.batchWriteNumpy(data, 'test', set, dt)
+    const again = await env.client.batchWriteNumpy(data, 'test', set, dt)
     expect(again.batchRecords.map((br) => br.record?.meta.gen)).toEqual([2, 2, 2])
     if (usesDevServer()) {
-      const stored = await cluster.devserver!.getRecord('test', set, 2)
+      const stored = await env.cluster.devserver!.getRecord('test', set, 2)
       expect(stored!.bins.map((b) => [b.name, b.particleType, b.value])).toEqual([
         ['score', 2, 0.87],
         ['count', 1, 20],
@@ -83,9 +67,9 @@ describe.each(testEngines())('the guide, engine %s', (engine) => {
       [100, 1.5],
       [101, 2.5],
     ])
-    const results = await client.batchWriteNumpy(data, 'test', set, dt, { keyField: 'user_id' })
+    const results = await env.client.batchWriteNumpy(data, 'test', set, dt, { keyField: 'user_id' })
     expect([...results.resultCodes]).toEqual([0, 0])
-    const back = await client.batchRead(
+    const back = await env.client.batchRead(
       [100, 101].map((k) => ['test', set, k]),
       { dtype: dt },
     )
@@ -122,7 +106,7 @@ describe.each(testEngines())('the guide, engine %s', (engine) => {
       Array.from({ length: n }, () => 1013.25 + 10 * (rnd() * 2 - 1)),
     )
     data.set('status', new Uint8Array(n).fill(1))
-    const results = await client.batchWriteNumpy(data, 'test', set, dt)
+    const results = await env.client.batchWriteNumpy(data, 'test', set, dt)
     expect(results.batchRecords.length).toBe(n)
     expect(results.writtenCount).toBe(n)
     const readDt = dtype([
@@ -131,7 +115,7 @@ describe.each(testEngines())('the guide, engine %s', (engine) => {
       ['pressure', 'f4'],
       ['status', 'u1'],
     ])
-    const back = await client.batchRead(
+    const back = await env.client.batchRead(
       Array.from({ length: n }, (_, i) => ['test', set, i]),
       { dtype: readDt },
     )
@@ -165,10 +149,10 @@ describe.each(testEngines())('the guide, engine %s', (engine) => {
       'label',
       Array.from({ length: n }, () => Math.floor(rnd() * 10)),
     )
-    const results = await client.batchWriteNumpy(data, 'test', set, dt)
+    const results = await env.client.batchWriteNumpy(data, 'test', set, dt)
     expect(results.writtenCount).toBe(n)
     const keys = Array.from({ length: n }, (_, i) => ['test', set, i])
-    const asFloats = await client.batchRead(keys, {
+    const asFloats = await env.client.batchRead(keys, {
       dtype: dtype([
         ['embedding', 'f4', [dim]],
         ['label', 'i4'],
@@ -177,7 +161,7 @@ describe.each(testEngines())('the guide, engine %s', (engine) => {
     expect(asFloats.batchRecords.get('embedding')).toEqual(embeddings)
     expect(asFloats.batchRecords.get('label')).toEqual(data.get('label'))
     if (usesDevServer()) {
-      const stored = await cluster.devserver!.getRecord('test', set, 7)
+      const stored = await env.cluster.devserver!.getRecord('test', set, 7)
       const emb = stored!.bins.find((b) => b.name === 'embedding')!
       expect(emb.particleType).toBe(4)
       expect([...emb.bytes]).toEqual([...new Uint8Array(embeddings.buffer, 7 * dim * 4, dim * 4)])
@@ -197,14 +181,17 @@ describe.each(testEngines())('the guide, engine %s', (engine) => {
       [2, 3.0, 4.0, 1],
       [3, 5.0, 6.0, 0],
     ])
-    await client.batchWriteNumpy(data, 'test', set, dt)
+    await env.client.batchWriteNumpy(data, 'test', set, dt)
     const readDt = dtype([
       ['x', 'f8'],
       ['y', 'f8'],
       ['category', 'i4'],
     ])
     const keys = [1, 2, 3].map((i) => ['test', set, i])
-    const batch = await client.batchRead(keys, { dtype: readDt, policy: { key: POLICY_KEY_SEND } })
+    const batch = await env.client.batchRead(keys, {
+      dtype: readDt,
+      policy: { key: POLICY_KEY_SEND },
+    })
     const x = batch.batchRecords.get('x') as Float64Array
     const category = batch.batchRecords.get('category') as Int32Array
     expect(x.reduce((a, b) => a + b, 0) / x.length).toBe(3.0)
@@ -226,9 +213,9 @@ describe.each(testEngines())('the guide, engine %s', (engine) => {
       score: table.score,
       level: table.level,
     })
-    const results = await client.batchWriteNumpy(data, 'test', set, dt)
+    const results = await env.client.batchWriteNumpy(data, 'test', set, dt)
     expect(results.writtenCount).toBe(3)
-    const back = await client.batchRead(
+    const back = await env.client.batchRead(
       table.user_id.map((id) => ({ ns: 'test', set, key: id })),
       {
         dtype: dtype([
@@ -252,7 +239,7 @@ describe.each(testEngines())('the guide, engine %s', (engine) => {
     ])
     if (usesDevServer()) {
       // key 2 is busy for its first two attempts: retry 3 gets it written
-      await cluster.devserver!.injectFault({
+      await env.cluster.devserver!.injectFault({
         namespace: 'test',
         set,
         keys: [2],
@@ -260,10 +247,10 @@ describe.each(testEngines())('the guide, engine %s', (engine) => {
         times: 2,
       })
     }
-    const results = await client.batchWriteNumpy(data, 'test', set, dt, { retry: 3 })
+    const results = await env.client.batchWriteNumpy(data, 'test', set, dt, { retry: 3 })
     const failed = results.batchRecords.filter((br) => br.result !== 0)
     expect(failed).toEqual([])
-    if (usesDevServer()) expect(await cluster.devserver!.writeCount('test', set, 2)).toBe(3)
+    if (usesDevServer()) expect(await env.cluster.devserver!.writeCount('test', set, 2)).toBe(3)
   })
 
   it('error handling: a whole-call failure is an AerospikeError, row failures are codes', async () => {
@@ -275,7 +262,12 @@ describe.each(testEngines())('the guide, engine %s', (engine) => {
     let caught: unknown = null
     let rowCodes: number[] = []
     try {
-      const results = await client.batchWriteNumpy(data, 'no_such_ns', uniqueSetName('demo'), dt)
+      const results = await env.client.batchWriteNumpy(
+        data,
+        'no_such_ns',
+        uniqueSetName('demo'),
+        dt,
+      )
       rowCodes = results.batchRecords.filter((br) => br.result !== 0).map((br) => br.result)
     } catch (e) {
       caught = e
@@ -309,11 +301,11 @@ describe.each(testEngines())('the guide, engine %s', (engine) => {
     let written = 0
     for (let i = 0; i < data.length; i += chunkSize) {
       const chunk = data.slice(i, i + chunkSize)
-      const results = await client.batchWriteNumpy(chunk, 'test', set, dt)
+      const results = await env.client.batchWriteNumpy(chunk, 'test', set, dt)
       written += results.writtenCount
     }
     expect(written).toBe(n)
-    const back = await client.batchRead(
+    const back = await env.client.batchRead(
       [0, 999, 1000, 2499].map((k) => ['test', set, k]),
       { dtype: dtype([['v', 'f8']]) },
     )

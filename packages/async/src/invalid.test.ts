@@ -4,12 +4,12 @@
  * NotConnectedError instead, so these tests also prove that nothing was sent.
  */
 import { dtype, StructuredArray } from '@aerospike-numpy/dtype'
-import { getTestCluster, uniqueSetName, type TestCluster } from '@aerospike-numpy/test-utils'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { uniqueSetName } from '@aerospike-numpy/test-utils'
+import { describe, expect, it } from 'vitest'
 import { AsyncClient } from './client.js'
 import { NotConnectedError } from './errors.js'
 import { ConnectionError, ParamError } from './index.js'
-import { connectClient, testEngines } from './test-support/engines.js'
+import { testEngines, useConnectedClient } from './test-support/engines.js'
 
 const dt = dtype([
   ['_key', 'i4'],
@@ -301,16 +301,7 @@ describe.each(testEngines())('without a server, engine %s', (engine) => {
 })
 
 describe.each(testEngines())('with a server, engine %s', (engine) => {
-  let cluster: TestCluster
-  let client: AsyncClient
-  beforeAll(async () => {
-    cluster = await getTestCluster()
-    client = await connectClient(cluster, engine)
-  })
-  afterAll(async () => {
-    await client?.close()
-    await cluster?.close()
-  })
+  const env = useConnectedClient(engine)
 
   it('a stream chunk with another dtype stops the write with a ParamError naming the row', async () => {
     const set = uniqueSetName('invalid')
@@ -323,16 +314,16 @@ describe.each(testEngines())('with a server, engine %s', (engine) => {
       yield StructuredArray.zeros(other, 3)
     }
     await expectParamError(
-      () => client.writeNumpy(source(), 'test', set, dt),
+      () => env.client.writeNumpy(source(), 'test', set, dt),
       /chunk at row 2 has dtype/,
     )
   })
 
   it('the official client stays usable through raw (official engine only)', async () => {
     if (engine === 'official') {
-      expect(typeof client.raw.get).toBe('function')
+      expect(typeof env.client.raw.get).toBe('function')
     } else {
-      expect(() => client.raw).toThrow(ParamError)
+      expect(() => env.client.raw).toThrow(ParamError)
     }
   })
 })

@@ -3,36 +3,19 @@
  * introspection; integer boundaries; key fields of every kind, with and without `_`.
  */
 import { dtype, StructuredArray } from '@aerospike-numpy/dtype'
-import {
-  getTestCluster,
-  loadOfficialClient,
-  uniqueSetName,
-  usesDevServer,
-  type TestCluster,
-} from '@aerospike-numpy/test-utils'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadOfficialClient, uniqueSetName, usesDevServer } from '@aerospike-numpy/test-utils'
+import { describe, expect, it } from 'vitest'
 import { POLICY_KEY_SEND, ParamError } from './index.js'
-import type { AsyncClient } from './client.js'
-import { TEST_POLICY, connectClient, testEngines } from './test-support/engines.js'
+import { TEST_POLICY, testEngines, useConnectedClient } from './test-support/engines.js'
 
 const I64_MIN = -(2n ** 63n)
 const I64_MAX = 2n ** 63n - 1n
 
 describe.each(testEngines())('dtype kinds and keys, engine %s', (engine) => {
-  let cluster: TestCluster
-  let client: AsyncClient
-
-  beforeAll(async () => {
-    cluster = await getTestCluster()
-    client = await connectClient(cluster, engine)
-  })
-  afterAll(async () => {
-    await client?.close()
-    await cluster?.close()
-  })
+  const env = useConnectedClient(engine)
 
   const stored = async (set: string, key: number | string | bigint | Uint8Array) => {
-    const record = await cluster.devserver!.getRecord('test', set, key)
+    const record = await env.cluster.devserver!.getRecord('test', set, key)
     expect(record).not.toBeNull()
     return new Map(record!.bins.map((b) => [b.name, b]))
   }
@@ -87,7 +70,7 @@ describe.each(testEngines())('dtype kinds and keys, engine %s', (engine) => {
         pt: { a: 9, b: -300 },
       },
     ])
-    const written = await client.batchWriteNumpy(data, 'test', set, dt, { policy: TEST_POLICY })
+    const written = await env.client.batchWriteNumpy(data, 'test', set, dt, { policy: TEST_POLICY })
     expect([...written.resultCodes]).toEqual([0])
 
     const readDt = dtype(
@@ -95,7 +78,7 @@ describe.each(testEngines())('dtype kinds and keys, engine %s', (engine) => {
         .filter((f) => f.name !== '_key')
         .map((f) => [f.name, f.dtype] as [string, typeof f.dtype]),
     )
-    const back = await client.batchRead([['test', set, 1]], { dtype: readDt })
+    const back = await env.client.batchRead([['test', set, 1]], { dtype: readDt })
     expect(back.resultCodes[0]).toBe(0)
     const { _key, ...expected } = data.row(0) as Record<string, unknown>
     expect(_key).toBe(1)
@@ -146,9 +129,9 @@ describe.each(testEngines())('dtype kinds and keys, engine %s', (engine) => {
       [6, -1n, 1n],
     ]
     const data = StructuredArray.fromRows(dt, rows)
-    const written = await client.batchWriteNumpy(data, 'test', set, dt, { policy: TEST_POLICY })
+    const written = await env.client.batchWriteNumpy(data, 'test', set, dt, { policy: TEST_POLICY })
     expect(written.writtenCount).toBe(rows.length)
-    const back = await client.batchRead(
+    const back = await env.client.batchRead(
       rows.map((r) => ['test', set, r[0]]),
       {
         dtype: dtype([
@@ -175,11 +158,11 @@ describe.each(testEngines())('dtype kinds and keys, engine %s', (engine) => {
       [1, 5n],
       [2, 2n ** 63n],
     ])
-    await expect(client.batchWriteNumpy(data, 'test', set, dt)).rejects.toThrow(
+    await expect(env.client.batchWriteNumpy(data, 'test', set, dt)).rejects.toThrow(
       /row 1, field 'u': u8 value 9223372036854775808 is above 2\^63-1/,
     )
-    await expect(client.writeNumpy(data, 'test', set, dt)).rejects.toBeInstanceOf(ParamError)
-    const back = await client.batchRead([['test', set, 1]], { dtype: dtype([['u', 'u8']]) })
+    await expect(env.client.writeNumpy(data, 'test', set, dt)).rejects.toBeInstanceOf(ParamError)
+    const back = await env.client.batchRead([['test', set, 1]], { dtype: dtype([['u', 'u8']]) })
     expect([...back.resultCodes]).toEqual([2])
   })
 
@@ -189,12 +172,12 @@ describe.each(testEngines())('dtype kinds and keys, engine %s', (engine) => {
       ['_key', 'i4'],
       ['n', 'i2'],
     ])
-    await client.batchWriteNumpy(StructuredArray.fromRows(dt, [[1, -3]]), 'test', set, dt)
+    await env.client.batchWriteNumpy(StructuredArray.fromRows(dt, [[1, -3]]), 'test', set, dt)
     await expect(
-      client.batchRead([['test', set, 1]], { dtype: dtype([['n', 'u4']]) }),
+      env.client.batchRead([['test', set, 1]], { dtype: dtype([['n', 'u4']]) }),
     ).rejects.toThrow(new RegExp(`key test/${set}/1, field 'n': negative value -3`))
     await expect(
-      client.batchRead([['test', set, 1]], { dtype: dtype([['n', 'i1']]) }),
+      env.client.batchRead([['test', set, 1]], { dtype: dtype([['n', 'i1']]) }),
     ).resolves.toBeDefined()
   })
 
@@ -214,10 +197,16 @@ describe.each(testEngines())('dtype kinds and keys, engine %s', (engine) => {
       [10, new TextEncoder().encode('x'), 1.5],
       [11, new TextEncoder().encode('y'), 2.5],
     ]
-    await client.batchWriteNumpy(StructuredArray.fromRows(withBin, rows), 'test', set, withBin, {
-      keyField: 'user_id',
-    })
-    await client.batchWriteNumpy(
+    await env.client.batchWriteNumpy(
+      StructuredArray.fromRows(withBin, rows),
+      'test',
+      set,
+      withBin,
+      {
+        keyField: 'user_id',
+      },
+    )
+    await env.client.batchWriteNumpy(
       StructuredArray.fromRows(
         keyOnly,
         rows.map((r) => [Number(r[0]) + 100, r[1], r[2]]),
@@ -227,7 +216,7 @@ describe.each(testEngines())('dtype kinds and keys, engine %s', (engine) => {
       keyOnly,
       { keyField: '_id' },
     )
-    const back = await client.batchRead(
+    const back = await env.client.batchRead(
       [10, 110].map((k) => ['test', set, k]),
       {
         dtype: dtype([
@@ -260,14 +249,14 @@ describe.each(testEngines())('dtype kinds and keys, engine %s', (engine) => {
       [enc.encode('alpha'), 1],
       [enc.encode('héllo'), 2],
     ])
-    await client.batchWriteNumpy(sdata, 'test', set, sdt, {
+    await env.client.batchWriteNumpy(sdata, 'test', set, sdt, {
       policy: { ...TEST_POLICY, key: POLICY_KEY_SEND },
     })
     const vdt = dtype([
       ['_key', 'V4'],
       ['v', 'i4'],
     ])
-    await client.batchWriteNumpy(
+    await env.client.batchWriteNumpy(
       StructuredArray.fromRows(vdt, [[Uint8Array.of(1, 0, 0, 2), 3]]),
       'test',
       set,
@@ -277,8 +266,13 @@ describe.each(testEngines())('dtype kinds and keys, engine %s', (engine) => {
       ['_key', 'u8'],
       ['v', 'i4'],
     ])
-    await client.batchWriteNumpy(StructuredArray.fromRows(idt, [[2n ** 60n, 4]]), 'test', set, idt)
-    const back = await client.batchRead(
+    await env.client.batchWriteNumpy(
+      StructuredArray.fromRows(idt, [[2n ** 60n, 4]]),
+      'test',
+      set,
+      idt,
+    )
+    const back = await env.client.batchRead(
       [
         ['test', set, 'alpha'],
         ['test', set, 'héllo'],
@@ -291,7 +285,7 @@ describe.each(testEngines())('dtype kinds and keys, engine %s', (engine) => {
     expect([...(back.batchRecords.get('v') as Int32Array)]).toEqual([1, 2, 3, 4])
     // the official client's own Key objects work too
     const Aerospike = await loadOfficialClient()
-    const official = await client.batchRead(
+    const official = await env.client.batchRead(
       [
         new Aerospike.Key('test', set, 'héllo'),
         new Aerospike.Key('test', set, Buffer.from([1, 0, 0, 2])),
@@ -301,7 +295,7 @@ describe.each(testEngines())('dtype kinds and keys, engine %s', (engine) => {
     expect([...(official.batchRecords.get('v') as Int32Array)]).toEqual([2, 3])
     expect(official.get(['test', set, 'héllo'])).toEqual({ v: 2 })
     if (usesDevServer()) {
-      const record = await cluster.devserver!.getRecord('test', set, 'héllo')
+      const record = await env.cluster.devserver!.getRecord('test', set, 'héllo')
       expect(record!.userKey).toMatchObject({ particleType: 3 })
     }
   })
@@ -316,10 +310,10 @@ describe.each(testEngines())('dtype kinds and keys, engine %s', (engine) => {
       [new TextEncoder().encode('ok'), 1],
       [Uint8Array.of(0xc3, 0x28), 2],
     ])
-    await expect(client.batchWriteNumpy(data, 'test', set, sdt)).rejects.toThrow(
+    await expect(env.client.batchWriteNumpy(data, 'test', set, sdt)).rejects.toThrow(
       /row 1, field '_key': string key is not valid UTF-8/,
     )
-    const back = await client.batchRead([['test', set, 'ok']], { dtype: dtype([['v', 'i4']]) })
+    const back = await env.client.batchRead([['test', set, 'ok']], { dtype: dtype([['v', 'i4']]) })
     expect([...back.resultCodes]).toEqual([2])
   })
 
@@ -329,8 +323,8 @@ describe.each(testEngines())('dtype kinds and keys, engine %s', (engine) => {
       ['_key', 'i4'],
       ['a', 'f8'],
     ])
-    await client.batchWriteNumpy(StructuredArray.fromRows(dt, [[1, 2.5]]), 'test', set, dt)
-    const back = await client.batchRead(
+    await env.client.batchWriteNumpy(StructuredArray.fromRows(dt, [[1, 2.5]]), 'test', set, dt)
+    const back = await env.client.batchRead(
       [1, 2].map((k) => ['test', set, k]),
       {
         dtype: dtype([

@@ -1,10 +1,9 @@
 /**
  * Shared by the integration tests: which engines to run the suite for, and a connected client.
- * The whole suite runs once per engine: the official client always, the wire engine when its
- * module is present (or as `ASYNC_TEST_ENGINES=official,wire` says).
+ * The whole suite runs once per engine (both, unless `ASYNC_TEST_ENGINES=official` or `=wire`).
  */
-import { existsSync } from 'node:fs'
-import type { TestCluster } from '@aerospike-numpy/test-utils'
+import { getTestCluster, type TestCluster } from '@aerospike-numpy/test-utils'
+import { afterAll, beforeAll } from 'vitest'
 import { AsyncClient } from '../client.js'
 import type { EngineName } from '../config.js'
 
@@ -13,8 +12,7 @@ export function testEngines(): EngineName[] {
   if (env !== undefined && env.trim() !== '') {
     return env.split(',').map((e) => e.trim()) as EngineName[]
   }
-  const wire = existsSync(new URL('../wire/engine.ts', import.meta.url))
-  return wire ? ['official', 'wire'] : ['official']
+  return ['official', 'wire']
 }
 
 /** Generous timeouts: a loaded 2-core CI machine must not turn into failed rows. */
@@ -26,4 +24,38 @@ export async function connectClient(
 ): Promise<AsyncClient> {
   // the official client's own log goes quiet: failures under test are asserted, not printed
   return new AsyncClient({ hosts: cluster.hosts, engine, log: { level: -1 } }).connect()
+}
+
+export interface ConnectedClient {
+  readonly cluster: TestCluster
+  readonly client: AsyncClient
+}
+
+/**
+ * For a describe block: a test cluster and a client of `engine` connected to it before the
+ * block's tests, both closed after them.
+ */
+export function useConnectedClient(engine: EngineName): ConnectedClient {
+  let cluster: TestCluster | undefined
+  let client: AsyncClient | undefined
+  beforeAll(async () => {
+    cluster = await getTestCluster()
+    client = await connectClient(cluster, engine)
+  })
+  afterAll(async () => {
+    await client?.close()
+    await cluster?.close()
+  })
+  const ready = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('used outside the tests of its describe block')
+    return value
+  }
+  return {
+    get cluster() {
+      return ready(cluster)
+    },
+    get client() {
+      return ready(client)
+    },
+  }
 }
