@@ -136,4 +136,5 @@ export {
   keyLabel,
   type KeyInput,
 } from './keys.js'
+export { KeyColumn, type RowSource } from './key-column.js'
 export { NumpyBatchRecords, createReadSink, binsForReadDtype, readMetaDtype } from './read.js'

@@ -119,7 +119,7 @@ export interface WriteWithRetryReport {
  * the rows is known beyond that error.
  */
 export async function writeWithRetry(
-  engine: Engine,
+  engine: Pick<Engine, 'write'>,
   job: WriteJob,
   options: WriteWithRetryOptions,
 ): Promise<WriteWithRetryReport> {
@@ -173,6 +173,11 @@ export async function writeWithRetry(
     }
     options.onRetry?.({ attempt, rows: pending.length, delayMs })
     await clock.sleep(delayMs)
+    // onRetry, or something during the delay, may have stopped the write
+    if (options.isAborted?.() === true) {
+      report.stoppedBy = 'abort'
+      break
+    }
     // a row that may have been applied by an earlier attempt stays in doubt unless it succeeds now
     const wasInDoubt = pending.map((row) => inDoubt[row]!)
     await send(pending)
