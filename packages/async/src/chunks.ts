@@ -31,15 +31,39 @@ export interface WriteProgress {
   chunksDone: number
 }
 
+/** Where a chunk sits in the input: its first row (in the array, or across the whole stream) and its size. */
+export interface ChunkPosition {
+  /** Row of the chunk's first row in the array, or across the whole stream. */
+  base: number
+  length: number
+}
+
+/**
+ * A chunk whose rows have all settled (written, failed, or not sent). `resultCodes` and `inDoubt`
+ * are views, one entry per row of the chunk, valid only during the callback (a stream's chunk
+ * buffers are reused): copy them (`.slice()`) to keep them.
+ */
+export interface ChunkResult extends ChunkPosition {
+  resultCodes: Int32Array
+  inDoubt: Uint8Array
+}
+
 export interface WriteNumpyOptions extends BatchWriteOptions {
   /** Rows per batch call. Default 1000. */
   chunkSize?: number
-  /** Batch calls in flight at once. Default 4. */
+  /** Batch calls in flight at once (with `workers`: per worker). Default 4. */
   concurrency?: number
   /** Called after each chunk completes. */
   onProgress?: (progress: WriteProgress) => void
   /** Called before each re-send of failed rows (see `retry`). */
   onRetry?: (event: RetryEvent) => void
+  /** Called when a chunk's rows have settled, with their result codes (before `onProgress`). */
+  onChunk?: (chunk: ChunkResult) => void
+  /**
+   * Awaited before each chunk is first sent (re-sends of its failed rows are not paced): for rate
+   * limiting or adaptive throttling. A chunk waiting here holds its concurrency slot.
+   */
+  beforeChunk?: (chunk: ChunkPosition) => void | Promise<void>
   /** Stops sending new chunks; rows not sent end with `ERR_CLIENT_ABORT` (-5). */
   signal?: AbortSignal
   /** Encode and write in a pool of this many worker threads (wire engine). */
@@ -54,6 +78,8 @@ export const WRITE_NUMPY_OPTION_KEYS = [
   'concurrency',
   'onProgress',
   'onRetry',
+  'onChunk',
+  'beforeChunk',
   'signal',
   'workers',
 ] as const
@@ -63,6 +89,8 @@ export interface ResolvedBulkOptions {
   concurrency: number
   onProgress: ((progress: WriteProgress) => void) | undefined
   onRetry: ((event: RetryEvent) => void) | undefined
+  onChunk: ((chunk: ChunkResult) => void) | undefined
+  beforeChunk: ((chunk: ChunkPosition) => void | Promise<void>) | undefined
   signal: AbortSignal | undefined
 }
 
@@ -86,7 +114,7 @@ export function resolveBulkOptions(
     MAX_CONCURRENCY,
     DEFAULT_CONCURRENCY,
   )
-  for (const name of ['onProgress', 'onRetry'] as const) {
+  for (const name of ['onProgress', 'onRetry', 'onChunk', 'beforeChunk'] as const) {
     if (o[name] !== undefined && typeof o[name] !== 'function') {
       throw new ParamError(`${name} must be a function, got ${describe(o[name])}`)
     }
@@ -101,6 +129,8 @@ export function resolveBulkOptions(
     concurrency,
     onProgress: o.onProgress as ResolvedBulkOptions['onProgress'],
     onRetry: o.onRetry as ResolvedBulkOptions['onRetry'],
+    onChunk: o.onChunk as ResolvedBulkOptions['onChunk'],
+    beforeChunk: o.beforeChunk as ResolvedBulkOptions['beforeChunk'],
     signal: signal as AbortSignal | undefined,
   }
 }
@@ -131,14 +161,19 @@ export async function* rechunk(
 /**
  * Runs `task` for each item, at most `concurrency` at once, pulling the next item only when a
  * slot is free (a stream is read no faster than it is written). Stops pulling when `signal`
- * aborts; items already pulled but not started go to `onSkipped`. The first error thrown by a
- * task stops pulling and is re-thrown once the tasks in flight have settled.
+ * aborts or `shouldStop()` turns true; items already pulled but not started go to `onSkipped`.
+ * The first error thrown by a task (or by the source) stops pulling and is re-thrown once the
+ * tasks in flight have settled.
  */
 export async function runBounded<T>(
   source: AsyncIterable<T> | Iterable<T>,
   concurrency: number,
   task: (item: T) => Promise<void>,
-  options: { signal?: AbortSignal | undefined; onSkipped?: (item: T) => void } = {},
+  options: {
+    signal?: AbortSignal | undefined
+    onSkipped?: (item: T) => void
+    shouldStop?: () => boolean
+  } = {},
 ): Promise<{ aborted: boolean }> {
   const inFlight = new Set<Promise<void>>()
   let failure: { error: unknown } | null = null
@@ -150,6 +185,10 @@ export async function runBounded<T>(
         options.onSkipped?.(item)
         break
       }
+      if (options.shouldStop?.() === true) {
+        options.onSkipped?.(item)
+        break
+      }
       const p: Promise<void> = task(item)
         .catch((error: unknown) => {
           failure ??= { error }
@@ -157,7 +196,7 @@ export async function runBounded<T>(
         .finally(() => inFlight.delete(p))
       inFlight.add(p)
       if (inFlight.size >= concurrency) await Promise.race(inFlight)
-      if (failure !== null) break
+      if (failure !== null || options.shouldStop?.() === true) break
     }
   } finally {
     // never return (or throw a source's error) with writes still in flight

@@ -27,6 +27,8 @@ export {
   type ResolvedBulkOptions,
   type WriteNumpyOptions,
   type WriteProgress,
+  type ChunkPosition,
+  type ChunkResult,
 } from './chunks.js'
 export {
   checkData,
@@ -38,7 +40,7 @@ export {
   type BatchWriteOptions,
   type PreparedWrite,
 } from './write-args.js'
-export { NotConnectedError, fromOfficialError } from './errors.js'
+export { NotConnectedError, PartialWriteError, fromOfficialError } from './errors.js'
 // What users need without importing core or the official client.
 export {
   AerospikeError,

@@ -1,8 +1,21 @@
+/**
+ * `writeNumpy({ workers })`: the worker pool as a place chunks are sent from. The rows, the dtype
+ * and the errors cross the thread boundary unchanged; one pool per client.
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { dtype, StructuredArray } from '@aerospike-numpy/dtype'
-import { getTestCluster, uniqueSetName, type TestCluster } from '@aerospike-numpy/test-utils'
+import { dtype, StructuredArray, type Dtype } from '@aerospike-numpy/dtype'
+import {
+  connectOfficialClient,
+  getTestCluster,
+  skipUnlessDevServer,
+  uniqueSetName,
+  type OfficialClient,
+  type TestCluster,
+} from '@aerospike-numpy/test-utils'
 import { AsyncClient } from '../client.js'
-import { shareRows } from './write-numpy-workers.js'
+import { ResultCode } from '../index.js'
+import { TEST_POLICY } from '../test-support/engines.js'
+import { WriteWorkerPool } from './pool.js'
 
 const sensor = dtype([
   ['_key', 'i4'],
@@ -29,38 +42,18 @@ function rows(n: number, shared = false): StructuredArray {
   return a
 }
 
-describe('shareRows', () => {
-  it('uses a shared array as is and copies a plain one once, chunk by chunk', () => {
-    const shared = rows(10, true)
-    const s = shareRows(shared.slice(2, 8))
-    expect(s.rows.buffer).toBe(shared.buffer)
-    expect(s.rows.byteOffset).toBe(2 * sensor.itemsize)
-    const plain = rows(10).slice(3, 8)
-    const p = shareRows(plain)
-    expect(p.rows.buffer).toBeInstanceOf(SharedArrayBuffer)
-    expect(p.rows.byteOffset).toBe(0)
-    const copy = new Uint8Array(p.rows.buffer)
-    p.prepare(0, 2)
-    expect(
-      Buffer.from(copy.subarray(0, 2 * sensor.itemsize)).equals(
-        Buffer.from(plain.bytes.subarray(0, 2 * sensor.itemsize)),
-      ),
-    ).toBe(true)
-    expect(copy.subarray(2 * sensor.itemsize).every((b) => b === 0)).toBe(true)
-    p.prepare(2, 5)
-    expect(Buffer.from(copy).equals(Buffer.from(plain.bytes))).toBe(true)
-  })
-})
-
 describe('writeNumpy with workers', () => {
   let tc: TestCluster
   let client: AsyncClient
+  let official: OfficialClient
   beforeAll(async () => {
     tc = await getTestCluster({ nodes: 3 })
     client = await new AsyncClient({ hosts: tc.hosts, engine: 'wire' }).connect()
+    official = await connectOfficialClient(tc)
   })
   afterAll(async () => {
     await client?.close()
+    await official?.close()
     await tc?.close()
   })
 
@@ -75,7 +68,7 @@ describe('writeNumpy with workers', () => {
       workers: 2,
       chunkSize: 2000,
       concurrency: 2,
-      policy: { totalTimeout: 20_000 },
+      policy: TEST_POLICY,
       onProgress: (p) => progress.push(p.rowsDone),
     })
     clearInterval(timer)
@@ -91,13 +84,14 @@ describe('writeNumpy with workers', () => {
           ['temperature', 'f8'],
           ['status', 'u1'],
         ]),
+        policy: TEST_POLICY,
       },
     )
     expect([...(back.batchRecords.get('temperature') as Float64Array)]).toEqual([0, 123.4, 2999.9])
     expect([...(back.batchRecords.get('status') as Uint8Array)]).toEqual([0, 4, 4])
   })
 
-  it('writes a stream of chunks (each shared once)', async () => {
+  it('writes a stream of chunks', async () => {
     const set = uniqueSetName('wstream')
     const data = rows(5000, true)
     async function* source() {
@@ -106,6 +100,7 @@ describe('writeNumpy with workers', () => {
     const summary = await client.writeNumpy(source(), 'test', set, sensor, {
       workers: 2,
       chunkSize: 1000,
+      policy: TEST_POLICY,
     })
     expect(summary.rowCount).toBe(5000)
     expect(summary.writtenCount).toBe(5000)
@@ -119,6 +114,7 @@ describe('writeNumpy with workers', () => {
       workers: 1,
       chunkSize: 500,
       concurrency: 1,
+      policy: TEST_POLICY,
       signal: controller.signal,
       onProgress: (p) => {
         if (p.chunksDone === 2) controller.abort()
@@ -133,12 +129,179 @@ describe('writeNumpy with workers', () => {
   })
 
   it('refuses bad worker counts and the official engine, before anything starts', async () => {
-    await expect(client.writeNumpy(rows(10), 'test', 'x', sensor, { workers: 0 })).rejects.toThrow(
-      /workers must be an integer/,
+    for (const workers of [0, 65, 1.5, '2']) {
+      await expect(
+        client.writeNumpy(rows(10), 'test', 'x', sensor, { workers: workers as number }),
+      ).rejects.toThrow(/workers must be an integer from 1 to 64/)
+    }
+    const other = new AsyncClient({ hosts: tc.hosts, engine: 'official' })
+    await expect(other.writeNumpy(rows(10), 'test', 'x', sensor, { workers: 2 })).rejects.toThrow(
+      /engine: 'wire'/,
     )
-    const official = new AsyncClient({ hosts: tc.hosts, engine: 'official' })
-    await expect(
-      official.writeNumpy(rows(10), 'test', 'x', sensor, { workers: 2 }),
-    ).rejects.toThrow(/engine: 'wire'/)
+  })
+
+  /** The bins the server holds for key 1 of `set`, and their values. */
+  async function storedBins(set: string): Promise<Record<string, unknown>> {
+    const record = await official.get(new (await aerospikeKey())('test', set, 1))
+    return record.bins as Record<string, unknown>
+  }
+
+  const layouts: [string, Dtype][] = [
+    [
+      'aligned (padding after _key)',
+      dtype(
+        [
+          ['_key', 'i4'],
+          ['x', 'f8'],
+        ],
+        { align: true },
+      ),
+    ],
+    [
+      'dict form with offsets and itemsize',
+      dtype({ names: ['_key', 'x'], formats: ['i4', 'f8'], offsets: [0, 8], itemsize: 24 }),
+    ],
+    [
+      'dict form with out-of-order offsets',
+      dtype({ names: ['x', '_key'], formats: ['f8', 'i4'], offsets: [8, 0], itemsize: 16 }),
+    ],
+    [
+      'nested aligned struct',
+      dtype(
+        [
+          ['_key', 'i2'],
+          [
+            'x',
+            [
+              ['a', 'u1'],
+              ['b', 'f8'],
+            ],
+          ],
+        ],
+        { align: true },
+      ),
+    ],
+  ]
+
+  it.each(layouts)(
+    '%s: the same bins as without workers (padding never becomes a bin)',
+    async (_name, dt) => {
+      const data = StructuredArray.zeros(dt, 3)
+      data.set('_key', [1, 2, 3])
+      // fill the padding with bytes that would show if it were written
+      const padded = new Uint8Array(data.buffer)
+      const marks = new Uint8Array(dt.itemsize).fill(0xee)
+      for (const f of dt.fields!) marks.fill(0, f.offset, f.offset + f.dtype.itemsize)
+      for (let r = 0; r < 3; r++) {
+        for (let b = 0; b < dt.itemsize; b++) if (marks[b] !== 0) padded[r * dt.itemsize + b] = 0xee
+      }
+      if (dt.field('x')!.dtype.kind === 'f') data.set('x', [0.5, 1.5, 2.5])
+      const inProcess = uniqueSetName('layout')
+      const pooled = uniqueSetName('layoutw')
+      const a = await client.writeNumpy(data, 'test', inProcess, dt, { policy: TEST_POLICY })
+      const b = await client.writeNumpy(data, 'test', pooled, dt, {
+        workers: 2,
+        policy: TEST_POLICY,
+      })
+      expect([...a.resultCodes]).toEqual([0, 0, 0])
+      expect([...b.resultCodes]).toEqual([0, 0, 0])
+      const expected = await storedBins(inProcess)
+      expect(Object.keys(expected)).toEqual(['x'])
+      expect(await storedBins(pooled)).toEqual(expected)
+    },
+  )
+
+  it('a namespace the cluster does not serve: per-row code 20, as without workers', async () => {
+    const set = uniqueSetName('unserved')
+    const inProcess = await client.writeNumpy(rows(1_500), 'no_such_ns', set, sensor, {
+      chunkSize: 500,
+      policy: TEST_POLICY,
+    })
+    const pooled = await client.writeNumpy(rows(1_500), 'no_such_ns', set, sensor, {
+      chunkSize: 500,
+      workers: 2,
+      policy: TEST_POLICY,
+    })
+    expect([...inProcess.countByResult()]).toEqual([[ResultCode.ERR_NAMESPACE_NOT_FOUND, 1_500]])
+    expect([...pooled.countByResult()]).toEqual([...inProcess.countByResult()])
+    expect(pooled.failures[0]).toMatchObject({ row: 0, key: { key: 0 }, result: 20 })
+  })
+
+  it('one pool per client: reused by later calls, replaced for another size, closed by close()', async () => {
+    const own = await new AsyncClient({ hosts: tc.hosts, engine: 'wire' }).connect()
+    const opened = WriteWorkerPool.opened
+    const closed = WriteWorkerPool.closed
+    const set = uniqueSetName('pools')
+    for (let i = 0; i < 3; i++) {
+      const r = await own.writeNumpy(rows(100), 'test', set, sensor, {
+        workers: 2,
+        policy: TEST_POLICY,
+      })
+      expect(r.writtenCount).toBe(100)
+    }
+    expect(WriteWorkerPool.opened - opened).toBe(1)
+    // two calls at once share it
+    await Promise.all([
+      own.writeNumpy(rows(100), 'test', set, sensor, { workers: 2, policy: TEST_POLICY }),
+      own.writeNumpy(rows(100), 'test', set, sensor, { workers: 2, policy: TEST_POLICY }),
+    ])
+    expect(WriteWorkerPool.opened - opened).toBe(1)
+    await own.writeNumpy(rows(100), 'test', set, sensor, { workers: 3, policy: TEST_POLICY })
+    expect(WriteWorkerPool.opened - opened).toBe(2)
+    await own.close()
+    expect(WriteWorkerPool.closed - closed).toBe(2)
   })
 })
+
+describe.skipIf(skipUnlessDevServer())(
+  'writeNumpy with workers, the only node stopped mid-write (devserver: node control)',
+  () => {
+    let tc: TestCluster
+    beforeAll(async () => {
+      // a cluster of its own: its node is stopped
+      tc = await getTestCluster({ nodes: 1, namespaces: ['test', 'stopped'] })
+    })
+    afterAll(async () => {
+      await tc?.close()
+    })
+
+    it('every row gets a result: written, or the connection failure, never a rejected call', async () => {
+      const client = await new AsyncClient({ hosts: tc.hosts, engine: 'wire' }).connect()
+      try {
+        const n = 30_000
+        let stopping: Promise<void> | null = null
+        const result = await client.writeNumpy(rows(n), 'test', uniqueSetName('stop'), sensor, {
+          workers: 2,
+          chunkSize: 500,
+          concurrency: 1,
+          policy: { totalTimeout: 5_000, socketTimeout: 5_000 },
+          onProgress: (p) => {
+            if (p.rowsDone >= 5_000) stopping ??= tc.devserver!.stopNode(0)
+          },
+        })
+        await stopping
+        expect(result.length).toBe(n)
+        expect(result.writtenCount).toBeGreaterThanOrEqual(5_000)
+        expect(result.writtenCount).toBeLessThan(n)
+        const failed = result.failures
+        expect(failed.length).toBe(n - result.writtenCount)
+        // the rows in flight lose their connection (-10); later ones find no node (1, cluster empty)
+        const lost = new Set<number>([
+          ResultCode.ERR_CONNECTION,
+          ResultCode.ERR_SERVER,
+          ResultCode.ERR_INVALID_NODE,
+          ResultCode.ERR_TIMEOUT,
+          ResultCode.NO_RESPONSE,
+        ])
+        expect(failed.filter((f) => !lost.has(f.result))).toEqual([])
+      } finally {
+        await client.close()
+      }
+    })
+  },
+)
+
+async function aerospikeKey(): Promise<new (ns: string, set: string, key: number) => object> {
+  const { loadOfficialClient } = await import('@aerospike-numpy/test-utils')
+  return (await loadOfficialClient()).Key as never
+}
