@@ -5,8 +5,16 @@
  */
 import type { TransferListItem } from 'node:worker_threads'
 
-import { AsyncClient, type AsyncClientConfig, type BatchReadOptions } from '@aerospike-numpy/async'
-import type { BatchRecords, NumpyBatchRecords } from '@aerospike-numpy/core'
+import {
+  AsyncClient,
+  PartialWriteError,
+  type AsyncClientConfig,
+  type BatchReadOptions,
+  type ChunkResult,
+} from '@aerospike-numpy/async'
+import { BatchRecords, type NumpyBatchRecords } from '@aerospike-numpy/core'
+
+import { errorToData } from './error-data.js'
 
 import type {
   ListenerEvent,
@@ -58,27 +66,38 @@ export async function handleRequest(request: Request): Promise<HostReply> {
         const withListeners: Record<string, unknown> = { ...request.options }
         for (const listener of request.listeners) {
           withListeners[listener] = (event: unknown) =>
-            events.push({ listener, event: plainCopy(event) })
+            events.push({
+              listener,
+              event: listener === 'onChunk' ? chunkCopy(event as ChunkResult) : plainCopy(event),
+            })
         }
         options = withListeners
       }
-      const result =
-        request.op === 'batchWriteNumpy'
-          ? await current().batchWriteNumpy(
-              data,
-              request.namespace,
-              request.set,
-              dtype,
-              options as never,
-            )
-          : await current().writeNumpy(
-              data,
-              request.namespace,
-              request.set,
-              dtype,
-              options as never,
-            )
-      return writeReply(result, events)
+      try {
+        const result =
+          request.op === 'batchWriteNumpy'
+            ? await current().batchWriteNumpy(
+                data,
+                request.namespace,
+                request.set,
+                dtype,
+                options as never,
+              )
+            : await current().writeNumpy(
+                data,
+                request.namespace,
+                request.set,
+                dtype,
+                options as never,
+              )
+        return writeReply(result, events, undefined)
+      } catch (error) {
+        // Rows were sent: the caller gets the results with the error, as from the async client.
+        if (error instanceof PartialWriteError && error.results instanceof BatchRecords) {
+          return writeReply(error.results, events, error)
+        }
+        throw error
+      }
     }
     case 'batchRead': {
       const readDtype = request.dtype === undefined ? undefined : dtypeFromData(request.dtype)
@@ -93,18 +112,36 @@ export async function handleRequest(request: Request): Promise<HostReply> {
   }
 }
 
-function writeReply(result: BatchRecords, events: ListenerEvent[]): HostReply {
+function writeReply(
+  result: BatchRecords,
+  events: ListenerEvent[],
+  interrupted: PartialWriteError | undefined,
+): HostReply {
   const transfer: TransferListItem[] = []
+  // null only for an empty write (no rows, no keys)
+  const keys = result.keyColumn?.bytes ?? new Uint8Array(0)
   const value: WriteResultData = {
     kind: 'write',
     resultCodes: movable(result.resultCodes, transfer),
     generations: movable(result.generations, transfer),
     ttls: movable(result.ttls, transfer),
     inDoubt: movable(result.inDoubt, transfer),
+    keys: movable(keys, transfer),
     aborted: result.aborted,
     events,
+    interrupted: interrupted === undefined ? undefined : errorToData(interrupted),
   }
   return { value, transfer }
+}
+
+/** A chunk's result codes copied out of the whole call's arrays (its views would clone them all). */
+function chunkCopy(event: ChunkResult): OptionsData {
+  return {
+    base: event.base,
+    length: event.length,
+    resultCodes: event.resultCodes.slice(),
+    inDoubt: event.inDoubt.slice(),
+  }
 }
 
 function readReply(result: NumpyBatchRecords): HostReply {

@@ -56,7 +56,7 @@ export interface ArrayData {
 export type OptionsData = Readonly<Record<string, unknown>>
 
 /** The write options that are callbacks: the worker records their events for the caller to replay. */
-export type ListenerName = 'onProgress' | 'onRetry'
+export type ListenerName = 'onProgress' | 'onRetry' | 'onChunk'
 
 /** One recorded callback event, in the order it happened. */
 export interface ListenerEvent {
@@ -98,9 +98,13 @@ export interface WriteResultData {
   readonly generations: Uint32Array
   readonly ttls: Uint32Array
   readonly inDoubt: Uint8Array
+  /** The rows' keys, captured by the write (the key field's bytes, row after row). */
+  readonly keys: Uint8Array
   readonly aborted: boolean
-  /** Events of the caller's callbacks (`onProgress`, `onRetry`), in the order they happened. */
+  /** Events of the caller's callbacks (`onProgress`, `onRetry`, `onChunk`), in the order they happened. */
   readonly events: readonly ListenerEvent[]
+  /** The write stopped after rows were sent (a `PartialWriteError`): these results are its `results`. */
+  readonly interrupted: ErrorData | undefined
 }
 
 /** A key after validation, as `NumpyBatchRecords.keys` holds it (digest computed in the worker). */
