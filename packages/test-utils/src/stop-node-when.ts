@@ -31,11 +31,20 @@ export function setObjects(reply: string): number {
 
 async function main(args: Args): Promise<void> {
   const deadline = Date.now() + args.timeoutMs
-  for (let polls = 0; ; polls++) {
-    const objects = setObjects(
-      await infoCommand(args.host, args.port, `sets/${args.namespace}/${args.set}`, 5_000),
-    )
-    if (polls === 0) process.stdout.write('watching\n')
+  let watching = false
+  let lastError = ''
+  for (;;) {
+    let objects = 0
+    try {
+      objects = setObjects(
+        await infoCommand(args.host, args.port, `sets/${args.namespace}/${args.set}`, 5_000),
+      )
+      if (!watching) process.stdout.write('watching\n')
+      watching = true
+    } catch (error) {
+      // A node busy with the very writes being watched may answer late: poll again.
+      lastError = `; last poll: ${(error as Error).message}`
+    }
     if (objects >= args.objects) {
       const stop = ['stop-node', String(args.node), '--dir', args.dir]
       execFileSync(args.script, args.kill ? [...stop, '--kill'] : stop, {
@@ -46,7 +55,7 @@ async function main(args: Args): Promise<void> {
     }
     if (Date.now() > deadline) {
       throw new Error(
-        `${args.host}:${args.port} held ${objects} records of ${args.namespace}/${args.set} after ${args.timeoutMs} ms, waiting for ${args.objects}`,
+        `${args.host}:${args.port} held ${objects} records of ${args.namespace}/${args.set} after ${args.timeoutMs} ms, waiting for ${args.objects}${lastError}`,
       )
     }
     await new Promise((resolve) => setTimeout(resolve, POLL_MS))
