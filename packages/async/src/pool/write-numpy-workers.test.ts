@@ -111,6 +111,45 @@ describe('writeNumpy with workers', () => {
     expect(summary.writtenCount).toBe(5000)
   })
 
+  it('calls beforeChunk before and onChunkSettled after each chunk, array and stream', async () => {
+    const set = uniqueSetName('whooks')
+    for (const input of ['array', 'stream'] as const) {
+      const data = rows(4_500)
+      const paced: number[] = []
+      const settled: Array<[number, number, number]> = []
+      async function* source() {
+        for (let s = 0; s < 4_500; s += 2_000) yield data.slice(s, Math.min(4_500, s + 2_000))
+      }
+      const options = {
+        workers: 2,
+        chunkSize: 1000,
+        beforeChunk: (n: number) => {
+          paced.push(n)
+        },
+        onChunkSettled: ({
+          rowBase,
+          data: chunk,
+          outcome,
+        }: {
+          rowBase: number
+          data: StructuredArray
+          outcome: { resultCodes: Int32Array }
+        }) => {
+          expect((chunk.get('_key') as Int32Array)[0]).toBe(rowBase)
+          settled.push([rowBase, chunk.length, outcome.resultCodes.filter((c) => c === 0).length])
+        },
+      }
+      if (input === 'array') await client.writeNumpy(data, 'test', set, sensor, options)
+      else await client.writeNumpy(source(), 'test', set, sensor, options)
+      expect(paced.reduce((a, b) => a + b, 0)).toBe(4_500)
+      settled.sort((a, b) => a[0] - b[0])
+      const expected = input === 'array' ? [0, 1000, 2000, 3000, 4000] : [0, 1000, 2000, 3000, 4000] // 2,000-row chunks rechunked at 1,000; the last is 500
+      expect(settled.map((c) => c[0])).toEqual(expected)
+      expect(settled.every(([, len, ok]) => len === ok)).toBe(true)
+      expect(settled.reduce((a, c) => a + c[1], 0)).toBe(4_500)
+    }
+  })
+
   it('honours an AbortSignal: rows not sent are reported as not written', async () => {
     const set = uniqueSetName('wabort')
     const n = 20_000

@@ -11,7 +11,9 @@ import {
   BatchRecords,
   ParamError,
   RESULT_NOT_SENT,
+  createWriteOutcome,
   describe,
+  sliceWriteOutcome,
   type RetryEvent,
   type WriteOutcome,
 } from '@aerospike-numpy/core'
@@ -163,11 +165,17 @@ export async function writeNumpyInWorkers(
         chunkRanges(array.length, bulk.chunkSize),
         workers * bulk.concurrency,
         async ([start, end]) => {
+          await bulk.beforeChunk?.(end - start)
           prepare(start, end)
           outcome.resultCodes.fill(RESULT_NOT_SENT, start, end)
-          dispatched = end
+          dispatched = Math.max(dispatched, end)
           await runChunk(rows, shared, start, end)
           tracker.chunkDone(outcome.resultCodes.subarray(start, end))
+          bulk.onChunkSettled?.({
+            rowBase: start,
+            data: array.slice(start, end),
+            outcome: sliceWriteOutcome(outcome, start, end),
+          })
         },
         { signal: bulk.signal },
       )
@@ -213,16 +221,24 @@ export async function writeNumpyInWorkers(
       async ({ chunk, base: at }) => {
         const { shared, outcome } = sharedOutcome(chunk.length)
         outcome.resultCodes.fill(RESULT_NOT_SENT)
+        await bulk.beforeChunk?.(chunk.length)
         const { rows, prepare } = shareRows(chunk)
         prepare(0, chunk.length)
         await runChunk(rows, shared, 0, chunk.length)
         summary.addChunk(at, outcome, keyReader(prep.plan, chunk))
         tracker.chunkDone(outcome.resultCodes)
+        bulk.onChunkSettled?.({ rowBase: at, data: chunk, outcome })
       },
       {
         signal: bulk.signal,
-        onSkipped: ({ chunk, base: at }) =>
-          summary.addSkipped(at, chunk.length, keyReader(prep.plan, chunk)),
+        onSkipped: ({ chunk, base: at }) => {
+          summary.addSkipped(at, chunk.length, keyReader(prep.plan, chunk))
+          bulk.onChunkSettled?.({
+            rowBase: at,
+            data: chunk,
+            outcome: createWriteOutcome(chunk.length),
+          })
+        },
       },
     )
     summary.aborted = aborted
