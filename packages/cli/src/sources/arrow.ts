@@ -10,6 +10,7 @@ import type { Source, SourceBatch } from '../source.js'
 import { arrowBatch, arrowColumns, checkArrowBatch } from './arrow-columns.js'
 
 const EOS = [0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]
+const MAGIC = [...'ARROW1'].map((c) => c.charCodeAt(0))
 
 function fail(path: string, error: unknown): never {
   if (error instanceof ParamError) throw error
@@ -32,20 +33,22 @@ async function openReader(path: string): Promise<{ fh: FileHandle; reader: Recor
 }
 
 export async function openArrowSource(path: string, stream: boolean): Promise<Source> {
-  if (stream) {
-    const fh = await open(path, 'r')
-    try {
-      const { size } = await fh.stat()
-      const tail = new Uint8Array(8)
-      if (size >= 8) await fh.read(tail, 0, 8, size - 8)
-      if (size < 8 || !EOS.every((b, i) => tail[i] === b)) {
-        throw new ParamError(
-          `${path}: the Arrow stream does not end with the end-of-stream marker (truncated?)`,
-        )
-      }
-    } finally {
-      await fh.close()
+  // a cut file can still parse up to the cut: its end must be there first
+  const tailHandle = await open(path, 'r')
+  try {
+    const { size } = await tailHandle.stat()
+    const tail = new Uint8Array(8)
+    if (size >= 8) await tailHandle.read(tail, 0, 8, size - 8)
+    const end = stream ? EOS : MAGIC
+    if (size < 8 || !end.every((b, i) => tail[8 - end.length + i] === b)) {
+      throw new ParamError(
+        stream
+          ? `${path}: the Arrow stream does not end with the end-of-stream marker (truncated?)`
+          : `${path}: the Arrow file does not end with its footer and ARROW1 magic (truncated?)`,
+      )
     }
+  } finally {
+    await tailHandle.close()
   }
   const { fh, reader } = await openReader(path)
   const fields = reader.schema.fields

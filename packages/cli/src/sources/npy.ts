@@ -1,11 +1,19 @@
 /** `.npy` files through dtype's streamed reader; the header is checked against the file size. */
-import { openNpy, readNpyHeader, type NpyHeader } from '@aerospike-numpy/dtype'
+import { ParamError } from '@aerospike-numpy/core'
+import { DtypeError, openNpy, readNpyHeader, type NpyHeader } from '@aerospike-numpy/dtype'
 import type { Source, SourceBatch } from '../source.js'
 import { structBatch, structColumns } from './struct.js'
 
 export async function openNpySource(path: string, chunkRows: number): Promise<Source> {
   // readNpyHeader refuses a header whose shape needs more bytes than the file has
-  const header: NpyHeader = await readNpyHeader(path)
+  let header: NpyHeader
+  try {
+    header = await readNpyHeader(path)
+  } catch (error) {
+    if (!(error instanceof DtypeError)) throw error
+    const message = error.message.startsWith(path) ? error.message : `${path}: ${error.message}`
+    throw new ParamError(message, { cause: error })
+  }
   const columns = structColumns(header.rowDtype, path)
   return {
     format: 'npy',
