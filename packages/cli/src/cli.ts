@@ -44,7 +44,8 @@ How:
   --concurrency N        batch calls in flight (default 4)          --concurrency 8
   --retry N              re-sends of rows failing with a transient code (default 3)
                                                         --retry 5
-  --timeout MS           total and socket timeout of each batch call  --timeout 10000
+  --timeout MS           total and socket timeout of each batch call (default 10000)
+                                                        --timeout 30000
   --max-rps N            at most N rows/s; on 8/14/18 from the server the rate halves and
                          recovers gradually (also without --max-rps)   --max-rps 50000
   --max-errors N|P%      stop cleanly after more than N failed rows (or P% of the rows): rows

@@ -13,6 +13,7 @@ import {
   RESULT_NOT_SENT,
   type WritePolicy,
 } from '@aerospike-numpy/core'
+import { descrRepr } from '@aerospike-numpy/dtype'
 import { Checkpoint, fileFingerprint, type CheckpointCounts } from './checkpoint.js'
 import { chunks, type Chunk, type NullPolicy } from './convert.js'
 import { DeadLetterWriter, deadLetterRows } from './dead-letter.js'
@@ -30,6 +31,9 @@ import { parseCsvDtypes } from './sources/csv.js'
 import { openSource } from './sources/open.js'
 import { OVERLOAD_CODES, Throttle } from './throttle.js'
 import { verify, type VerifyResult } from './verify.js'
+
+/** Per batch call: generous, since a loaded server answering late is not a failed row. */
+export const DEFAULT_TIMEOUT_MS = 10_000
 
 export type MaxErrors = { rows: number } | { percent: number }
 
@@ -369,7 +373,7 @@ async function run(
   if (options.checkpoint !== undefined && options.checkpoint !== null) {
     const fingerprint = {
       ...fileFingerprint(source.path),
-      dtype: mapping.writeDtype.str,
+      dtype: descrRepr(mapping.writeDtype.descr),
       keyField: mapping.keyField,
       namespace: options.namespace,
       set: options.set,
@@ -433,14 +437,14 @@ async function write(
   },
 ): Promise<IngestSummary> {
   const { chunkRows, nulls, checkpoint } = ctx
-  const policy: WritePolicy =
-    options.timeout === undefined || options.timeout === null
-      ? {}
-      : { totalTimeout: options.timeout, socketTimeout: options.timeout }
+  const timeout = options.timeout ?? DEFAULT_TIMEOUT_MS
+  const policy: WritePolicy = { totalTimeout: timeout, socketTimeout: timeout }
+  const readPolicy = { totalTimeout: timeout, socketTimeout: timeout }
   // a namespace the cluster does not have is bad input: find out before writing (a read sends nothing)
   await client.batchRead([[options.namespace, options.set, 0]], {
     dtype: mapping.writeDtype,
     bins: [],
+    policy: readPolicy,
   })
 
   const summary = emptySummary(source, mapping, report, false)
@@ -453,7 +457,7 @@ async function write(
       : new DeadLetterWriter(
           options.deadLetter,
           {
-            dtype: mapping.writeDtype.str,
+            dtype: descrRepr(mapping.writeDtype.descr),
             keyField: mapping.keyField,
             source: source.path,
             namespace: options.namespace,
@@ -547,7 +551,7 @@ async function write(
       // settled: every row written, or logged where a later run can retry it
       if (checkpoint !== null && notSent === 0 && (dead.length === 0 || deadLetter !== null)) {
         checkpoint.markDone(chunk.index, counts)
-        checkpoint.save(1000)
+        checkpoint.save(250)
       }
       if (exceeded() && !controller.signal.aborted) {
         summary.stoppedBy = 'max-errors'
@@ -618,9 +622,7 @@ async function write(
       nulls,
       mode: options.verify,
       skip: (row) => notWritten.has(row) || ctx.earlierDeadRows.has(row),
-      ...(options.timeout
-        ? { policy: { totalTimeout: options.timeout, socketTimeout: options.timeout } }
-        : {}),
+      policy: readPolicy,
     })
   }
   summary.seconds = (performance.now() - ctx.started) / 1000

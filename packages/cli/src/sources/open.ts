@@ -4,10 +4,6 @@ import { ParamError } from '@aerospike-numpy/core'
 import { NPY_MAGIC } from '@aerospike-numpy/dtype'
 import { isDeadLetterStart, openDeadLetterSource } from '../dead-letter.js'
 import type { ColumnType, Source } from '../source.js'
-import { openArrowSource } from './arrow.js'
-import { openCsvSource } from './csv.js'
-import { openNpySource } from './npy.js'
-import { openParquetSource } from './parquet.js'
 
 export interface OpenOptions {
   chunkRows: number
@@ -36,13 +32,18 @@ export async function openSource(path: string, options: OpenOptions): Promise<So
   if (options.csvDtypes.size > 0 && !/\.(csv|tsv|txt)$/i.test(path)) {
     throw new ParamError('--dtype applies to CSV files only (other formats carry their types)')
   }
-  if (starts(NPY_MAGIC)) return openNpySource(path, options.chunkRows)
-  if (starts(ascii('ARROW1'))) return openArrowSource(path, false)
-  if (starts([0xff, 0xff, 0xff, 0xff])) return openArrowSource(path, true)
-  if (starts(ascii('PAR1'))) return openParquetSource(path, batchRows)
+  // readers load on use: Parquet's WebAssembly alone takes a while to compile
+  if (starts(NPY_MAGIC)) return (await import('./npy.js')).openNpySource(path, options.chunkRows)
+  if (starts(ascii('ARROW1'))) return (await import('./arrow.js')).openArrowSource(path, false)
+  if (starts([0xff, 0xff, 0xff, 0xff])) {
+    return (await import('./arrow.js')).openArrowSource(path, true)
+  }
+  if (starts(ascii('PAR1')))
+    return (await import('./parquet.js')).openParquetSource(path, batchRows)
   if (isDeadLetterStart(head)) return openDeadLetterSource(path, batchRows)
   if (/\.(csv|tsv|txt)$/i.test(path)) {
     const delimiter = options.delimiter ?? (/\.tsv$/i.test(path) ? '\t' : ',')
+    const { openCsvSource } = await import('./csv.js')
     return openCsvSource(path, { dtypes: options.csvDtypes, batchRows, delimiter })
   }
   throw new ParamError(
