@@ -63,7 +63,8 @@ function convertRows(
       if (problem === Problem.NULL && nulls === 'zero' && !f.isKey && report === null) continue
       const sourceRow = rowBase + i
       if (report !== null) {
-        report.add(f.source.name, problem, sourceRow, reader.text?.(row), f.isKey)
+        const text = problem === Problem.NULL ? undefined : reader.text?.(row)
+        report.add(f.source.name, problem, sourceRow, text, f.isKey)
         continue
       }
       const value = reader.text?.(row)
