@@ -12,7 +12,7 @@ import { ingest } from './ingest.js'
 import { presentKeys, run, useHarness } from './test-support/cluster.js'
 import { readings, writeNpyReadings, writeParquetReadings } from './test-support/fixtures.js'
 
-const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url))
+const BIN = fileURLToPath(new URL('../bin/aerospike-numpy.js', import.meta.url))
 const N = 20_000
 const CHUNK = 500
 
