@@ -6,6 +6,7 @@
 // - --speed: writeNumpy from memory (the .npy read whole) against `ingest` of .npy and .parquet,
 //   in the same run on the same server: rows/s and their ratio, and the CLI's peak RSS
 // Files are made once per --dir and --rows. Peak RSS is /usr/bin/time -v's "Maximum resident set size".
+/* global URL, performance, setInterval, clearInterval */
 import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, writeFileSync, createWriteStream } from 'node:fs'
 import { join } from 'node:path'
@@ -13,7 +14,14 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { AsyncClient } from '@aerospike-numpy/async'
 import { StructuredArray, dtype, readNpy, writeNpy } from '@aerospike-numpy/dtype'
-import { Table, TimestampMillisecond, makeData, makeVector, tableFromArrays, tableToIPC } from 'apache-arrow'
+import {
+  Table,
+  TimestampMillisecond,
+  makeData,
+  makeVector,
+  tableFromArrays,
+  tableToIPC,
+} from 'apache-arrow'
 import * as parquet from 'parquet-wasm/node'
 
 const BIN = fileURLToPath(new URL('../bin/aerospike-numpy.js', import.meta.url))
@@ -79,9 +87,24 @@ async function makeFiles() {
     const batches = []
     for (let s = 0; s < N; s += block) {
       const c = columns(s, Math.min(block, N - s))
-      const t = tableFromArrays({ sensor_id: c.sensor_id, temperature: c.temperature, humidity: c.humidity, status: c.status })
-      const ts = makeVector(makeData({ type: new TimestampMillisecond(), length: c.ts.length, data: c.ts }))
-      batches.push(new Table({ sensor_id: t.getChild('sensor_id'), ts, temperature: t.getChild('temperature'), humidity: t.getChild('humidity'), status: t.getChild('status') }))
+      const t = tableFromArrays({
+        sensor_id: c.sensor_id,
+        temperature: c.temperature,
+        humidity: c.humidity,
+        status: c.status,
+      })
+      const ts = makeVector(
+        makeData({ type: new TimestampMillisecond(), length: c.ts.length, data: c.ts }),
+      )
+      batches.push(
+        new Table({
+          sensor_id: t.getChild('sensor_id'),
+          ts,
+          temperature: t.getChild('temperature'),
+          humidity: t.getChild('humidity'),
+          status: t.getChild('status'),
+        }),
+      )
     }
     const table = batches.reduce((a, b) => a.concat(b))
     if (!existsSync(file('arrow'))) writeFileSync(file('arrow'), tableToIPC(table, 'file'))
@@ -90,7 +113,10 @@ async function makeFiles() {
         .setCompression(parquet.Compression.SNAPPY)
         .setMaxRowGroupSize(100_000)
         .build()
-      writeFileSync(file('parquet'), parquet.writeParquet(parquet.Table.fromIPCStream(tableToIPC(table, 'stream')), props))
+      writeFileSync(
+        file('parquet'),
+        parquet.writeParquet(parquet.Table.fromIPCStream(tableToIPC(table, 'stream')), props),
+      )
     }
   }
   if (!existsSync(file('csv'))) {
@@ -112,7 +138,11 @@ async function makeFiles() {
 function cli(args, { killAt } = {}) {
   return new Promise((resolve) => {
     const started = performance.now()
-    const child = spawn('/usr/bin/time', ['-v', process.execPath, BIN, ...args, '--json', '--quiet'], { stdio: 'pipe' })
+    const child = spawn(
+      '/usr/bin/time',
+      ['-v', process.execPath, BIN, ...args, '--json', '--quiet'],
+      { stdio: 'pipe' },
+    )
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d) => (stdout += d))
@@ -127,7 +157,9 @@ function cli(args, { killAt } = {}) {
             // SIGKILL the node process itself (time's child)
             spawn('pkill', ['-KILL', '-P', String(child.pid)])
           }
-        } catch {}
+        } catch {
+          // no checkpoint yet, or being replaced
+        }
       }, 20)
     }
     child.on('exit', (code) => {
@@ -137,9 +169,21 @@ function cli(args, { killAt } = {}) {
       let summary = null
       try {
         summary = JSON.parse(stdout)
-      } catch {}
+      } catch {
+        // killed: no summary
+      }
       const signal = /Command terminated by signal (\d+)/.exec(stderr)
-      resolve({ code, signal: signal ? Number(signal[1]) : null, summary, seconds, rssMB: rss ? Number(rss[1]) / 1024 : null, stderr: stderr.split('\n').filter((l) => l.startsWith('error')).join('\n') })
+      resolve({
+        code,
+        signal: signal ? Number(signal[1]) : null,
+        summary,
+        seconds,
+        rssMB: rss ? Number(rss[1]) / 1024 : null,
+        stderr: stderr
+          .split('\n')
+          .filter((l) => l.startsWith('error'))
+          .join('\n'),
+      })
     })
   })
 }
@@ -149,23 +193,54 @@ async function present(client, set, n) {
   const dt = dtype([['status', 'i8']])
   for (let s = 0; s < n; s += 5000) {
     const keys = Array.from({ length: Math.min(5000, n - s) }, (_, i) => ['test', set, s + i])
-    found += (await client.batchRead(keys, { dtype: dt, bins: [], policy: { totalTimeout: 30000 } })).foundCount()
+    found += (
+      await client.batchRead(keys, { dtype: dt, bins: [], policy: { totalTimeout: 30000 } })
+    ).foundCount()
   }
   return found
 }
 
 const tag = Date.now().toString(36)
-const common = ['--hosts', hosts, '-n', 'test', '--key', 'sensor_id', '--chunk-size', String(chunkSize), '--concurrency', String(concurrency), '--timeout', '30000']
-console.log(`# ${N.toLocaleString('en-US')} rows, hosts ${hosts}, chunk ${chunkSize} × ${concurrency}, load ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}`)
+const common = [
+  '--hosts',
+  hosts,
+  '-n',
+  'test',
+  '--key',
+  'sensor_id',
+  '--chunk-size',
+  String(chunkSize),
+  '--concurrency',
+  String(concurrency),
+  '--timeout',
+  '30000',
+]
+console.log(
+  `# ${N.toLocaleString('en-US')} rows, hosts ${hosts}, chunk ${chunkSize} × ${concurrency}, load ${(
+    await import('node:os')
+  )
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+)
 await makeFiles()
 const client = await new AsyncClient({ hosts }).connect()
 try {
   for (const ext of values.formats.split(',').filter(Boolean)) {
     const set = `m_${ext}_${tag}`
-    const r = await cli(['ingest', file(ext), ...common, '-s', set, ...(values.verify ? ['--verify', 'all'] : [])])
+    const r = await cli([
+      'ingest',
+      file(ext),
+      ...common,
+      '-s',
+      set,
+      ...(values.verify ? ['--verify', 'all'] : []),
+    ])
     const s = r.summary ?? {}
     const found = await present(client, set, N + 1000)
-    console.log(`${ext}: exit ${r.code}, written ${s.written}, failed ${s.failed}, verified ${s.verify?.rowsVerified}, mismatches ${s.verify?.mismatches}, records found ${found}, ${r.seconds.toFixed(1)} s wall, peak RSS ${r.rssMB?.toFixed(0)} MB ${r.stderr}`)
+    console.log(
+      `${ext}: exit ${r.code}, written ${s.written}, failed ${s.failed}, verified ${s.verify?.rowsVerified}, mismatches ${s.verify?.mismatches}, records found ${found}, ${r.seconds.toFixed(1)} s wall, peak RSS ${r.rssMB?.toFixed(0)} MB ${r.stderr}`,
+    )
   }
   if (values.kill) {
     const set = `m_kill_${tag}`
@@ -177,19 +252,30 @@ try {
     const second = await cli([...args, '--resume', '--verify', 'all'])
     const s = second.summary ?? {}
     const found = await present(client, set, N + 1000)
-    console.log(`kill: first run signal ${first.signal} (code ${first.code}) with ${settled} rows settled in the checkpoint, ${before} records present; resumed: exit ${second.code}, sent ${s.sentThisRun} (${((s.sentThisRun / N) * 100).toFixed(1)}% of the rows), skipped ${s.fromCheckpoint}, written ${s.written}, verified ${s.verify?.rowsVerified}, mismatches ${s.verify?.mismatches}, records found ${found} of ${N}`)
+    console.log(
+      `kill: first run signal ${first.signal} (code ${first.code}) with ${settled} rows settled in the checkpoint, ${before} records present; resumed: exit ${second.code}, sent ${s.sentThisRun} (${((s.sentThisRun / N) * 100).toFixed(1)}% of the rows), skipped ${s.fromCheckpoint}, written ${s.written}, verified ${s.verify?.rowsVerified}, mismatches ${s.verify?.mismatches}, records found ${found} of ${N}`,
+    )
   }
   if (values.speed) {
     const array = await readNpy(file('npy'))
     const set = `m_base_${tag}`
     const t0 = performance.now()
-    const res = await client.writeNumpy(array, 'test', set, DT, { keyField: 'sensor_id', chunkSize, concurrency, policy: { totalTimeout: 30000, socketTimeout: 30000 } })
+    const res = await client.writeNumpy(array, 'test', set, DT, {
+      keyField: 'sensor_id',
+      chunkSize,
+      concurrency,
+      policy: { totalTimeout: 30000, socketTimeout: 30000 },
+    })
     const base = N / ((performance.now() - t0) / 1000)
-    console.log(`writeNumpy from memory: ${Math.round(base).toLocaleString('en-US')} rows/s (${res.writtenCount} written)`)
+    console.log(
+      `writeNumpy from memory: ${Math.round(base).toLocaleString('en-US')} rows/s (${res.writtenCount} written)`,
+    )
     for (const ext of ['npy', 'parquet']) {
       const r = await cli(['ingest', file(ext), ...common, '-s', `m_speed_${ext}_${tag}`])
       const rate = N / r.seconds
-      console.log(`ingest .${ext}: exit ${r.code}, ${Math.round(rate).toLocaleString('en-US')} rows/s over the whole process (${r.seconds.toFixed(1)} s wall), ${(rate / base).toFixed(2)}× writeNumpy, peak RSS ${r.rssMB?.toFixed(0)} MB`)
+      console.log(
+        `ingest .${ext}: exit ${r.code}, ${Math.round(rate).toLocaleString('en-US')} rows/s over the whole process (${r.seconds.toFixed(1)} s wall), ${(rate / base).toFixed(2)}× writeNumpy, peak RSS ${r.rssMB?.toFixed(0)} MB`,
+      )
     }
   }
 } finally {
