@@ -22,9 +22,10 @@ import {
   tableToIPC,
   vectorFromArray,
 } from 'apache-arrow'
+import { parquetWriteBuffer } from 'hyparquet-writer'
 import { describe, expect, it } from 'vitest'
 import { ingest } from './ingest.js'
-import { run, useHarness } from './test-support/cluster.js'
+import { presentKeys, run, useHarness } from './test-support/cluster.js'
 
 const N = 6
 
@@ -184,5 +185,59 @@ describe('types', () => {
     expect(out.stdout).toMatch(/name: 1 longer than the field; first rows 1 \("much too long"\)/)
     expect(out.stdout).toMatch(/name: 1 invalid UTF-8; first rows 2/)
     expect(out.stdout).toMatch(/key: 1 duplicate keys .*first rows 3 \(key 2, first at 1\)/)
+  })
+
+  it('Parquet: a null in a nullable column is found before anything is sent (footer statistics or a read)', async () => {
+    const n = 5000
+    const temperature: Array<number | null> = Array.from({ length: n }, (_, i) => i / 8)
+    temperature[4321] = null
+    for (const statistics of [true, false]) {
+      const path = h.file(`nulls-${statistics}.parquet`)
+      const buffer = parquetWriteBuffer({
+        columnData: [
+          { name: 'id', data: Int32Array.from({ length: n }, (_, i) => i), type: 'INT32' },
+          { name: 'temperature', data: temperature, type: 'DOUBLE' },
+        ],
+        rowGroupSize: 1000,
+        statistics,
+      })
+      writeFileSync(path, new Uint8Array(buffer))
+      const set = uniqueSetName('pqnull')
+      const out = await run([
+        'ingest',
+        path,
+        '--hosts',
+        h.cluster.hostsString,
+        '-n',
+        'test',
+        '-s',
+        set,
+        '--key',
+        'id',
+        '--quiet',
+      ])
+      expect(out.stderr).toMatch(/temperature: 1 nulls; first rows 4321/)
+      expect(out.code).toBe(2)
+      expect(await presentKeys(h.client, set, n)).toBe(0)
+      const zero = await run([
+        'ingest',
+        path,
+        '--hosts',
+        h.cluster.hostsString,
+        '-n',
+        'test',
+        '-s',
+        set,
+        '--key',
+        'id',
+        '--nulls',
+        'zero',
+        '--verify',
+        'all',
+        '--quiet',
+      ])
+      expect(zero.code).toBe(0)
+      expect(await presentKeys(h.client, set, n)).toBe(n)
+    }
   })
 })

@@ -9,6 +9,7 @@ import { openAsBlob } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { ParamError } from '@aerospike-numpy/core'
 import { tableFromIPC } from 'apache-arrow'
+import { asyncBufferFromFile, parquetMetadataAsync } from 'hyparquet'
 import * as parquet from 'parquet-wasm/node'
 import type { Source, SourceBatch } from '../source.js'
 import { arrowBatch, arrowColumns, checkArrowBatch } from './arrow-columns.js'
@@ -68,6 +69,32 @@ async function openFile(path: string): Promise<parquet.ParquetFile> {
   }
 }
 
+/**
+ * Columns that the footer's statistics prove null-free in every row group (parquet-wasm does not
+ * expose statistics; hyparquet reads just the footer). Without statistics a column is read.
+ */
+async function nullFreeColumns(path: string): Promise<Set<string>> {
+  const free = new Set<string>()
+  try {
+    const meta = await parquetMetadataAsync(await asyncBufferFromFile(path))
+    const counts = new Map<string, boolean>()
+    for (const group of meta.row_groups) {
+      for (const chunk of group.columns) {
+        const m = chunk.meta_data
+        if (m === undefined || m.path_in_schema.length !== 1) continue
+        const name = m.path_in_schema[0]!
+        const nulls = m.statistics?.null_count
+        const none = nulls !== undefined && nulls !== null && Number(nulls) === 0
+        counts.set(name, (counts.get(name) ?? true) && none)
+      }
+    }
+    for (const [name, none] of counts) if (none) free.add(name)
+  } catch {
+    // the footer was checked already; without statistics every nullable column is read
+  }
+  return free
+}
+
 export async function openParquetSource(path: string, batchRows: number): Promise<Source> {
   const { size } = await stat(path)
   const file = await openFile(path)
@@ -82,6 +109,7 @@ export async function openParquetSource(path: string, batchRows: number): Promis
   }
   file.free()
   const columns = arrowColumns(fields, path)
+  const nullFree = await nullFreeColumns(path)
   return {
     format: 'parquet',
     path,
@@ -118,9 +146,10 @@ export async function openParquetSource(path: string, batchRows: number): Promis
     // types and row counts come from the checked footer; only nulls and text widths need reading
     // (text values are read for their UTF-8 and their length)
     columnsToCheck: (needed, nullsMatter) =>
-      needed.filter(
-        (i) => (nullsMatter && columns[i]!.nullable) || columns[i]!.type.kind === 'text',
-      ),
+      needed.filter((i) => {
+        const c = columns[i]!
+        return (nullsMatter && c.nullable && !nullFree.has(c.name)) || c.type.kind === 'text'
+      }),
     close: async () => {},
   }
 }
