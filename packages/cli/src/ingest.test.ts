@@ -89,6 +89,31 @@ describe('ingest', () => {
     },
   )
 
+  it.each([
+    ['official', null],
+    ['wire', 2],
+  ] as const)('engine %s, workers %s: every row written and verified', async (engine, workers) => {
+    const path = h.file(`engines-${engine}.parquet`)
+    writeParquetReadings(path, readings(5000), 1500)
+    const set = uniqueSetName(`eng_${engine}`)
+    const summary = await ingest({
+      file: path,
+      hosts: h.cluster.hostsString,
+      namespace: 'test',
+      set,
+      key: 'sensor_id',
+      engine,
+      workers,
+      chunkSize: 700,
+      verify: 'all',
+    })
+    expect(summary).toMatchObject({
+      written: 5000,
+      exitCode: 0,
+      verify: { rowsVerified: 5000, mismatches: 0 },
+    })
+  })
+
   it('--dry-run prints the mapping and the report and sends nothing', async () => {
     const path = h.file('dry.parquet')
     writeParquetReadings(path, data)
