@@ -123,6 +123,63 @@ describe('checkpoint and resume', () => {
     },
   )
 
+  it('Ctrl-C (SIGINT): rows in flight settle, the checkpoint is saved, exit 1; --resume finishes', async () => {
+    const path = h.file('int.npy')
+    writeNpyReadings(path, readings(N))
+    const checkpoint = h.file('int.ckpt')
+    const set = uniqueSetName('int')
+    const args = [
+      'ingest',
+      path,
+      '--hosts',
+      h.cluster.hostsString,
+      '-n',
+      'test',
+      '-s',
+      set,
+      '--key',
+      'sensor_id',
+      '--chunk-size',
+      String(CHUNK),
+      '--checkpoint',
+      checkpoint,
+      '--quiet',
+    ]
+    const child = spawn(process.execPath, [BIN, ...args, '--max-rps', '5000'], { stdio: 'pipe' })
+    let stdout = ''
+    child.stdout.on('data', (d) => (stdout += String(d)))
+    const exited = new Promise<number | null>((resolve) =>
+      child.on('exit', (code) => resolve(code)),
+    )
+    while (settledRows(checkpoint) < N * 0.2) {
+      if (child.exitCode !== null) throw new Error('the run ended before the interrupt')
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    child.kill('SIGINT')
+    expect(await exited).toBe(1)
+    expect(stdout).toMatch(/stopped by an interrupt; resume with --resume --checkpoint/)
+    const settled = settledRows(checkpoint)
+    // every row sent before the interrupt settled and is in the checkpoint
+    expect(settled).toBe(await presentKeys(h.client, set, N))
+    const summary = await ingest({
+      file: path,
+      hosts: h.cluster.hostsString,
+      namespace: 'test',
+      set,
+      key: 'sensor_id',
+      chunkSize: CHUNK,
+      checkpoint,
+      resume: true,
+      verify: 'all',
+    })
+    expect(summary).toMatchObject({
+      written: N,
+      fromCheckpoint: settled,
+      exitCode: 0,
+      verify: { mismatches: 0 },
+    })
+  })
+
   it('refuses a checkpoint of another file or mapping, and an existing one without --resume', async () => {
     const a = h.file('a.npy')
     const b = h.file('b.npy')
