@@ -6,13 +6,14 @@
 // - --speed: writeNumpy from memory (the .npy read whole) against `ingest` of .npy and .parquet,
 //   in the same run on the same server: rows/s and their ratio, and the CLI's peak RSS
 // Files are made once per --dir and --rows. Peak RSS is /usr/bin/time -v's "Maximum resident set size".
-/* global URL, performance, setInterval, clearInterval */
+/* global URL, performance, setInterval, clearInterval, setTimeout */
 import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, writeFileSync, createWriteStream } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { AsyncClient } from '@aerospike-numpy/async'
+import { infoCommand } from '@aerospike-numpy/test-utils'
 import { StructuredArray, dtype, readNpy, writeNpy } from '@aerospike-numpy/dtype'
 import {
   Table,
@@ -72,9 +73,9 @@ function columns(start, n) {
   return c
 }
 
-async function makeFiles() {
+async function makeFiles(needed) {
   const block = 1_000_000
-  if (!existsSync(file('npy'))) {
+  if (needed.has('npy') && !existsSync(file('npy'))) {
     const a = StructuredArray.zeros(DT, N)
     for (let s = 0; s < N; s += block) {
       const c = columns(s, Math.min(block, N - s))
@@ -83,7 +84,10 @@ async function makeFiles() {
     }
     await writeNpy(file('npy'), a)
   }
-  if (!existsSync(file('arrow')) || !existsSync(file('parquet'))) {
+  if (
+    (needed.has('arrow') && !existsSync(file('arrow'))) ||
+    (needed.has('parquet') && !existsSync(file('parquet')))
+  ) {
     const batches = []
     for (let s = 0; s < N; s += block) {
       const c = columns(s, Math.min(block, N - s))
@@ -107,8 +111,9 @@ async function makeFiles() {
       )
     }
     const table = batches.reduce((a, b) => a.concat(b))
-    if (!existsSync(file('arrow'))) writeFileSync(file('arrow'), tableToIPC(table, 'file'))
-    if (!existsSync(file('parquet'))) {
+    if (needed.has('arrow') && !existsSync(file('arrow')))
+      writeFileSync(file('arrow'), tableToIPC(table, 'file'))
+    if (needed.has('parquet') && !existsSync(file('parquet'))) {
       const props = new parquet.WriterPropertiesBuilder()
         .setCompression(parquet.Compression.SNAPPY)
         .setMaxRowGroupSize(100_000)
@@ -119,7 +124,7 @@ async function makeFiles() {
       )
     }
   }
-  if (!existsSync(file('csv'))) {
+  if (needed.has('csv') && !existsSync(file('csv'))) {
     const out = createWriteStream(file('csv'))
     out.write('sensor_id,ts,temperature,humidity,status\n')
     for (let s = 0; s < N; s += block) {
@@ -201,6 +206,12 @@ async function present(client, set, n) {
 }
 
 const tag = Date.now().toString(36)
+const [seedHost, seedPort] = hosts.split(',')[0].split(':')
+/** Drop a set once measured: the server's namespace is 1 GiB in memory (stop-writes beyond). */
+async function truncate(set) {
+  await infoCommand(seedHost, Number(seedPort), `truncate:namespace=test;set=${set}`)
+  await new Promise((r) => setTimeout(r, 3000))
+}
 const common = [
   '--hosts',
   hosts,
@@ -223,10 +234,16 @@ console.log(
     .map((l) => l.toFixed(1))
     .join(' ')}`,
 )
-await makeFiles()
+const formats = values.formats.split(',').filter(Boolean)
+const needed = new Set([
+  ...formats,
+  ...(values.kill ? ['parquet'] : []),
+  ...(values.speed ? ['npy', 'parquet'] : []),
+])
+await makeFiles(needed)
 const client = await new AsyncClient({ hosts }).connect()
 try {
-  for (const ext of values.formats.split(',').filter(Boolean)) {
+  for (const ext of formats) {
     const set = `m_${ext}_${tag}`
     const r = await cli([
       'ingest',
@@ -272,6 +289,7 @@ try {
     )
     for (const ext of ['npy', 'parquet']) {
       const r = await cli(['ingest', file(ext), ...common, '-s', `m_speed_${ext}_${tag}`])
+      await truncate(`m_speed_${ext}_${tag}`)
       const rate = N / r.seconds
       console.log(
         `ingest .${ext}: exit ${r.code}, ${Math.round(rate).toLocaleString('en-US')} rows/s over the whole process (${r.seconds.toFixed(1)} s wall), ${(rate / base).toFixed(2)}× writeNumpy, peak RSS ${r.rssMB?.toFixed(0)} MB`,

@@ -28,7 +28,8 @@ export async function openSource(path: string, options: OpenOptions): Promise<So
   const starts = (magic: ArrayLike<number>) =>
     head.length >= magic.length && Array.from(magic).every((b, i) => head[i] === b)
   const ascii = (text: string) => [...text].map((c) => c.charCodeAt(0))
-  const batchRows = Math.min(options.chunkRows, 65_536)
+  // rows per batch read from the file (converted into chunks of chunkRows whatever their size)
+  const batchRows = 16_384
   if (options.csvDtypes.size > 0 && !/\.(csv|tsv|txt)$/i.test(path)) {
     throw new ParamError('--dtype applies to CSV files only (other formats carry their types)')
   }
@@ -39,7 +40,7 @@ export async function openSource(path: string, options: OpenOptions): Promise<So
     return (await import('./arrow.js')).openArrowSource(path, true)
   }
   if (starts(ascii('PAR1')))
-    return (await import('./parquet.js')).openParquetSource(path, batchRows)
+    return (await import('./parquet.js')).openParquetSource(path, 4 * batchRows)
   if (isDeadLetterStart(head)) return openDeadLetterSource(path, batchRows)
   if (/\.(csv|tsv|txt)$/i.test(path)) {
     const delimiter = options.delimiter ?? (/\.tsv$/i.test(path) ? '\t' : ',')
