@@ -7,7 +7,7 @@ import { dtype } from '@aerospike-numpy/dtype'
 import { uniqueSetName } from '@aerospike-numpy/test-utils'
 import { describe, expect, it } from 'vitest'
 import { ingest } from './ingest.js'
-import { presentKeys, run, useHarness } from './test-support/cluster.js'
+import { READ_POLICY, presentKeys, run, useHarness } from './test-support/cluster.js'
 import {
   readings,
   writeArrowReadings,
@@ -59,6 +59,7 @@ describe('ingest', () => {
       const back = await h.client.batchRead(
         sample.map((k) => ['test', set, k]),
         {
+          policy: READ_POLICY,
           dtype: dtype([
             ['ts', '<i8'],
             ['temperature', '<f8'],

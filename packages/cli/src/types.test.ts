@@ -25,7 +25,7 @@ import {
 import { parquetWriteBuffer } from 'hyparquet-writer'
 import { describe, expect, it } from 'vitest'
 import { ingest } from './ingest.js'
-import { presentKeys, run, useHarness } from './test-support/cluster.js'
+import { READ_POLICY, presentKeys, run, useHarness } from './test-support/cluster.js'
 
 const N = 6
 
@@ -135,6 +135,7 @@ describe('types', () => {
     const back = await h.client.batchRead(
       Array.from({ length: N }, (_, i) => ['test', set, i]),
       {
+        policy: READ_POLICY,
         dtype: dtype([
           ['flag', 'u1'],
           ['tag', 'V4'],

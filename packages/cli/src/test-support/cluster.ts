@@ -9,6 +9,9 @@ import { getTestCluster, type TestCluster } from '@aerospike-numpy/test-utils'
 import { afterAll, beforeAll } from 'vitest'
 import { main } from '../cli.js'
 
+/** Generous: a loaded CI machine answering late is not a missing record. */
+export const READ_POLICY = { totalTimeout: 20_000, socketTimeout: 20_000 } as const
+
 export interface Harness {
   cluster: TestCluster
   client: AsyncClient
@@ -64,7 +67,11 @@ export async function presentKeys(
       set,
       first + at + i,
     ])
-    const back = await client.batchRead(keys, { dtype: dtype([['status', 'i8']]), bins: [] })
+    const back = await client.batchRead(keys, {
+      dtype: dtype([['status', 'i8']]),
+      bins: [],
+      policy: READ_POLICY,
+    })
     found += back.foundCount()
   }
   return found
