@@ -118,20 +118,20 @@ export async function* chunks(
         counter.skipped += take
         continue
       }
-      // a .npy batch that is exactly this chunk, in the write dtype: no copy
+      // a whole chunk of a .npy batch already in the write dtype: a view, no copy (each batch
+      // is a fresh buffer, so the view stays the writer's until it settles)
       if (
         identity &&
         current === null &&
         row === start &&
         take === size &&
-        from === 0 &&
-        batch.length === size &&
         batch.structured?.dtype.equals(mapping.writeDtype) === true
       ) {
+        const data = batch.structured.slice(from, from + size)
         row += take
         from += take
         counter.rows += take
-        yield { index, start, data: batch.structured }
+        yield { index, start, data }
         continue
       }
       if (current === null) {

@@ -4,6 +4,11 @@ import { DtypeError, openNpy, readNpyHeader, type NpyHeader } from '@aerospike-n
 import type { Source, SourceBatch } from '../source.js'
 import { structBatch, structColumns } from './struct.js'
 
+/** Rows per read: whole chunks, about 4 MiB at a time. */
+function readRows(chunkRows: number, itemsize: number): number {
+  return chunkRows * Math.max(1, Math.floor((4 << 20) / (chunkRows * itemsize)))
+}
+
 export async function openNpySource(path: string, chunkRows: number): Promise<Source> {
   // readNpyHeader refuses a header whose shape needs more bytes than the file has
   let header: NpyHeader
@@ -21,7 +26,8 @@ export async function openNpySource(path: string, chunkRows: number): Promise<So
     columns,
     rows: header.rows,
     async *batches(): AsyncIterable<SourceBatch> {
-      for await (const chunk of openNpy(path, { chunkRows })) yield structBatch(chunk)
+      const rows = readRows(chunkRows, header.rowDtype.itemsize)
+      for await (const chunk of openNpy(path, { chunkRows: rows })) yield structBatch(chunk)
     },
     columnsToCheck: (needed) => needed.filter((i) => columns[i]!.type.kind !== 'fixed'),
     close: async () => {},
