@@ -621,6 +621,7 @@ async function write(
       chunkRows,
       nulls,
       mode: options.verify,
+      concurrency: options.concurrency ?? 4,
       skip: (row) => notWritten.has(row) || ctx.earlierDeadRows.has(row),
       policy: readPolicy,
     })
