@@ -5,6 +5,7 @@
  * hooks pace chunks (`--max-rps`, AIMD) and report each settled chunk, which feeds the
  * dead-letter file and the checkpoint; finally rows are read back and compared (`--verify`).
  */
+import { existsSync } from 'node:fs'
 import { AsyncClient, type WriteNumpyOptions } from '@aerospike-numpy/async'
 import {
   AerospikeError,
@@ -111,7 +112,10 @@ export interface IngestSummary {
   firstFailures: Array<{ row: number; result: number; inDoubt: boolean }>
   seconds: number
   rowsPerSecond: number
-  /** 0 everything written (and verified when asked); 1 rows not written or mismatched. */
+  /**
+   * 0 everything written (and verified when asked); 1 rows not written or mismatched. A dry run:
+   * 0 when the file converts without an error, 1 when it has bad values (the command exits 2).
+   */
   exitCode: 0 | 1
 }
 
@@ -380,7 +384,6 @@ async function run(
       chunkRows,
       nulls,
     }
-    const { existsSync } = await import('node:fs')
     if (options.resume !== true && existsSync(options.checkpoint)) {
       throw new ParamError(
         `--checkpoint ${options.checkpoint} exists: add --resume to continue that run, or remove it to start over`,

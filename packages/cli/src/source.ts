@@ -56,9 +56,8 @@ export interface Source {
   /** The key field a dead-letter file was written with. */
   readonly keyField?: string
   /**
-   * Read rows in order, in batches. `columns`: indices of the columns the converter needs (others
-   * may be skipped). `startRow`: rows before it may be skipped (their batches are not yielded, or
-   * yielded all the same: callers count rows from each batch's length).
+   * Read every row in order, in batches. `columns`: indices of the columns the converter needs
+   * (others may be left unread). Each call reads the file again from its start.
    */
   batches(columns: readonly number[]): AsyncIterable<SourceBatch>
   /**
