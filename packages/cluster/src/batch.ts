@@ -757,7 +757,7 @@ export async function batchWrite(cluster: Cluster, job: WriteJob): Promise<Batch
       build,
       onUnrouted: (i) => {
         const row = rows[i]!
-        outcome.resultCodes[row] = ResultCode.INVALID_NODE
+        outcome.resultCodes[row] = ResultCode.ERR_INVALID_NODE
         outcome.inDoubt[row] = 0
       },
       // A write that may have reached the server is never sent again (it would be applied twice).
@@ -829,7 +829,7 @@ export async function batchRead(cluster: Cluster, job: ReadJob): Promise<BatchSu
       firstUnknownNamespace ??= k.namespace
       unknownNamespaceKeys++
       slots[i] = NOT_IN_ATTEMPT
-      outcome.resultCodes[i] = ResultCode.NAMESPACE_NOT_FOUND
+      outcome.resultCodes[i] = ResultCode.ERR_NAMESPACE_NOT_FOUND
       continue
     }
     slots[i] = router.slotFor(masters[(d[0]! | (d[1]! << 8)) & (N_PARTITIONS - 1)])
@@ -944,7 +944,7 @@ export async function batchRead(cluster: Cluster, job: ReadJob): Promise<BatchSu
       },
       build,
       onUnrouted: (i) => {
-        outcome.resultCodes[i] = ResultCode.INVALID_NODE
+        outcome.resultCodes[i] = ResultCode.ERR_INVALID_NODE
       },
       // Reads are idempotent: any failure but a server's refusal may be sent again.
       retryable: (error) => error.code !== 'SERVER' && error.code !== 'CLOSED',

@@ -37,7 +37,7 @@ export class ClusterError extends Error {
 export class ClusterConfigError extends ClusterError {
   override readonly name = 'ClusterConfigError'
   constructor(message: string, options?: { cause?: unknown }) {
-    super('CONFIG', ResultCode.PARAM_CLIENT, message, options)
+    super('CONFIG', ResultCode.ERR_PARAM, message, options)
   }
 }
 
@@ -45,7 +45,7 @@ export class ClusterConfigError extends ClusterError {
 export class ConnectionError extends ClusterError {
   override readonly name = 'ConnectionError'
   constructor(message: string, options?: { cause?: unknown }) {
-    super('CONNECTION', ResultCode.CONNECTION, message, options)
+    super('CONNECTION', ResultCode.ERR_CONNECTION, message, options)
   }
 }
 
@@ -53,7 +53,7 @@ export class ConnectionError extends ClusterError {
 export class TimeoutError extends ClusterError {
   override readonly name = 'TimeoutError'
   constructor(message: string, options?: { cause?: unknown }) {
-    super('TIMEOUT', ResultCode.TIMEOUT, message, options)
+    super('TIMEOUT', ResultCode.ERR_TIMEOUT, message, options)
   }
 }
 
@@ -61,7 +61,7 @@ export class TimeoutError extends ClusterError {
 export class ProtocolError extends ClusterError {
   override readonly name = 'ProtocolError'
   constructor(message: string, options?: { cause?: unknown }) {
-    super('PROTOCOL', ResultCode.CLIENT, message, options)
+    super('PROTOCOL', ResultCode.ERR_CLIENT, message, options)
   }
 }
 
@@ -77,7 +77,7 @@ export class ServerError extends ClusterError {
 export class InvalidNodeError extends ClusterError {
   override readonly name = 'InvalidNodeError'
   constructor(message: string, options?: { cause?: unknown }) {
-    super('INVALID_NODE', ResultCode.INVALID_NODE, message, options)
+    super('INVALID_NODE', ResultCode.ERR_INVALID_NODE, message, options)
   }
 }
 
@@ -87,7 +87,7 @@ export class NamespaceNotFoundError extends ClusterError {
   constructor(namespace: string, options?: { cause?: unknown }) {
     super(
       'NAMESPACE_NOT_FOUND',
-      ResultCode.NAMESPACE_NOT_FOUND,
+      ResultCode.ERR_NAMESPACE_NOT_FOUND,
       `namespace "${namespace}" is not served by the cluster`,
       options,
     )
@@ -98,7 +98,7 @@ export class NamespaceNotFoundError extends ClusterError {
 export class NoMoreConnectionsError extends ClusterError {
   override readonly name = 'NoMoreConnectionsError'
   constructor(message: string, options?: { cause?: unknown }) {
-    super('NO_MORE_CONNECTIONS', ResultCode.NO_MORE_CONNECTIONS, message, options)
+    super('NO_MORE_CONNECTIONS', ResultCode.ERR_NO_MORE_CONNECTIONS, message, options)
   }
 }
 
@@ -106,6 +106,6 @@ export class NoMoreConnectionsError extends ClusterError {
 export class ClusterClosedError extends ClusterError {
   override readonly name = 'ClusterClosedError'
   constructor(message = 'the cluster is closed', options?: { cause?: unknown }) {
-    super('CLOSED', ResultCode.CLIENT, message, options)
+    super('CLOSED', ResultCode.ERR_CLIENT, message, options)
   }
 }

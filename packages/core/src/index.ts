@@ -3,6 +3,7 @@ export {
   RESULT_CODE_NAMES,
   TRANSIENT_RESULT_CODES,
   isTransientResultCode,
+  resultCodeName,
   type ResultCodeName,
 } from './codes.js'
 export {
@@ -27,7 +28,6 @@ export {
   NamespaceNotFoundError,
   BinNameError,
   errorFromCode,
-  resultCodeName,
   isAerospikeError,
   type AerospikeErrorOptions,
 } from './errors.js'

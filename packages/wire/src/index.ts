@@ -1,4 +1,12 @@
 export * from './constants.js'
+export {
+  ResultCode,
+  RESULT_CODE_NAMES,
+  resultCodeName,
+  isBatchRowSuccess,
+  type ResultCodeName,
+  type ResultCodeValue,
+} from './result-codes.js'
 export { WireError, type WireErrorCode } from './errors.js'
 export {
   compressFrame,
