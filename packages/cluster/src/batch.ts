@@ -1,4 +1,12 @@
-import type { ReadJob, WriteJob } from '@aerospike-numpy/core'
+import {
+  AerospikeError,
+  ClientError,
+  ConnectionError,
+  NamespaceNotFoundError,
+  errorFromCode,
+  type ReadJob,
+  type WriteJob,
+} from '@aerospike-numpy/core'
 import {
   AS_MESSAGE_TYPE,
   BATCH_FLAGS_DEFAULT,
@@ -42,13 +50,6 @@ import {
 } from '@aerospike-numpy/wire'
 import type { Cluster } from './cluster.js'
 import type { Connection, ResponseConsumer } from './connection.js'
-import {
-  ClusterError,
-  ConnectionError,
-  InvalidNodeError,
-  NamespaceNotFoundError,
-  ProtocolError,
-} from './errors.js'
 import type { Node } from './node.js'
 import { Ripemd160 } from '@aerospike-numpy/wire'
 
@@ -75,9 +76,11 @@ export interface NodeBatchResult {
   node: string
   rows: number
   /** null when the node answered (each row then has its own code). */
-  error: ClusterError | null
+  error: AerospikeError | null
   /** Whether the request reached the node's socket (its writes may have been applied). */
   sent: boolean
+  /** The server answered the whole request with an error code: none of its rows was applied. */
+  refused: boolean
 }
 
 /** The outcome of one batch call across nodes; per-row results are in the job's outcome. */
@@ -223,7 +226,7 @@ const ANSWERED = 2
 /**
  * Decodes a batch response stream: AS_MSGs in type-3 (or inflated type-4) frames until the one
  * with INFO3_LAST. Each row message is checked (header size, bounds, an index this request sent
- * and not yet answered) before `onRow` sees it; anything else is a ProtocolError naming the byte
+ * and not yet answered) before `onRow` sees it; anything else is a ClientError naming the byte
  * offset, so a bad server can never make the decoder read outside the message or hang.
  */
 class BatchResponseConsumer implements ResponseConsumer {
@@ -255,21 +258,21 @@ class BatchResponseConsumer implements ResponseConsumer {
     try {
       frames = this.reader.push(chunk)
     } catch (error) {
-      throw new ProtocolError(`${this.address}: bad batch response: ${(error as Error).message}`, {
+      throw new ClientError(`${this.address}: bad batch response: ${(error as Error).message}`, {
         cause: error,
       })
     }
     for (const frame of frames) {
-      if (this.done) throw new ProtocolError(`${this.address}: bytes after the last batch message`)
+      if (this.done) throw new ClientError(`${this.address}: bytes after the last batch message`)
       if (frame.type !== AS_MESSAGE_TYPE) {
-        throw new ProtocolError(
+        throw new ClientError(
           `${this.address}: batch response frame has proto type ${frame.type}, expected 3`,
         )
       }
       this.parseFrame(frame.body)
     }
     if (this.done && !this.reader.idle)
-      throw new ProtocolError(`${this.address}: bytes after the last batch message`)
+      throw new ClientError(`${this.address}: bytes after the last batch message`)
     return this.done
   }
 
@@ -277,21 +280,21 @@ class BatchResponseConsumer implements ResponseConsumer {
     const view = new DataView(body.buffer, body.byteOffset, body.byteLength)
     const length = body.length
     if (length < MSG_HEADER_SIZE) {
-      throw new ProtocolError(
+      throw new ClientError(
         `${this.address}: batch response frame of ${length} bytes is shorter than a message header`,
       )
     }
     let p = 0
     while (p < length) {
       if (this.done)
-        throw new ProtocolError(
+        throw new ClientError(
           `${this.address}: message after the last batch message (frame byte ${p})`,
         )
       if (length - p < MSG_HEADER_SIZE) {
-        throw new ProtocolError(`${this.address}: truncated message header at frame byte ${p}`)
+        throw new ClientError(`${this.address}: truncated message header at frame byte ${p}`)
       }
       if (body[p] !== MSG_HEADER_SIZE) {
-        throw new ProtocolError(
+        throw new ClientError(
           `${this.address}: message header size ${body[p]} at frame byte ${p}, expected 22`,
         )
       }
@@ -305,10 +308,10 @@ class BatchResponseConsumer implements ResponseConsumer {
       let q = p + MSG_HEADER_SIZE
       for (let f = 0; f < nFields; f++) {
         if (length - q < 4)
-          throw new ProtocolError(`${this.address}: truncated field at frame byte ${q}`)
+          throw new ClientError(`${this.address}: truncated field at frame byte ${q}`)
         const size = view.getUint32(q)
         if (size < 1 || size > length - q - 4) {
-          throw new ProtocolError(
+          throw new ClientError(
             `${this.address}: field size ${size} at frame byte ${q} crosses the message end`,
           )
         }
@@ -317,13 +320,11 @@ class BatchResponseConsumer implements ResponseConsumer {
       const opsOffset = q
       for (let o = 0; o < nOps; o++) {
         if (length - q < OP_HEADER_SIZE)
-          throw new ProtocolError(`${this.address}: truncated op at frame byte ${q}`)
+          throw new ClientError(`${this.address}: truncated op at frame byte ${q}`)
         const size = view.getUint32(q)
         const nameLength = body[q + 7]!
         if (size < 4 + nameLength || size > length - q - 4) {
-          throw new ProtocolError(
-            `${this.address}: op size ${size} at frame byte ${q} is impossible`,
-          )
+          throw new ClientError(`${this.address}: op size ${size} at frame byte ${q} is impossible`)
         }
         q += 4 + size
       }
@@ -331,7 +332,7 @@ class BatchResponseConsumer implements ResponseConsumer {
         this.parentResult = result
         this.done = true
         if (q !== length)
-          throw new ProtocolError(
+          throw new ClientError(
             `${this.address}: bytes after the last batch message (frame byte ${q})`,
           )
         return
@@ -341,7 +342,7 @@ class BatchResponseConsumer implements ResponseConsumer {
         this.slots[index] !== this.slot ||
         this.states[index] !== PENDING
       ) {
-        throw new ProtocolError(
+        throw new ClientError(
           `${this.address}: batch row index ${index} at frame byte ${p} was not sent to this node or was already answered`,
         )
       }
@@ -353,8 +354,8 @@ class BatchResponseConsumer implements ResponseConsumer {
   }
 }
 
-function routeError(error: unknown): ClusterError {
-  return error instanceof ClusterError
+function routeError(error: unknown): AerospikeError {
+  return error instanceof AerospikeError
     ? error
     : new ConnectionError(`batch request failed: ${(error as Error)?.message ?? String(error)}`, {
         cause: error,
@@ -376,7 +377,7 @@ async function executeNodeRequests(
   onNodeFailure: (
     positions: Uint32Array,
     states: Uint8Array,
-    error: ClusterError,
+    error: AerospikeError,
     sent: boolean,
   ) => void,
 ): Promise<NodeBatchResult[]> {
@@ -386,13 +387,16 @@ async function executeNodeRequests(
       let connection: Connection
       try {
         if (!node.active)
-          throw new InvalidNodeError(`node ${node.name} (${node.address}) left the cluster`)
+          throw errorFromCode(
+            ResultCode.ERR_INVALID_NODE,
+            `node ${node.name} (${node.address}) left the cluster`,
+          )
         connection = await node.pool.acquire(deadline)
       } catch (error) {
         const e = routeError(error)
         onNodeFailure(positions, states, e, false)
         cluster.requestTend()
-        return { node: node.name, rows: positions.length, error: e, sent: false }
+        return { node: node.name, rows: positions.length, error: e, sent: false, refused: false }
       }
       const consumer = new BatchResponseConsumer(connection.address, states, slots, slot, onRow)
       try {
@@ -407,28 +411,26 @@ async function executeNodeRequests(
         const e = routeError(error)
         onNodeFailure(positions, states, e, true)
         cluster.requestTend()
-        return { node: node.name, rows: positions.length, error: e, sent: true }
+        return { node: node.name, rows: positions.length, error: e, sent: true, refused: false }
       }
       node.pool.release(connection)
       if (consumer.parentResult !== 0) {
-        const e = new ClusterError(
-          'SERVER',
+        const e = errorFromCode(
           consumer.parentResult,
           `${node.address}: batch failed on the server with result ${consumer.parentResult}`,
         )
         onNodeFailure(positions, states, e, false)
-        return { node: node.name, rows: positions.length, error: e, sent: true }
+        return { node: node.name, rows: positions.length, error: e, sent: true, refused: true }
       }
       if (consumer.answered !== positions.length) {
-        const e = new ClusterError(
-          'PROTOCOL',
+        const e = errorFromCode(
           ResultCode.NO_RESPONSE,
           `${node.address}: batch ended with ${positions.length - consumer.answered} of ${positions.length} rows unanswered`,
         )
         onNodeFailure(positions, states, e, true)
-        return { node: node.name, rows: positions.length, error: e, sent: true }
+        return { node: node.name, rows: positions.length, error: e, sent: true, refused: false }
       }
-      return { node: node.name, rows: positions.length, error: null, sent: true }
+      return { node: node.name, rows: positions.length, error: null, sent: true, refused: false }
     }),
   )
 }
@@ -437,7 +439,7 @@ type RowHandler = ConstructorParameters<typeof BatchResponseConsumer>[4]
 type NodeFailureHandler = (
   positions: Uint32Array,
   states: Uint8Array,
-  error: ClusterError,
+  error: AerospikeError,
   sent: boolean,
 ) => void
 
@@ -452,7 +454,7 @@ interface Dispatch {
   /** Position i has no master: its result becomes INVALID_NODE. */
   onUnrouted(i: number): void
   /** Whether a node's unanswered rows may be sent again after this failure. */
-  retryable(error: ClusterError, sent: boolean): boolean
+  retryable(result: NodeBatchResult): boolean
 }
 
 const sleep = (ms: number): Promise<void> =>
@@ -530,7 +532,7 @@ async function dispatch(
     nodes.push(...results)
     for (let slot = 0; slot < results.length; slot++) {
       const r = results[slot]!
-      if (r.error === null || !d.retryable(r.error, r.sent)) continue
+      if (r.error === null || !d.retryable(r)) continue
       for (const i of groups[slot]!) if (states[i] === PENDING) again.push(i)
     }
     const final =
@@ -580,6 +582,21 @@ class Router {
   }
 }
 
+function namespaceNotServed(namespace: string): NamespaceNotFoundError {
+  return new NamespaceNotFoundError(`namespace "${namespace}" is not served by the cluster`)
+}
+
+/**
+ * Failures of a write request that never reached a socket and may be sent again after a tend
+ * (a write that may have reached the server is never re-sent: it would be applied twice).
+ */
+const RESENDABLE_WRITE_FAILURES: ReadonlySet<number> = new Set([
+  ResultCode.ERR_CONNECTION,
+  ResultCode.ERR_TIMEOUT,
+  ResultCode.ERR_INVALID_NODE,
+  ResultCode.ERR_NO_MORE_CONNECTIONS,
+])
+
 function recordTtl(policyTtl: number): number {
   // -1 never expire, -2 do not update → their u32 forms; -3 (client default) → namespace default.
   if (policyTtl === -3) return 0
@@ -622,7 +639,7 @@ export async function batchWrite(cluster: Cluster, job: WriteJob): Promise<Batch
   const n = rows.length
   if (n === 0) return { nodes: [], unroutedRows: 0 }
   const masters = cluster.partitions.masters(job.namespace)
-  if (masters === undefined) throw new NamespaceNotFoundError(job.namespace)
+  if (masters === undefined) throw namespaceNotServed(job.namespace)
   const namespaceBytes = utf8.encode(job.namespace)
   const setBytes = utf8.encode(job.set)
   const key = plan.key
@@ -712,7 +729,7 @@ export async function batchWrite(cluster: Cluster, job: WriteJob): Promise<Batch
   const parentFlags = batchParentFlags(policy)
   const build = (_node: Node, positions: Uint32Array): Uint8Array => {
     if (positions.length > MAX_ROWS_PER_REQUEST)
-      throw new ProtocolError('too many rows for one batch request')
+      throw new ClientError('too many rows for one batch request')
     const out = takeRequestBuffer(BATCH_HEADER_SIZE + positions.length * maxRowSize)
     const view = new DataView(out.buffer)
     let p = BATCH_HEADER_SIZE
@@ -761,12 +778,7 @@ export async function batchWrite(cluster: Cluster, job: WriteJob): Promise<Batch
         outcome.inDoubt[row] = 0
       },
       // A write that may have reached the server is never sent again (it would be applied twice).
-      retryable: (error, sent) =>
-        !sent &&
-        (error.code === 'CONNECTION' ||
-          error.code === 'TIMEOUT' ||
-          error.code === 'INVALID_NODE' ||
-          error.code === 'NO_MORE_CONNECTIONS'),
+      retryable: (r) => !r.sent && RESENDABLE_WRITE_FAILURES.has(r.error!.code),
       onRow: (i, result, generation, voidTime) => {
         const row = rows[i]!
         outcome.resultCodes[row] = result
@@ -785,7 +797,7 @@ export async function batchWrite(cluster: Cluster, job: WriteJob): Promise<Batch
           const i = positions[k]!
           if (states[i] !== PENDING) continue
           const row = rows[i]!
-          outcome.resultCodes[row] = error.result
+          outcome.resultCodes[row] = error.code
           // A request that reached the socket may have been applied, unless the server refused it whole.
           outcome.inDoubt[row] = sent ? 1 : 0
           outcome.generations[row] = 0
@@ -819,7 +831,7 @@ export async function batchRead(cluster: Cluster, job: ReadJob): Promise<BatchSu
     const k = keys[i]!
     const d = k.digest
     if (d.length !== DIGEST_SIZE)
-      throw new ProtocolError(`key ${i}: digest has ${d.length} bytes, expected 20`)
+      throw new ClientError(`key ${i}: digest has ${d.length} bytes, expected 20`)
     if (k.namespace !== lastNamespace) {
       lastNamespace = k.namespace
       masters = cluster.partitions.masters(k.namespace)
@@ -835,7 +847,7 @@ export async function batchRead(cluster: Cluster, job: ReadJob): Promise<BatchSu
     slots[i] = router.slotFor(masters[(d[0]! | (d[1]! << 8)) & (N_PARTITIONS - 1)])
   }
   // No key can be sent: the call fails as a whole.
-  if (unknownNamespaceKeys === n) throw new NamespaceNotFoundError(firstUnknownNamespace!)
+  if (unknownNamespaceKeys === n) throw namespaceNotServed(firstUnknownNamespace!)
 
   const bins = job.bins
   const binNames = bins === null ? [] : bins.map((b) => utf8.encode(b))
@@ -947,7 +959,7 @@ export async function batchRead(cluster: Cluster, job: ReadJob): Promise<BatchSu
         outcome.resultCodes[i] = ResultCode.ERR_INVALID_NODE
       },
       // Reads are idempotent: any failure but a server's refusal may be sent again.
-      retryable: (error) => error.code !== 'SERVER' && error.code !== 'CLOSED',
+      retryable: (r) => !r.refused,
       onRow: (i, result, generation, voidTime, body, view, opsOffset, nOps) => {
         outcome.resultCodes[i] = result
         if (result !== 0) return
@@ -971,7 +983,7 @@ export async function batchRead(cluster: Cluster, job: ReadJob): Promise<BatchSu
       onNodeFailure: (positions, states, error) => {
         for (let k = 0; k < positions.length; k++) {
           const i = positions[k]!
-          if (states[i] === PENDING) outcome.resultCodes[i] = error.result
+          if (states[i] === PENDING) outcome.resultCodes[i] = error.code
         }
       },
     },

@@ -5,17 +5,4 @@ export { Node, lookupNode, parseBuild, type NodeInfo } from './node.js'
 export { parsePeers, type HostAddress, type PeerEntry, type PeersReply } from './peers.js'
 export { parseReplicas, ownsPartition, PartitionMap, type NamespaceReplicas } from './partitions.js'
 export { infoRequest, infoValueError, infoValuesByName } from './info.js'
-export {
-  ClusterError,
-  ClusterConfigError,
-  ConnectionError,
-  TimeoutError,
-  ProtocolError,
-  ServerError,
-  InvalidNodeError,
-  NamespaceNotFoundError,
-  NoMoreConnectionsError,
-  ClusterClosedError,
-  type ClusterErrorCode,
-} from './errors.js'
 export { batchWrite, batchRead, type BatchSummary, type NodeBatchResult } from './batch.js'
