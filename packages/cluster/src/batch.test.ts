@@ -183,7 +183,7 @@ describe('batch write against a misbehaving node', () => {
 
   it('a frame shorter than a message header, a bad header size, impossible op sizes, unknown row index', async () => {
     const cases: [string, (request: BatchRequestSeen) => Uint8Array, RegExp][] = [
-      ['short frame', () => encodeFrame(3, new Uint8Array(10)), /shorter than a message header/],
+      ['short frame', () => encodeFrame(3, new Uint8Array(10)), /header needs 22 bytes.*at byte 8/],
       [
         'header size 30',
         (request) => {
@@ -191,7 +191,7 @@ describe('batch write against a misbehaving node', () => {
           bytes[8] = 30
           return bytes
         },
-        /header size 30/,
+        /header size 30.*at byte 8\)/,
       ],
       [
         'op crossing the frame',
@@ -210,7 +210,7 @@ describe('batch write against a misbehaving node', () => {
           new DataView(bytes.buffer, bytes.byteOffset).setUint32(30, 1_000_000)
           return bytes
         },
-        /op size 1000000/,
+        /op 0 size 1000000.*at byte 30\)/,
       ],
       [
         'row index not in the request',
@@ -219,7 +219,7 @@ describe('batch write against a misbehaving node', () => {
           w.row(ROWS + 5, 0, 1, 0)
           return w.last(0)
         },
-        /index 55 .* not sent to this node/,
+        /index 55 was not sent in this request.*at byte 22\)/,
       ],
       [
         'row answered twice',
@@ -240,7 +240,7 @@ describe('batch write against a misbehaving node', () => {
           out.set(bytes.subarray(0, 30), bytes.length)
           return out
         },
-        /after the last batch message/,
+        /after the LAST message/,
       ],
     ]
     for (const [label, make, pattern] of cases) {

@@ -5,30 +5,48 @@
  */
 import { ParamError } from './errors.js'
 
-/** `policy.key`: send only the digest (default) or also the user key, stored with the record. */
-export const POLICY_KEY_DIGEST = 0
-export const POLICY_KEY_SEND = 1
-/** `policy.exists` */
-export const POLICY_EXISTS_IGNORE = 0
-export const POLICY_EXISTS_CREATE = 1
-export const POLICY_EXISTS_UPDATE = 2
-export const POLICY_EXISTS_REPLACE = 3
-export const POLICY_EXISTS_CREATE_OR_REPLACE = 4
-/** `policy.gen` */
-export const POLICY_GEN_IGNORE = 0
-export const POLICY_GEN_EQ = 1
-export const POLICY_GEN_GT = 2
-/** `policy.commitLevel` */
-export const POLICY_COMMIT_LEVEL_ALL = 0
-export const POLICY_COMMIT_LEVEL_MASTER = 1
-/** `policy.replica` */
-export const POLICY_REPLICA_MASTER = 0
-export const POLICY_REPLICA_ANY = 1
-export const POLICY_REPLICA_SEQUENCE = 2
-export const POLICY_REPLICA_PREFER_RACK = 3
-/** `policy.readModeAP` */
-export const POLICY_READ_MODE_AP_ONE = 0
-export const POLICY_READ_MODE_AP_ALL = 1
+import {
+  POLICY_COMMIT_LEVEL_ALL,
+  POLICY_COMMIT_LEVEL_MASTER,
+  POLICY_EXISTS_CREATE,
+  POLICY_EXISTS_CREATE_OR_REPLACE,
+  POLICY_EXISTS_IGNORE,
+  POLICY_EXISTS_REPLACE,
+  POLICY_EXISTS_UPDATE,
+  POLICY_GEN_EQ,
+  POLICY_GEN_GT,
+  POLICY_GEN_IGNORE,
+  POLICY_KEY_DIGEST,
+  POLICY_KEY_SEND,
+  POLICY_READ_MODE_AP_ALL,
+  POLICY_READ_MODE_AP_ONE,
+  POLICY_REPLICA_ANY,
+  POLICY_REPLICA_MASTER,
+  POLICY_REPLICA_PREFER_RACK,
+  POLICY_REPLICA_SEQUENCE,
+} from '@aerospike-numpy/wire'
+
+// The policy values are wire's (one set for the encoders and for users); re-exported here.
+export {
+  POLICY_COMMIT_LEVEL_ALL,
+  POLICY_COMMIT_LEVEL_MASTER,
+  POLICY_EXISTS_CREATE,
+  POLICY_EXISTS_CREATE_OR_REPLACE,
+  POLICY_EXISTS_IGNORE,
+  POLICY_EXISTS_REPLACE,
+  POLICY_EXISTS_UPDATE,
+  POLICY_GEN_EQ,
+  POLICY_GEN_GT,
+  POLICY_GEN_IGNORE,
+  POLICY_KEY_DIGEST,
+  POLICY_KEY_SEND,
+  POLICY_READ_MODE_AP_ALL,
+  POLICY_READ_MODE_AP_ONE,
+  POLICY_REPLICA_ANY,
+  POLICY_REPLICA_MASTER,
+  POLICY_REPLICA_PREFER_RACK,
+  POLICY_REPLICA_SEQUENCE,
+}
 /** `policy.ttl` special values (seconds otherwise). */
 export const TTL_NAMESPACE_DEFAULT = 0
 export const TTL_NEVER_EXPIRE = -1

@@ -284,6 +284,8 @@ export function encodeMessage(message: MessageInput): Uint8Array {
 
 export interface MessageWriterOptions {
   initialCapacity?: number
+  /** Write into this buffer (from its start) until it is full; then grow into a new one. */
+  buffer?: Uint8Array
   /** The writer refuses to grow past this. Default 1 GiB. */
   maxCapacity?: number
 }
@@ -305,8 +307,8 @@ export class MessageWriter {
   constructor(options: MessageWriterOptions | number = {}) {
     const opts = typeof options === 'number' ? { initialCapacity: options } : options
     this.maxCapacity = opts.maxCapacity ?? 1024 * 1024 * 1024
-    this.bytes = new Uint8Array(Math.max(64, opts.initialCapacity ?? 4096))
-    this.view = new DataView(this.bytes.buffer)
+    this.bytes = opts.buffer ?? new Uint8Array(Math.max(64, opts.initialCapacity ?? 4096))
+    this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength)
   }
 
   /** Forgets what was written; keeps the buffer. */
