@@ -17,7 +17,7 @@ import {
   POLICY_GEN_EQ,
   POLICY_GEN_GT,
   ResultCode,
-  Ripemd160,
+  KeyDigester,
   batchParentFlags,
   clepochNow,
   writeInfoBits,
@@ -402,7 +402,6 @@ export async function batchWrite(cluster: Cluster, job: WriteJob): Promise<Batch
   if (n === 0) return { nodes: [], unroutedRows: 0 }
   const masters = cluster.partitions.masters(job.namespace)
   if (masters === undefined) throw namespaceNotServed(job.namespace)
-  const setBytes = new TextEncoder().encode(job.set)
   const key = plan.key
   const bins = plan.bins
   const source = {
@@ -418,18 +417,16 @@ export async function batchWrite(cluster: Cluster, job: WriteJob): Promise<Batch
   // Pass 1: digest and master of every row.
   const digests = new Uint8Array(n * DIGEST_SIZE)
   const slots = new Int32Array(n)
-  const scratch = new Uint8Array(setBytes.length + 1 + key.maxKeyBytes)
-  scratch.set(setBytes, 0)
-  const keyAt = setBytes.length + 1
-  scratch[setBytes.length] = key.particleType
-  const hasher = new Ripemd160()
+  const digester = new KeyDigester(job.set, key.particleType, key.maxKeyBytes)
+  const keyInput = digester.input
+  const keyAt = digester.keyOffset
   const router = new Router()
   const partitionMask = N_PARTITIONS - 1
   for (let i = 0; i < n; i++) {
     const row = rows[i]!
-    const keyLength = key.writeKeyBytes(src, base + row * stride, row, scratch, keyAt)
+    const keyLength = key.writeKeyBytes(src, base + row * stride, row, keyInput, keyAt)
     const d = i * DIGEST_SIZE
-    hasher.digest(scratch, 0, keyAt + keyLength, digests, d)
+    digester.digest(keyLength, digests, d)
     slots[i] = router.slotFor(masters[(digests[d]! | (digests[d + 1]! << 8)) & partitionMask])
   }
 

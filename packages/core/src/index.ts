@@ -36,6 +36,10 @@ export {
   PARTICLE_FLOAT,
   PARTICLE_STRING,
   PARTICLE_BLOB,
+  DIGEST_SIZE,
+  computeDigest,
+} from '@aerospike-numpy/wire'
+export {
   DEFAULT_KEY_FIELD,
   MAX_BIN_NAME_BYTES,
   compileWritePlan,
@@ -121,14 +125,12 @@ export {
   type WriteFailure,
   type WriteSummary,
 } from './results.js'
-export { halfToNumber, numberToHalf, invalidUtf8At } from './scalars.js'
+export { invalidUtf8At } from './scalars.js'
 export {
   MAX_NAMESPACE_BYTES,
   MAX_SET_NAME_BYTES,
-  DIGEST_SIZE,
   validateNamespace,
   validateSetName,
-  computeDigest,
   userKeyBytes,
   userKeyDigest,
   resolveKey,

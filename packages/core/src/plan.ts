@@ -8,21 +8,15 @@
  * bytes) and `rowOffset` the row's first byte in it (`byteOffset + i * stride`); codecs add their
  * field's offset. `row` is used only to name the row in errors.
  */
-import type { Dtype, DtypeField } from '@aerospike-numpy/dtype'
-import { ParamError } from './errors.js'
+import { halfBitsToDouble, type Dtype, type DtypeField } from '@aerospike-numpy/dtype'
 import {
-  halfToNumber,
-  invalidUtf8At,
-  trimTrailingNuls,
-  utf8Decoder,
-  utf8Encoder,
-} from './scalars.js'
-
-/** Aerospike particle types used by the plan (the digest's key type byte for keys). */
-export const PARTICLE_INTEGER = 1
-export const PARTICLE_FLOAT = 2
-export const PARTICLE_STRING = 3
-export const PARTICLE_BLOB = 4
+  PARTICLE_BLOB,
+  PARTICLE_FLOAT,
+  PARTICLE_INTEGER,
+  PARTICLE_STRING,
+} from '@aerospike-numpy/wire'
+import { ParamError } from './errors.js'
+import { invalidUtf8At, trimTrailingNuls, utf8Decoder, utf8Encoder } from './scalars.js'
 
 export const DEFAULT_KEY_FIELD = '_key'
 /** Server limit on bin names, in UTF-8 bytes. */
@@ -225,7 +219,7 @@ function integerBin(field: DtypeField, nameBytes: Uint8Array): BinCodec {
 type FloatReader = (view: DataView, offset: number, le: boolean) => number
 
 const FLOAT_READERS: Readonly<Record<number, FloatReader>> = {
-  2: (v, o, le) => halfToNumber(v.getUint16(o, le)),
+  2: (v, o, le) => halfBitsToDouble(v.getUint16(o, le)),
   4: (v, o, le) => v.getFloat32(o, le),
   8: (v, o, le) => v.getFloat64(o, le),
 }

@@ -196,7 +196,9 @@ function executeRead(
     if (op.op === AS_MSG_OP_READ) continue
     return writeError(
       sink,
-      UNSUPPORTED_OPS.has(op.op) ? ResultCode.ERR_UNSUPPORTED_FEATURE : ResultCode.ERR_REQUEST_INVALID,
+      UNSUPPORTED_OPS.has(op.op)
+        ? ResultCode.ERR_UNSUPPORTED_FEATURE
+        : ResultCode.ERR_REQUEST_INVALID,
     )
   }
   if ((command.info1 & INFO1_GET_NOBINDATA) !== 0) {
@@ -326,7 +328,9 @@ function applyWriteOp(
     op.op !== AS_MSG_OP_APPEND &&
     op.op !== AS_MSG_OP_PREPEND
   ) {
-    return UNSUPPORTED_OPS.has(op.op) ? ResultCode.ERR_UNSUPPORTED_FEATURE : ResultCode.ERR_REQUEST_INVALID
+    return UNSUPPORTED_OPS.has(op.op)
+      ? ResultCode.ERR_UNSUPPORTED_FEATURE
+      : ResultCode.ERR_REQUEST_INVALID
   }
   if (op.nameLength === 0) return ResultCode.ERR_REQUEST_INVALID
   if (op.nameLength > AS_BIN_NAME_MAX_LEN) return ResultCode.ERR_BIN_NAME
@@ -396,7 +400,8 @@ function executeWrite(
   const { info2, info3, bytes, ops } = command
   if (ops.length === 0) return writeError(sink, ResultCode.ERR_REQUEST_INVALID)
   const exists = record !== undefined
-  if (exists && (info2 & INFO2_CREATE_ONLY) !== 0) return writeError(sink, ResultCode.ERR_RECORD_EXISTS)
+  if (exists && (info2 & INFO2_CREATE_ONLY) !== 0)
+    return writeError(sink, ResultCode.ERR_RECORD_EXISTS)
   if (!exists && (info3 & (INFO3_UPDATE_ONLY | INFO3_REPLACE_ONLY)) !== 0) {
     return writeError(sink, ResultCode.ERR_RECORD_NOT_FOUND)
   }
@@ -405,7 +410,8 @@ function executeWrite(
   if (touched && !exists) return writeError(sink, ResultCode.ERR_RECORD_NOT_FOUND)
   const genFailure = generationCheck(command, record)
   if (genFailure !== 0) return writeError(sink, genFailure)
-  if (!exists && !store.admitSet(command.set)) return writeError(sink, ResultCode.ERR_REQUEST_INVALID)
+  if (!exists && !store.admitSet(command.set))
+    return writeError(sink, ResultCode.ERR_REQUEST_INVALID)
   if (exists) {
     if (
       command.userKey !== null &&
@@ -446,7 +452,8 @@ function executeWrite(
     // A write that leaves no bins is a delete: of nothing, it is NOT_FOUND; durable, it is
     // enterprise-only (write.c).
     if (!exists) return writeError(sink, ResultCode.ERR_RECORD_NOT_FOUND)
-    if ((info2 & INFO2_DURABLE_DELETE) !== 0) return writeError(sink, ResultCode.ERR_ENTERPRISE_ONLY)
+    if ((info2 & INFO2_DURABLE_DELETE) !== 0)
+      return writeError(sink, ResultCode.ERR_ENTERPRISE_ONLY)
     store.records.delete(key)
     return writeReply(sink, 0, 0, 0, results)
   }

@@ -76,6 +76,7 @@ export {
 } from './particles.js'
 export {
   computeDigest,
+  KeyDigester,
   decodeKeyField,
   encodeKeyField,
   encodeUserKey,

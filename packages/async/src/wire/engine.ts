@@ -9,8 +9,7 @@ import {
   type BatchSummary,
   type ClusterConfig,
 } from '@aerospike-numpy/cluster'
-import type {
-  AerospikeError} from '@aerospike-numpy/core';
+import type { AerospikeError } from '@aerospike-numpy/core'
 import {
   ParamError,
   ResultCode,
