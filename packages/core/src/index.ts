@@ -6,6 +6,8 @@ export {
   resultCodeName,
   type ResultCodeName,
 } from './codes.js'
+export { toErrorData, type ErrorData } from './error-data.js'
+export { fromErrorData, type FromErrorDataOptions } from './error-rebuild.js'
 export {
   AerospikeError,
   ParamError,
