@@ -3,7 +3,6 @@ export {
   ResultCode,
   RESULT_CODE_NAMES,
   resultCodeName,
-  isBatchRowSuccess,
   type ResultCodeName,
   type ResultCodeValue,
 } from './result-codes.js'
@@ -84,7 +83,6 @@ export {
   partitionId,
   type UserKey,
 } from './digest.js'
-export { Ripemd160 } from './ripemd160.js'
 export {
   clepochNow,
   isExpired,
@@ -112,7 +110,7 @@ export {
 } from './batch-request.js'
 export {
   BatchResponseDecoder,
-  BatchRowOps,
+  type BatchRowOps,
   decodeBatchResponse,
   type BatchResponseDecoderOptions,
   type BatchResponseRow,

@@ -124,12 +124,3 @@ export const RESULT_CODE_NAMES: ReadonlyMap<number, ResultCodeName> = (() => {
 export function resultCodeName(code: number): string {
   return RESULT_CODE_NAMES.get(code) ?? `UNKNOWN_${code}`
 }
-
-/** Batch rows with these codes are not "row errors" (they do not turn the call into BATCH_FAILED). */
-export function isBatchRowSuccess(code: number): boolean {
-  return (
-    code === ResultCode.OK ||
-    code === ResultCode.ERR_RECORD_NOT_FOUND ||
-    code === ResultCode.FILTERED_OUT
-  )
-}
