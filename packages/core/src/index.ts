@@ -87,11 +87,13 @@ export {
   POLICY_REPLICA_PREFER_RACK,
   POLICY_READ_MODE_AP_ONE,
   POLICY_READ_MODE_AP_ALL,
+  policy,
+} from '@aerospike-numpy/wire'
+export {
   TTL_NAMESPACE_DEFAULT,
   TTL_NEVER_EXPIRE,
   TTL_DONT_UPDATE,
   TTL_CLIENT_DEFAULT,
-  policy,
   ttl,
   resolveWritePolicy,
   resolveReadPolicy,

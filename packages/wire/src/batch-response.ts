@@ -6,7 +6,7 @@
  */
 import { AS_MESSAGE_TYPE, INFO3_LAST, MSG_HEADER_SIZE, OP_HEADER_SIZE } from './constants.js'
 import { WireError } from './errors.js'
-import { EMPTY_BYTES, type OpRef } from './msg.js'
+import { EMPTY_BYTES, opRefAt, type OpRef } from './msg.js'
 import { ProtoFrameReader, type ProtoFrame, type ProtoFrameReaderOptions } from './proto.js'
 
 const utf8 = new TextDecoder()
@@ -86,15 +86,12 @@ export class BatchRowOps {
 
   /** The current op as an OpRef (an object: for tests and tools, not per-row hot paths). */
   ref(): OpRef {
-    return {
-      op: this.op,
-      particleType: this.particleType,
-      flags: this.flags,
-      nameOffset: this.nameOffset,
-      nameLength: this.nameLength,
-      valueOffset: this.valueOffset,
-      valueLength: this.valueLength,
-    }
+    return opRefAt(
+      this.bytes,
+      this.nameOffset - OP_HEADER_SIZE,
+      this.valueLength + 4 + this.nameLength,
+      this.nameLength,
+    )
   }
 }
 

@@ -24,6 +24,7 @@ import type { MessageWriter } from './msg.js'
 import {
   decodeMessage,
   EMPTY_BYTES,
+  opRefAt,
   type DecodedMessage,
   type FieldRef,
   type MsgHeader,
@@ -261,15 +262,7 @@ export class BatchRequestCursor {
           `batch row ${i}: op ${o} size ${size} runs past the end`,
         )
       }
-      ops.push({
-        op: bytes[at + 4]!,
-        particleType: bytes[at + 5]!,
-        flags: bytes[at + 6]!,
-        nameOffset: at + OP_HEADER_SIZE,
-        nameLength,
-        valueOffset: at + OP_HEADER_SIZE + nameLength,
-        valueLength: size - 4 - nameLength,
-      })
+      ops.push(opRefAt(bytes, at, size, nameLength))
       at += 4 + size
     }
     this.header = {

@@ -219,15 +219,7 @@ export function decodeMessage(bytes: Uint8Array, offset = 0, end = bytes.length)
     if (size > end - at - 4) {
       throw new WireError('TRUNCATED', at, `op ${i} size ${size} runs past the end`)
     }
-    ops.push({
-      op: bytes[at + 4]!,
-      particleType: bytes[at + 5]!,
-      flags: bytes[at + 6]!,
-      nameOffset: at + OP_HEADER_SIZE,
-      nameLength,
-      valueOffset: at + OP_HEADER_SIZE + nameLength,
-      valueLength: size - 4 - nameLength,
-    })
+    ops.push(opRefAt(bytes, at, size, nameLength))
     at += 4 + size
   }
   return { header, fields, ops, bytes, offset, end: at }
@@ -583,4 +575,17 @@ export function writeUint64(view: DataView, offset: number, value: number | bigi
     throw new WireError('BAD_VALUE', offset, `${value} does not fit in an unsigned 64-bit integer`)
   }
   view.setBigUint64(offset, value)
+}
+
+/** The op whose header (already bounds-checked: `size` and `nameLength` fit) is at `at`. */
+export function opRefAt(bytes: Uint8Array, at: number, size: number, nameLength: number): OpRef {
+  return {
+    op: bytes[at + 4]!,
+    particleType: bytes[at + 5]!,
+    flags: bytes[at + 6]!,
+    nameOffset: at + OP_HEADER_SIZE,
+    nameLength,
+    valueOffset: at + OP_HEADER_SIZE + nameLength,
+    valueLength: size - 4 - nameLength,
+  }
 }

@@ -40,6 +40,27 @@ export const POLICY_REPLICA_PREFER_RACK = 3
 export const POLICY_READ_MODE_AP_ONE = 0
 export const POLICY_READ_MODE_AP_ALL = 1
 
+/** The same values grouped as the official client's `Aerospike.policy`. */
+export const policy = {
+  key: { DIGEST: POLICY_KEY_DIGEST, SEND: POLICY_KEY_SEND },
+  exists: {
+    IGNORE: POLICY_EXISTS_IGNORE,
+    CREATE: POLICY_EXISTS_CREATE,
+    UPDATE: POLICY_EXISTS_UPDATE,
+    REPLACE: POLICY_EXISTS_REPLACE,
+    CREATE_OR_REPLACE: POLICY_EXISTS_CREATE_OR_REPLACE,
+  },
+  gen: { IGNORE: POLICY_GEN_IGNORE, EQ: POLICY_GEN_EQ, GT: POLICY_GEN_GT },
+  commitLevel: { ALL: POLICY_COMMIT_LEVEL_ALL, MASTER: POLICY_COMMIT_LEVEL_MASTER },
+  replica: {
+    MASTER: POLICY_REPLICA_MASTER,
+    ANY: POLICY_REPLICA_ANY,
+    SEQUENCE: POLICY_REPLICA_SEQUENCE,
+    PREFER_RACK: POLICY_REPLICA_PREFER_RACK,
+  },
+  readModeAP: { ONE: POLICY_READ_MODE_AP_ONE, ALL: POLICY_READ_MODE_AP_ALL },
+} as const
+
 /** The write-policy fields that become info bits. */
 export interface WriteInfoPolicy {
   exists: number
