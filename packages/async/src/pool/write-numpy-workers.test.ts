@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { NamespaceNotFoundError } from '@aerospike-numpy/core'
 import { dtype, StructuredArray } from '@aerospike-numpy/dtype'
 import { getTestCluster, uniqueSetName, type TestCluster } from '@aerospike-numpy/test-utils'
 import { AsyncClient } from '../client.js'
@@ -169,6 +170,21 @@ describe('writeNumpy with workers', () => {
     expect(result.writtenCount).toBeGreaterThanOrEqual(1000)
     expect(result.writtenCount).toBeLessThan(n)
     expect(result.writtenCount + result.failedCount).toBe(n)
+  })
+
+  it("a worker's failure arrives as core's AerospikeError class and code, not a plain Error", async () => {
+    const outcome = await client.writeNumpy(rows(10), 'nope', 'x', sensor, { workers: 2 }).then(
+      (result) => result,
+      (error: unknown) => error,
+    )
+    if (outcome instanceof Error) {
+      // The whole call failed in a worker: the error crossed the thread as the same class.
+      expect(outcome).toBeInstanceOf(NamespaceNotFoundError)
+      expect(outcome).toMatchObject({ code: 20, codeName: 'ERR_NAMESPACE_NOT_FOUND' })
+    } else {
+      // Or, as without workers, every row reports the namespace's code.
+      expect(new Set((outcome as { resultCodes: Int32Array }).resultCodes)).toEqual(new Set([20]))
+    }
   })
 
   it('refuses bad worker counts and the official engine, before anything starts', async () => {

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { Piscina } from 'piscina'
 import {
   BatchRecords,
+  fromErrorData,
   ParamError,
   RESULT_NOT_SENT,
   createWriteOutcome,
@@ -28,11 +29,14 @@ import {
   runBounded,
   type WriteNumpyOptions,
 } from '../chunks.js'
+import * as asyncErrors from '../errors.js'
 import { clusterConfigFor } from '../wire/engine.js'
 import { checkData, checkDtype, checkRows, prepareWrite } from '../write-args.js'
 import type { SharedOutcome, SharedRows, WriteChunkResult, WriteChunkTask } from './messages.js'
 
 const MAX_WORKERS = 64
+/** Error classes a worker may throw besides dtype's and core's. */
+const ERROR_MODULES: readonly object[] = [asyncErrors]
 
 /** The worker entry, always from dist/ (worker threads cannot load TypeScript sources). */
 function workerFilename(): string {
@@ -150,6 +154,9 @@ export async function writeNumpyInWorkers(
   ): Promise<void> => {
     const task: WriteChunkTask = { ...base, rows, outcome: shared, start, end }
     const result = (await pool.run(task)) as WriteChunkResult
+    if (result.error !== undefined) {
+      throw fromErrorData(result.error, { modules: ERROR_MODULES, origin: 'a writeNumpy worker' })
+    }
     if (bulk.onRetry !== undefined) for (const e of result.retries) bulk.onRetry(e as RetryEvent)
   }
   try {
