@@ -24,6 +24,7 @@ export {
   rechunk,
   resolveBulkOptions,
   runBounded,
+  type ChunkSettledEvent,
   type ResolvedBulkOptions,
   type WriteNumpyOptions,
   type WriteProgress,

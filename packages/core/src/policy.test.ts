@@ -5,10 +5,8 @@ import {
   POLICY_EXISTS_CREATE,
   POLICY_GEN_EQ,
   POLICY_KEY_SEND,
-  TTL_NEVER_EXPIRE,
-  resolveReadPolicy,
-  resolveWritePolicy,
-} from './policy.js'
+} from '@aerospike-numpy/wire'
+import { TTL_NEVER_EXPIRE, resolveReadPolicy, resolveWritePolicy } from './policy.js'
 
 describe('write policy', () => {
   it('fills every field with the official client defaults', () => {

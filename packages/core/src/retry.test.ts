@@ -1,15 +1,15 @@
 import { dtype, StructuredArray } from '@aerospike-numpy/dtype'
-import { describe, expect, it } from 'vitest'
-import { allRows, createWriteOutcome, type Engine, type WriteJob } from './engine.js'
-import { AerospikeError, ConnectionError, ParamError, TimeoutError } from './errors.js'
-import { compileWritePlan } from './plan.js'
 import {
   POLICY_EXISTS_CREATE,
   POLICY_EXISTS_CREATE_OR_REPLACE,
   POLICY_EXISTS_REPLACE,
   POLICY_EXISTS_UPDATE,
-  resolveWritePolicy,
-} from './policy.js'
+} from '@aerospike-numpy/wire'
+import { describe, expect, it } from 'vitest'
+import { allRows, createWriteOutcome, type Engine, type WriteJob } from './engine.js'
+import { AerospikeError, ConnectionError, ParamError, TimeoutError } from './errors.js'
+import { compileWritePlan } from './plan.js'
+import { resolveWritePolicy } from './policy.js'
 import { isResendable, resolveRetry, retryDelayMs, writeWithRetry, type Clock } from './retry.js'
 
 /** A clock whose sleeps advance time at once and are recorded. */

@@ -9,7 +9,7 @@
 import { Worker } from 'node:worker_threads'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { dtype, StructuredArray } from '@aerospike-numpy/dtype'
-import { ownsPartition, parseReplicas } from '@aerospike-numpy/cluster'
+import { ownsPartition, parseReplicas } from '@aerospike-numpy/cluster/internal'
 import {
   clusterTtlConfig,
   getTestCluster,
