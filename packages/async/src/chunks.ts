@@ -31,23 +31,6 @@ export interface WriteProgress {
   chunksDone: number
 }
 
-/** Where a chunk sits in the input: its first row (in the array, or across the whole stream) and its size. */
-export interface ChunkPosition {
-  /** Row of the chunk's first row in the array, or across the whole stream. */
-  base: number
-  length: number
-}
-
-/**
- * A chunk whose rows have all settled (written, failed, or not sent). `resultCodes` and `inDoubt`
- * are views, one entry per row of the chunk, valid only during the callback (a stream's chunk
- * buffers are reused): copy them (`.slice()`) to keep them.
- */
-export interface ChunkResult extends ChunkPosition {
-  resultCodes: Int32Array
-  inDoubt: Uint8Array
-}
-
 export interface WriteNumpyOptions extends BatchWriteOptions {
   /** Rows per batch call. Default 1000. */
   chunkSize?: number
@@ -57,17 +40,39 @@ export interface WriteNumpyOptions extends BatchWriteOptions {
   onProgress?: (progress: WriteProgress) => void
   /** Called before each re-send of failed rows (see `retry`). */
   onRetry?: (event: RetryEvent) => void
-  /** Called when a chunk's rows have settled, with their result codes (before `onProgress`). */
-  onChunk?: (chunk: ChunkResult) => void
-  /**
-   * Awaited before each chunk is first sent (re-sends of its failed rows are not paced): for rate
-   * limiting or adaptive throttling. A chunk waiting here holds its concurrency slot.
-   */
-  beforeChunk?: (chunk: ChunkPosition) => void | Promise<void>
   /** Stops sending new chunks; rows not sent end with `ERR_CLIENT_ABORT` (-5). */
   signal?: AbortSignal
   /** Encode and write in a pool of this many worker threads (wire engine). */
   workers?: number
+  /**
+   * Awaited before each chunk is first sent (re-sends of its failed rows are not paced again),
+   * with the chunk's row count: a place for rate limits. While it waits, the chunk holds its slot
+   * of `concurrency`. A throw or rejection stops the write: no new chunk is sent, the chunks in
+   * flight settle, and the call rejects with it (a `PartialWriteError` once rows were sent).
+   */
+  beforeChunk?: (rows: number) => void | Promise<void>
+  /**
+   * Called once per chunk sent, when every row of it has its final outcome (after retries), in
+   * the order chunks settle; also for a chunk pulled from a stream but not sent because `signal`
+   * aborted (its rows carry `ERR_CLIENT_ABORT`, -5). Chunks never started are not reported. The
+   * event's arrays are valid only during the call; the chunk's rows are no longer read after it
+   * returns, so a stream may then refill the chunk's buffer. It is called before `onProgress`.
+   * A throw stops the write as `beforeChunk`'s does.
+   */
+  onChunkSettled?: (event: ChunkSettledEvent) => void
+}
+
+/** What `onChunkSettled` receives. */
+export interface ChunkSettledEvent {
+  /** Row of the whole input (array or stream) where this chunk starts. */
+  rowBase: number
+  /**
+   * The chunk's rows, as written: a view of the input array, or of the write's own copy of a
+   * stream's chunk (a stream's chunks are copied when pulled, so the source may reuse its buffer).
+   */
+  data: StructuredArray
+  /** Final per-row result codes, generations, TTLs and in-doubt flags, indexed by chunk row. */
+  outcome: WriteOutcome
 }
 
 export const WRITE_NUMPY_OPTION_KEYS = [
@@ -78,10 +83,10 @@ export const WRITE_NUMPY_OPTION_KEYS = [
   'concurrency',
   'onProgress',
   'onRetry',
-  'onChunk',
-  'beforeChunk',
   'signal',
   'workers',
+  'beforeChunk',
+  'onChunkSettled',
 ] as const
 
 export interface ResolvedBulkOptions {
@@ -89,9 +94,9 @@ export interface ResolvedBulkOptions {
   concurrency: number
   onProgress: ((progress: WriteProgress) => void) | undefined
   onRetry: ((event: RetryEvent) => void) | undefined
-  onChunk: ((chunk: ChunkResult) => void) | undefined
-  beforeChunk: ((chunk: ChunkPosition) => void | Promise<void>) | undefined
   signal: AbortSignal | undefined
+  beforeChunk: ((rows: number) => void | Promise<void>) | undefined
+  onChunkSettled: ((event: ChunkSettledEvent) => void) | undefined
 }
 
 function positiveInt(value: unknown, name: string, max: number, fallback: number): number {
@@ -114,7 +119,7 @@ export function resolveBulkOptions(
     MAX_CONCURRENCY,
     DEFAULT_CONCURRENCY,
   )
-  for (const name of ['onProgress', 'onRetry', 'onChunk', 'beforeChunk'] as const) {
+  for (const name of ['onProgress', 'onRetry', 'beforeChunk', 'onChunkSettled'] as const) {
     if (o[name] !== undefined && typeof o[name] !== 'function') {
       throw new ParamError(`${name} must be a function, got ${describe(o[name])}`)
     }
@@ -129,9 +134,9 @@ export function resolveBulkOptions(
     concurrency,
     onProgress: o.onProgress as ResolvedBulkOptions['onProgress'],
     onRetry: o.onRetry as ResolvedBulkOptions['onRetry'],
-    onChunk: o.onChunk as ResolvedBulkOptions['onChunk'],
-    beforeChunk: o.beforeChunk as ResolvedBulkOptions['beforeChunk'],
     signal: signal as AbortSignal | undefined,
+    beforeChunk: o.beforeChunk as ResolvedBulkOptions['beforeChunk'],
+    onChunkSettled: o.onChunkSettled as ResolvedBulkOptions['onChunkSettled'],
   }
 }
 

@@ -75,7 +75,11 @@ function inProcess(engine: Engine): ChunkSender {
  * generator's first item is checked by the write loop before anything is sent.
  */
 function checkStream(data: unknown): StructuredArrayStream {
-  if (ArrayBuffer.isView(data) || data instanceof ArrayBuffer || data instanceof SharedArrayBuffer) {
+  if (
+    ArrayBuffer.isView(data) ||
+    data instanceof ArrayBuffer ||
+    data instanceof SharedArrayBuffer
+  ) {
     throw new ParamError(
       `data is ${describe(data)}, not a StructuredArray: wrap the bytes with StructuredArray.fromBuffer(dtype, buffer) or build columns with StructuredArray.fromColumns(dtype, { … })`,
     )
@@ -345,7 +349,7 @@ export class AsyncClient {
       concurrency: bulk.concurrency,
       onProgress: bulk.onProgress,
       onRetry: bulk.onRetry,
-      onChunk: bulk.onChunk,
+      onChunkSettled: bulk.onChunkSettled,
       beforeChunk: bulk.beforeChunk,
       signal: bulk.signal,
     }

@@ -42,7 +42,7 @@ export function fromOfficialError(error: unknown): AerospikeError {
  * `StreamWriteSummary` of the rows read for a stream). The rows that were in flight settled
  * before it was thrown. `cause` is what stopped the write: a later chunk of a stream that is not
  * valid (a `ParamError`), the stream's own error, or an exception thrown by a callback
- * (`onProgress`, `onRetry`, `onChunk`, `beforeChunk`). `code` is the cause's code (`ERR_CLIENT`
+ * (`onProgress`, `onRetry`, `onChunkSettled`, `beforeChunk`). `code` is the cause's code (`ERR_CLIENT`
  * for an error that has none) and `inDoubt` is true: rows may be on the server (see `results`).
  * A failure before anything was sent is thrown as it is (e.g. a `ParamError`).
  */

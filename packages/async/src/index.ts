@@ -24,11 +24,10 @@ export {
   rechunk,
   resolveBulkOptions,
   runBounded,
+  type ChunkSettledEvent,
   type ResolvedBulkOptions,
   type WriteNumpyOptions,
   type WriteProgress,
-  type ChunkPosition,
-  type ChunkResult,
 } from './chunks.js'
 export {
   checkData,

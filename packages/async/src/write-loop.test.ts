@@ -12,7 +12,7 @@ import {
 } from '@aerospike-numpy/test-utils'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { AsyncClient } from './client.js'
-import type { ChunkResult, WriteProgress } from './chunks.js'
+import type { ChunkSettledEvent, WriteProgress } from './chunks.js'
 import {
   AerospikeError,
   BatchRecords,
@@ -351,32 +351,40 @@ describe.each(PATHS.map((p) => [label(p), p] as const))('the write loop, %s', (_
     },
   )
 
-  it('onChunk: each chunk once, with its position and codes; beforeChunk paces every chunk', async () => {
+  it('onChunkSettled: each chunk once, with its rows and codes, from a refilled buffer; beforeChunk paces every chunk', async () => {
     const set = uniqueSetName('hooks')
-    const chunks: { base: number; length: number; codes: number[] }[] = []
-    const paced: { base: number; length: number }[] = []
+    const chunks: { rowBase: number; firstKey: number; length: number; codes: number[] }[] = []
+    const paced: number[] = []
     const summary = await client.writeNumpy(refilled(2_500, 1_000), 'test', set, dt, {
       ...workers,
       chunkSize: 400,
       concurrency: 3,
       policy: TEST_POLICY,
-      beforeChunk: async (c) => {
-        paced.push({ ...c })
+      beforeChunk: async (n) => {
+        paced.push(n)
         await new Promise((resolve) => setTimeout(resolve, 1))
       },
-      onChunk: (c: ChunkResult) =>
-        chunks.push({ base: c.base, length: c.length, codes: [...c.resultCodes] }),
+      onChunkSettled: ({ rowBase, data, outcome }: ChunkSettledEvent) =>
+        chunks.push({
+          rowBase,
+          // the rows as written, though the source has refilled its buffer since
+          firstKey: (data.get('_key') as Int32Array)[0]!,
+          length: data.length,
+          codes: [...outcome.resultCodes],
+        }),
     })
     expect(summary.writtenCount).toBe(2_500)
     // the source's arrays of 1000, 1000 and 500 rows, cut into chunks of at most 400
     const lengths = [400, 400, 200, 400, 400, 200, 400, 100]
-    const expected = [0, 400, 800, 1_000, 1_400, 1_800, 2_000, 2_400].map((base, i) => ({
-      base,
-      length: lengths[i]!,
-    }))
-    expect(paced).toEqual(expected)
-    expect(chunks.sort((a, b) => a.base - b.base)).toEqual(
-      expected.map(({ base, length }) => ({ base, length, codes: new Array(length).fill(0) })),
+    const bases = [0, 400, 800, 1_000, 1_400, 1_800, 2_000, 2_400]
+    expect(paced).toEqual(lengths)
+    expect(chunks.sort((a, b) => a.rowBase - b.rowBase)).toEqual(
+      bases.map((rowBase, i) => ({
+        rowBase,
+        firstKey: rowBase,
+        length: lengths[i]!,
+        codes: new Array(lengths[i]!).fill(0),
+      })),
     )
   })
 

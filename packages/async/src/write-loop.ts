@@ -33,8 +33,7 @@ import {
   ProgressTracker,
   StreamWriteSummary,
   runBounded,
-  type ChunkPosition,
-  type ChunkResult,
+  type ChunkSettledEvent,
   type WriteProgress,
 } from './chunks.js'
 import { PartialWriteError } from './errors.js'
@@ -54,8 +53,8 @@ export interface WriteLoopOptions {
   concurrency: number
   onProgress?: ((progress: WriteProgress) => void) | undefined
   onRetry?: ((event: RetryEvent) => void) | undefined
-  onChunk?: ((chunk: ChunkResult) => void) | undefined
-  beforeChunk?: ((chunk: ChunkPosition) => void | Promise<void>) | undefined
+  onChunkSettled?: ((event: ChunkSettledEvent) => void) | undefined
+  beforeChunk?: ((rows: number) => void | Promise<void>) | undefined
   signal?: AbortSignal | undefined
   /**
    * Throw a failure of a whole call that left no per-row answer (`batchWriteNumpy`, as the
@@ -251,7 +250,7 @@ function arrayRun(
       ? new SlabPool(array.dtype.itemsize, true, false)
       : null
   const tracker = new ProgressTracker(n, control.guard(o.onProgress))
-  const onChunk = control.guard(o.onChunk)
+  const onChunkSettled = control.guard(o.onChunkSettled)
   let pulled = 0
   function* chunks(): Generator<LoopChunk> {
     for (let start = 0; start < n; start += o.chunkSize) {
@@ -271,17 +270,13 @@ function arrayRun(
   return {
     chunks: chunks(),
     settled(chunk) {
-      onChunk?.({
-        base: chunk.base,
-        length: chunk.data.length,
-        resultCodes: chunk.outcome.resultCodes,
-        inDoubt: chunk.outcome.inDoubt,
-      })
+      onChunkSettled?.({ rowBase: chunk.base, data: chunk.data, outcome: chunk.outcome })
       tracker.chunkDone(chunk.outcome.resultCodes)
       slabs?.give(chunk.slab)
     },
     skipped(chunk) {
       // its rows keep RESULT_NOT_SENT
+      onChunkSettled?.({ rowBase: chunk.base, data: chunk.data, outcome: chunk.outcome })
       slabs?.give(chunk.slab)
     },
     results(aborted) {
@@ -309,7 +304,7 @@ function streamRun(
   const summary = new StreamWriteSummary(prep.namespace, prep.set)
   const slabs = new SlabPool(dt.itemsize, sender.shared, true)
   const tracker = new ProgressTracker(null, control.guard(o.onProgress))
-  const onChunk = control.guard(o.onChunk)
+  const onChunkSettled = control.guard(o.onChunkSettled)
   async function* chunks(): AsyncGenerator<LoopChunk> {
     let nextRow = 0
     for await (const item of source) {
@@ -332,16 +327,12 @@ function streamRun(
     chunks: chunks(),
     settled(chunk) {
       summary.addChunk(chunk.base, chunk.outcome, keyReader(prep.plan, chunk.data, chunk.base))
-      onChunk?.({
-        base: chunk.base,
-        length: chunk.data.length,
-        resultCodes: chunk.outcome.resultCodes,
-        inDoubt: chunk.outcome.inDoubt,
-      })
+      onChunkSettled?.({ rowBase: chunk.base, data: chunk.data, outcome: chunk.outcome })
       tracker.chunkDone(chunk.outcome.resultCodes)
       slabs.give(chunk.slab)
     },
     skipped(chunk) {
+      onChunkSettled?.({ rowBase: chunk.base, data: chunk.data, outcome: chunk.outcome })
       summary.addSkipped(
         chunk.base,
         chunk.data.length,
@@ -400,7 +391,7 @@ async function drive(
       const length = chunk.data.length
       if (o.beforeChunk !== undefined) {
         try {
-          await o.beforeChunk({ base: chunk.base, length })
+          await o.beforeChunk(length)
         } catch (error) {
           control.stop(error)
         }

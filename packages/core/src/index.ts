@@ -3,8 +3,13 @@ export {
   RESULT_CODE_NAMES,
   TRANSIENT_RESULT_CODES,
   isTransientResultCode,
+  NODE_LOSS_RESULT_CODES,
+  isNodeLossResultCode,
+  resultCodeName,
   type ResultCodeName,
 } from './codes.js'
+export { toErrorData, type ErrorData } from './error-data.js'
+export { fromErrorData, type FromErrorDataOptions } from './error-rebuild.js'
 export {
   AerospikeError,
   ParamError,
@@ -27,7 +32,6 @@ export {
   NamespaceNotFoundError,
   BinNameError,
   errorFromCode,
-  resultCodeName,
   isAerospikeError,
   type AerospikeErrorOptions,
 } from './errors.js'
@@ -36,6 +40,10 @@ export {
   PARTICLE_FLOAT,
   PARTICLE_STRING,
   PARTICLE_BLOB,
+  DIGEST_SIZE,
+  computeDigest,
+} from '@aerospike-numpy/wire'
+export {
   DEFAULT_KEY_FIELD,
   MAX_BIN_NAME_BYTES,
   compileWritePlan,
@@ -81,11 +89,13 @@ export {
   POLICY_REPLICA_PREFER_RACK,
   POLICY_READ_MODE_AP_ONE,
   POLICY_READ_MODE_AP_ALL,
+  policy,
+} from '@aerospike-numpy/wire'
+export {
   TTL_NAMESPACE_DEFAULT,
   TTL_NEVER_EXPIRE,
   TTL_DONT_UPDATE,
   TTL_CLIENT_DEFAULT,
-  policy,
   ttl,
   resolveWritePolicy,
   resolveReadPolicy,
@@ -104,7 +114,6 @@ export {
   resolveRetry,
   retryDelayMs,
   writeWithRetry,
-  transientRows,
   type RetryOptions,
   type RetryPolicy,
   type Clock,
@@ -121,14 +130,12 @@ export {
   type WriteFailure,
   type WriteSummary,
 } from './results.js'
-export { halfToNumber, numberToHalf, invalidUtf8At } from './scalars.js'
+export { invalidUtf8At } from './scalars.js'
 export {
   MAX_NAMESPACE_BYTES,
   MAX_SET_NAME_BYTES,
-  DIGEST_SIZE,
   validateNamespace,
   validateSetName,
-  computeDigest,
   userKeyBytes,
   userKeyDigest,
   resolveKey,

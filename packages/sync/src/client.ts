@@ -32,8 +32,7 @@ import type {
   RequestBody,
   WriteResultData,
 } from './messages.js'
-import { rebuildError } from './rebuild-error.js'
-import { arrayFromData, arrayToData, dtypeFromData, dtypeToData } from './transfer.js'
+import { arrayFromData, arrayToData, dtypeFromData, dtypeToData, rebuildError } from './transfer.js'
 
 /** The worker entry and its host module are built files, found from src/ (tests) and dist/ alike. */
 const DEFAULT_WORKER: BlockingWorkerOptions = {
@@ -52,10 +51,13 @@ export interface SyncClientConfig extends Omit<AsyncClientConfig, 'engine'> {
   callTimeout?: number
 }
 
-/** `writeNumpy`'s options without `signal` and `beforeChunk` (see `Client.writeNumpy`). */
-export type SyncWriteNumpyOptions = Omit<WriteNumpyOptions, 'signal' | 'beforeChunk'>
+/** `writeNumpy`'s options without `signal` and the chunk hooks (see `Client.writeNumpy`). */
+export type SyncWriteNumpyOptions = Omit<
+  WriteNumpyOptions,
+  'signal' | 'beforeChunk' | 'onChunkSettled'
+>
 
-const LISTENERS: readonly ListenerName[] = ['onProgress', 'onRetry', 'onChunk']
+const LISTENERS: readonly ListenerName[] = ['onProgress', 'onRetry']
 
 /** Which requests write (their failure leaves rows in doubt). */
 const WRITES = new Set(['batchWriteNumpy', 'writeNumpy'])
@@ -167,15 +169,14 @@ export class Client {
   /**
    * Write a large array in chunks, `concurrency` chunks in flight; one `BatchRecords` for all
    * rows. Options as `AsyncClient.writeNumpy` (`chunkSize`, `concurrency`, `retry`, `keyField`,
-   * `policy`, `workers`, `onProgress`, `onRetry`, `onChunk`), with differences that follow from
-   * blocking:
-   * - `onProgress`, `onRetry` and `onChunk` cannot run while the write goes on (nothing runs on
-   *   the blocked thread): they are called after the write has finished, once per event, in the
-   *   order the events happened, before `writeNumpy` returns (`onChunk` gets copies of the
-   *   chunk's codes). If one throws, the rest are not called and `writeNumpy` throws a
-   *   `PartialWriteError` whose `results` are the write's results and `cause` the callback's error;
-   * - `signal` and `beforeChunk` are refused (nothing on the blocked thread could run them); use
-   *   `callTimeout`.
+   * `policy`, `workers`, `onProgress`, `onRetry`), with differences that follow from blocking:
+   * - `onProgress` and `onRetry` cannot run while the write goes on (nothing runs on the blocked
+   *   thread): they are called after the write has finished, once per event, in the order the
+   *   events happened, before `writeNumpy` returns. If one throws, the rest are not called and
+   *   `writeNumpy` throws a `PartialWriteError` whose `results` are the write's results and
+   *   `cause` the callback's error;
+   * - `signal`, `beforeChunk` and `onChunkSettled` are refused (nothing on the blocked thread
+   *   could run them while the write goes on); use `callTimeout`, or `AsyncClient.writeNumpy`.
    * `data` must be a StructuredArray: a stream such as `openNpy()` needs `AsyncClient.writeNumpy`.
    */
   writeNumpy(
@@ -232,10 +233,12 @@ export class Client {
           'writeNumpy option signal is not supported by the blocking client: nothing can run on the blocked thread to abort the call; use config.callTimeout, or AsyncClient.writeNumpy',
         )
       }
-      if (op === 'writeNumpy' && rest.beforeChunk !== undefined) {
-        throw new ParamError(
-          'writeNumpy option beforeChunk is not supported by the blocking client: nothing can run on the blocked thread while the write goes on; use AsyncClient.writeNumpy to pace chunks',
-        )
+      for (const hook of ['beforeChunk', 'onChunkSettled'] as const) {
+        if (op === 'writeNumpy' && rest[hook] !== undefined) {
+          throw new ParamError(
+            `writeNumpy option ${hook} is not supported by the blocking client: nothing can run on the blocked thread while the write goes on; use AsyncClient.writeNumpy`,
+          )
+        }
       }
       for (const name of LISTENERS) {
         const listener = rest[name]

@@ -10,11 +10,10 @@ import {
   PartialWriteError,
   type AsyncClientConfig,
   type BatchReadOptions,
-  type ChunkResult,
 } from '@aerospike-numpy/async'
 import { BatchRecords, type NumpyBatchRecords } from '@aerospike-numpy/core'
 
-import { errorToData } from './error-data.js'
+import { toErrorData } from '@aerospike-numpy/core'
 
 import type {
   ListenerEvent,
@@ -66,10 +65,7 @@ export async function handleRequest(request: Request): Promise<HostReply> {
         const withListeners: Record<string, unknown> = { ...request.options }
         for (const listener of request.listeners) {
           withListeners[listener] = (event: unknown) =>
-            events.push({
-              listener,
-              event: listener === 'onChunk' ? chunkCopy(event as ChunkResult) : plainCopy(event),
-            })
+            events.push({ listener, event: plainCopy(event) })
         }
         options = withListeners
       }
@@ -129,19 +125,9 @@ function writeReply(
     keys: movable(keys, transfer),
     aborted: result.aborted,
     events,
-    interrupted: interrupted === undefined ? undefined : errorToData(interrupted),
+    interrupted: interrupted === undefined ? undefined : toErrorData(interrupted),
   }
   return { value, transfer }
-}
-
-/** A chunk's result codes copied out of the whole call's arrays (its views would clone them all). */
-function chunkCopy(event: ChunkResult): OptionsData {
-  return {
-    base: event.base,
-    length: event.length,
-    resultCodes: event.resultCodes.slice(),
-    inDoubt: event.inDoubt.slice(),
-  }
 }
 
 function readReply(result: NumpyBatchRecords): HostReply {

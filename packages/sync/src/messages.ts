@@ -6,6 +6,8 @@
  */
 import type { MessagePort } from 'node:worker_threads'
 
+import type { ErrorData } from '@aerospike-numpy/core'
+
 /** The control words the two threads share (an Int32Array over a SharedArrayBuffer). */
 export const CONTROL_WORDS = 3
 /** Bumped by the worker after it posts a reply (and once more when it exits): what the caller waits on. */
@@ -56,7 +58,7 @@ export interface ArrayData {
 export type OptionsData = Readonly<Record<string, unknown>>
 
 /** The write options that are callbacks: the worker records their events for the caller to replay. */
-export type ListenerName = 'onProgress' | 'onRetry' | 'onChunk'
+export type ListenerName = 'onProgress' | 'onRetry'
 
 /** One recorded callback event, in the order it happened. */
 export interface ListenerEvent {
@@ -101,7 +103,7 @@ export interface WriteResultData {
   /** The rows' keys, captured by the write (the key field's bytes, row after row). */
   readonly keys: Uint8Array
   readonly aborted: boolean
-  /** Events of the caller's callbacks (`onProgress`, `onRetry`, `onChunk`), in the order they happened. */
+  /** Events of the caller's callbacks (`onProgress`, `onRetry`), in the order they happened. */
   readonly events: readonly ListenerEvent[]
   /** The write stopped after rows were sent (a `PartialWriteError`): these results are its `results`. */
   readonly interrupted: ErrorData | undefined
@@ -131,18 +133,8 @@ export type ReplyValue =
   | WriteResultData
   | NumpyReadResultData
 
-/** An error taken apart: enough to rebuild its class, code and message on the other side. */
-export interface ErrorData {
-  readonly name: string
-  readonly message: string
-  readonly stack: string | undefined
-  /** Numeric result code of an AerospikeError; absent for other errors. */
-  readonly code: number | undefined
-  readonly inDoubt: boolean | undefined
-  /** Other own properties that survived cloning (e.g. `field`, `row`). */
-  readonly extra: Readonly<Record<string, unknown>>
-  readonly cause: ErrorData | undefined
-}
+/** Errors travel as core's `ErrorData` (`toErrorData` / `fromErrorData`). */
+export type { ErrorData }
 
 export type Reply =
   | { readonly kind: 'result'; readonly id: number; readonly value: ReplyValue }

@@ -4,8 +4,7 @@
  * task carries where they are, not their bytes.
  */
 import type { ClusterConfig } from '@aerospike-numpy/cluster'
-import type { ResolvedWritePolicy } from '@aerospike-numpy/core'
-import type { ErrorData } from './error-data.js'
+import type { ErrorData, ResolvedWritePolicy } from '@aerospike-numpy/core'
 
 /** Given to every worker at start (`workerData`): the cluster its engine connects to. */
 export interface PoolWorkerData {

@@ -7,6 +7,7 @@ import { dtype, StructuredArray, type Dtype } from '@aerospike-numpy/dtype'
 import {
   connectOfficialClient,
   getTestCluster,
+  loadOfficialClient,
   skipUnlessDevServer,
   uniqueSetName,
   type OfficialClient,
@@ -106,6 +107,46 @@ describe('writeNumpy with workers', () => {
     expect(summary.writtenCount).toBe(5000)
   })
 
+  it('calls beforeChunk before and onChunkSettled after each chunk, array and stream', async () => {
+    const set = uniqueSetName('whooks')
+    for (const input of ['array', 'stream'] as const) {
+      const data = rows(4_500)
+      const paced: number[] = []
+      const settled: Array<[number, number, number]> = []
+      async function* source() {
+        for (let s = 0; s < 4_500; s += 2_000) yield data.slice(s, Math.min(4_500, s + 2_000))
+      }
+      const options = {
+        workers: 2,
+        chunkSize: 1000,
+        beforeChunk: (n: number) => {
+          paced.push(n)
+        },
+        onChunkSettled: ({
+          rowBase,
+          data: chunk,
+          outcome,
+        }: {
+          rowBase: number
+          data: StructuredArray
+          outcome: { resultCodes: Int32Array }
+        }) => {
+          expect((chunk.get('_key') as Int32Array)[0]).toBe(rowBase)
+          settled.push([rowBase, chunk.length, outcome.resultCodes.filter((c) => c === 0).length])
+        },
+      }
+      if (input === 'array') await client.writeNumpy(data, 'test', set, sensor, options)
+      else await client.writeNumpy(source(), 'test', set, sensor, options)
+      expect(paced.reduce((a, b) => a + b, 0)).toBe(4_500)
+      settled.sort((a, b) => a[0] - b[0])
+      // the stream's 2,000-row arrays cut at 1,000 (the last chunk 500), as the array is
+      const expected = [0, 1000, 2000, 3000, 4000]
+      expect(settled.map((c) => c[0])).toEqual(expected)
+      expect(settled.every(([, len, ok]) => len === ok)).toBe(true)
+      expect(settled.reduce((a, c) => a + c[1], 0)).toBe(4_500)
+    }
+  })
+
   it('honours an AbortSignal: rows not sent are reported as not written', async () => {
     const set = uniqueSetName('wabort')
     const n = 20_000
@@ -142,7 +183,8 @@ describe('writeNumpy with workers', () => {
 
   /** The bins the server holds for key 1 of `set`, and their values. */
   async function storedBins(set: string): Promise<Record<string, unknown>> {
-    const record = await official.get(new (await aerospikeKey())('test', set, 1))
+    const { Key } = await loadOfficialClient()
+    const record = await official.get(new Key('test', set, 1) as never)
     return record.bins as Record<string, unknown>
   }
 
@@ -300,8 +342,3 @@ describe.skipIf(skipUnlessDevServer())(
     })
   },
 )
-
-async function aerospikeKey(): Promise<new (ns: string, set: string, key: number) => object> {
-  const { loadOfficialClient } = await import('@aerospike-numpy/test-utils')
-  return (await loadOfficialClient()).Key as never
-}

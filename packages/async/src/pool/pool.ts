@@ -12,13 +12,16 @@
  */
 import { fileURLToPath } from 'node:url'
 import { Piscina } from 'piscina'
-import { ClientError, type WriteJob } from '@aerospike-numpy/core'
+import { ClientError, fromErrorData, type WriteJob } from '@aerospike-numpy/core'
 import type { Dtype } from '@aerospike-numpy/dtype'
 import type { ResolvedClientConfig } from '../config.js'
 import { clusterConfigFor } from '../wire/engine.js'
 import type { ChunkSender } from '../write-loop.js'
-import { errorFromData } from './error-data.js'
+import * as asyncErrors from '../errors.js'
 import type { PoolWorkerData, SharedView, WriteTask, WriteTaskReply } from './messages.js'
+
+/** Error classes a worker may throw besides dtype's and core's (for core's `fromErrorData`). */
+const ERROR_MODULES: readonly object[] = [asyncErrors]
 
 /** A thread idle this long ends (its cluster connection with it); the next chunk starts one. */
 const IDLE_MS = 30_000
@@ -130,7 +133,12 @@ export class WriteWorkerPool {
             { cause: error, inDoubt: true },
           )
         }
-        if (reply.error !== null) throw errorFromData(reply.error)
+        if (reply.error !== null) {
+          throw fromErrorData(reply.error, {
+            modules: ERROR_MODULES,
+            origin: 'a writeNumpy worker',
+          })
+        }
       },
     }
   }

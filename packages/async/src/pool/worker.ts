@@ -5,12 +5,16 @@
  * client (it aborts worker threads).
  */
 import { workerData } from 'node:worker_threads'
-import type { Engine, WriteOutcome } from '@aerospike-numpy/core'
-import { dtype as makeDtype, StructuredArray, type Dtype, type DtypeSpec } from '@aerospike-numpy/dtype'
+import { toErrorData, type Engine, type WriteOutcome } from '@aerospike-numpy/core'
+import {
+  dtype as makeDtype,
+  StructuredArray,
+  type Dtype,
+  type DtypeSpec,
+} from '@aerospike-numpy/dtype'
 import type { ResolvedClientConfig } from '../config.js'
 import { createWireEngine } from '../wire/engine.js'
 import { planFor } from '../write-args.js'
-import { errorToData } from './error-data.js'
 import type { PoolWorkerData, SharedView, WriteTask, WriteTaskReply } from './messages.js'
 
 const { cluster } = workerData as PoolWorkerData
@@ -86,6 +90,6 @@ export default async function writeRows(task: WriteTask): Promise<WriteTaskReply
     })
     return { error: null }
   } catch (error) {
-    return { error: errorToData(error) }
+    return { error: toErrorData(error) }
   }
 }
