@@ -21,7 +21,7 @@ import {
 import { StructuredArray, type Dtype } from '@aerospike-numpy/dtype'
 import type { Client as OfficialClient } from 'aerospike'
 import { resolveClientConfig, type AsyncClientConfig, type ResolvedClientConfig } from './config.js'
-import { StreamWriteSummary, resolveBulkOptions, type WriteNumpyOptions } from './chunks.js'
+import { resolveBulkOptions, type StreamWriteSummary, type WriteNumpyOptions } from './chunks.js'
 import { NotConnectedError } from './errors.js'
 import type { PoolLease, WriteWorkerPool } from './pool/pool.js'
 import {
