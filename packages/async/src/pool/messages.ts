@@ -6,8 +6,8 @@ import type { ClusterConfig } from '@aerospike-numpy/cluster'
 import type { ErrorData } from '@aerospike-numpy/core'
 
 export interface SharedRows {
-  /** numpy `descr` of the dtype (rebuilds the same layout in the worker). */
-  descr: unknown
+  /** The dtype's `toSpec()` (rebuilds an equal dtype in the worker, gaps between fields included). */
+  spec: unknown
   buffer: SharedArrayBuffer
   byteOffset: number
   stride: number
