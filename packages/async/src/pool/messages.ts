@@ -29,6 +29,7 @@ export interface WriteChunkTask {
   namespace: string
   set: string
   keyField: string
+  validityField: string | null
   /** The caller's `policy` and `retry` options, validated on the calling thread. */
   policy: unknown
   retry: unknown

@@ -47,7 +47,7 @@ function engineFor(task: WriteChunkTask): Promise<Engine> {
 function rowsFor(task: WriteChunkTask): { data: StructuredArray; plan: WritePlan } {
   const { rows } = task
   const specKey = JSON.stringify(rows.spec)
-  const planKey = `${specKey}\0${task.keyField}`
+  const planKey = `${specKey}\0${task.keyField}\0${task.validityField ?? ''}`
   let plan = plans.get(planKey)
   let perBuffer = arrays.get(rows.buffer)
   if (perBuffer === undefined) {
@@ -65,7 +65,7 @@ function rowsFor(task: WriteChunkTask): { data: StructuredArray; plan: WritePlan
     perBuffer.set(specKey, data)
   }
   if (plan === undefined) {
-    plan = compileWritePlan(data.dtype, task.keyField)
+    plan = compileWritePlan(data.dtype, task.keyField, task.validityField)
     plans.set(planKey, plan)
   }
   return { data, plan }

@@ -137,6 +137,7 @@ export async function writeNumpyInWorkers(
     namespace: prep.namespace,
     set: prep.set,
     keyField: prep.plan.keyField,
+    validityField: prep.plan.validity?.field.name ?? null,
     policy: bulk.policy,
     retry: bulk.retry,
   }
