@@ -26,6 +26,8 @@ export interface WriteTask {
    */
   readonly dtype: string
   readonly keyField: string
+  /** The plan's `validityField` (a per-row bitmap of the bins to write), or null. */
+  readonly validityField: string | null
   readonly rows: {
     readonly buffer: SharedArrayBuffer
     readonly byteOffset: number

@@ -15,7 +15,7 @@ import {
 } from '@aerospike-numpy/test-utils'
 import { AsyncClient } from '../client.js'
 import { ResultCode } from '../index.js'
-import { TEST_POLICY } from '../test-support/engines.js'
+import { TEST_POLICY, storedBinNames } from '../test-support/engines.js'
 import { WriteWorkerPool } from './pool.js'
 
 const sensor = dtype([
@@ -105,6 +105,32 @@ describe('writeNumpy with workers', () => {
     })
     expect(summary.rowCount).toBe(5000)
     expect(summary.writtenCount).toBe(5000)
+  })
+
+  it('validityField reaches the workers: clear bits leave bins out', async () => {
+    const set = uniqueSetName('wvalid')
+    const dt = dtype([
+      ['_key', 'i4'],
+      ['a', 'f8'],
+      ['b', 'i2'],
+      ['_valid', 'u1'],
+    ])
+    const data = StructuredArray.zeros(dt, 10)
+    data.set(
+      '_key',
+      Int32Array.from({ length: 10 }, (_, i) => i),
+    )
+    data.set(
+      '_valid',
+      Uint8Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? 0b01 : 0b10)),
+    )
+    const result = await client.writeNumpy(data, 'test', set, dt, {
+      workers: 1,
+      validityField: '_valid',
+    })
+    expect(result.writtenCount).toBe(10)
+    expect(await storedBinNames(tc, 'test', set, 4)).toEqual(['a'])
+    expect(await storedBinNames(tc, 'test', set, 5)).toEqual(['b'])
   })
 
   it('calls beforeChunk before and onChunkSettled after each chunk, array and stream', async () => {

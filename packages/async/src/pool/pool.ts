@@ -105,6 +105,7 @@ export class WriteWorkerPool {
         const task: WriteTask = {
           dtype: dtypeText(data.dtype),
           keyField: job.plan.keyField,
+          validityField: job.plan.validity?.field.name ?? null,
           rows: {
             buffer: data.buffer,
             byteOffset: data.byteOffset,

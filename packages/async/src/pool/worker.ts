@@ -80,7 +80,7 @@ export default async function writeRows(task: WriteTask): Promise<WriteTaskReply
       inDoubt: new Uint8Array(o.inDoubt.buffer, o.inDoubt.byteOffset, o.inDoubt.length),
     }
     await e.write({
-      plan: planFor(dt, task.keyField),
+      plan: planFor(dt, task.keyField, task.validityField),
       data,
       rows: task.rowIndices,
       namespace: task.namespace,
