@@ -1,4 +1,4 @@
-export { dtype, Dtype, descrRepr } from './dtype.js'
+export { dtype, Dtype } from './dtype.js'
 export type {
   ByteOrder,
   DescrEntry,
