@@ -9,16 +9,15 @@ import {
   NumpyBatchRecords,
   ParamError,
   allRows,
-  binsForReadDtype,
   createReadOutcome,
   createReadSink,
   createWriteOutcome,
   describe,
   resolveKeys,
+  resolveReadBins,
   resolveReadPolicy,
   sliceWriteOutcome,
   writeWithRetry,
-  MAX_BIN_NAME_BYTES,
   type Engine,
   type ReadPolicy,
   type RetryEvent,
@@ -224,21 +223,7 @@ export class AsyncClient {
     }
     const dt = checkDtype(o.dtype)
     const resolved = resolveKeys(keys)
-    let bins: readonly string[] | null
-    if (o.bins === undefined) {
-      const names = binsForReadDtype(dt)
-      bins = names.length === 0 ? null : names
-    } else {
-      if (!Array.isArray(o.bins) || o.bins.some((b) => typeof b !== 'string' || b === '')) {
-        throw new ParamError(`bins must be an array of bin names, got ${describe(o.bins)}`)
-      }
-      for (const b of o.bins as string[]) {
-        if (Buffer.byteLength(b) > MAX_BIN_NAME_BYTES) {
-          throw new ParamError(`bin name '${b}' is longer than ${MAX_BIN_NAME_BYTES} bytes`)
-        }
-      }
-      bins = [...(o.bins as string[])]
-    }
+    const bins = resolveReadBins(dt, o.bins)
     const policy = resolveReadPolicy(o.policy)
     const { sink, array } = createReadSink(dt, resolved)
     const outcome = createReadOutcome(resolved.length)

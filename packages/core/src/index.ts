@@ -136,4 +136,10 @@ export {
   keyLabel,
   type KeyInput,
 } from './keys.js'
-export { NumpyBatchRecords, createReadSink, binsForReadDtype, readMetaDtype } from './read.js'
+export {
+  NumpyBatchRecords,
+  createReadSink,
+  binsForReadDtype,
+  readMetaDtype,
+  resolveReadBins,
+} from './read.js'

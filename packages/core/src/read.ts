@@ -12,7 +12,13 @@ import {
 import type { ReadOutcome, ReadSink, ResolvedKey, UserKey } from './engine.js'
 import { ConversionError, ParamError } from './errors.js'
 import { keyLabel, resolveKey } from './keys.js'
-import { PARTICLE_BLOB, PARTICLE_FLOAT, PARTICLE_INTEGER, PARTICLE_STRING } from './plan.js'
+import {
+  PARTICLE_BLOB,
+  PARTICLE_FLOAT,
+  PARTICLE_INTEGER,
+  PARTICLE_STRING,
+  binNameBytes,
+} from './plan.js'
 import { describe } from './policy.js'
 import { halfToNumber, numberToHalf, utf8Encoder } from './scalars.js'
 
@@ -344,6 +350,40 @@ export function createReadSink(
 /** The bins to ask for when reading into `readDtype`: its field names not starting with `_`. */
 export function binsForReadDtype(readDtype: Dtype): string[] {
   return (readDtype.fields ?? []).map((f) => f.name).filter((name) => !name.startsWith('_'))
+}
+
+/**
+ * The bin list of a read: `bins` as the caller gave it, or the read dtype's bin fields (null, all
+ * bins, when it has none). Every name is checked as a bin name, the read dtype's fields too: a
+ * field whose name no bin can have (a lone surrogate, over 15 bytes) would silently stay zero.
+ */
+export function resolveReadBins(readDtype: Dtype, bins: unknown): readonly string[] | null {
+  const names = binsForReadDtype(readDtype)
+  for (const name of names) {
+    binNameBytes(
+      name,
+      `read dtype field ${JSON.stringify(name)}`,
+      'rename the field to the bin it reads (fields starting with _ are not read)',
+    )
+  }
+  if (bins === undefined) return names.length === 0 ? null : names
+  if (!Array.isArray(bins)) {
+    throw new ParamError(`bins must be an array of bin names, got ${describe(bins)}`)
+  }
+  const out: string[] = []
+  for (let i = 0; i < bins.length; i++) {
+    const name: unknown = bins[i]
+    if (typeof name !== 'string') {
+      throw new ParamError(`bins[${i}] must be a bin name (a string), got ${describe(name)}`)
+    }
+    binNameBytes(
+      name,
+      `bins[${i}] ${JSON.stringify(name)}`,
+      'give the name the bin was written with',
+    )
+    out.push(name)
+  }
+  return out
 }
 
 let metaDtype: Dtype | null = null
