@@ -38,6 +38,7 @@ export {
   PARTICLE_BLOB,
   DEFAULT_KEY_FIELD,
   MAX_BIN_NAME_BYTES,
+  MAX_OPS_PER_RECORD,
   compileWritePlan,
   checkRowValues,
   type WritePlan,

@@ -344,4 +344,18 @@ describe('compileWritePlan', () => {
       /fields "a" and "a" would be the same bin name on the wire/,
     )
   })
+
+  it('takes at most 65,535 bins: the op count on the wire is 16 bits', () => {
+    const wide = (bins: number) =>
+      dtype([
+        ['_key', 'i4'],
+        ...Array.from({ length: bins }, (_, i): [string, string] => [`b${i}`, 'u1']),
+      ])
+    expect(compileWritePlan(wide(65_535)).bins.length).toBe(65_535)
+    const tooWide = wide(65_536)
+    expect(() => compileWritePlan(tooWide)).toThrow(ParamError)
+    expect(() => compileWritePlan(tooWide)).toThrow(
+      /the dtype has too many bin fields: 65,536 bins, more than the 65,535 operations/,
+    )
+  })
 })

@@ -28,6 +28,17 @@ export const PARTICLE_BLOB = 4
 export const DEFAULT_KEY_FIELD = '_key'
 /** Server limit on bin names, in UTF-8 bytes. */
 export const MAX_BIN_NAME_BYTES = 15
+/** Most operations (bins) one record message can carry: the wire's op count is 16 bits. */
+export const MAX_OPS_PER_RECORD = 0xffff
+
+/** Refuse a bin count the wire's 16-bit op count would wrap (65,537 bins would be sent as 1). */
+export function checkOpCount(count: number, what: string): void {
+  if (count > MAX_OPS_PER_RECORD) {
+    throw new ParamError(
+      `${what}: ${count.toLocaleString('en-US')} bins, more than the ${MAX_OPS_PER_RECORD.toLocaleString('en-US')} operations one record message can carry (its op count is 16 bits)`,
+    )
+  }
+}
 
 export type KeyValue = number | bigint | string | Uint8Array
 export type BinValue = number | bigint | Uint8Array
@@ -509,6 +520,7 @@ export function compileWritePlan(dtype: Dtype, keyField: string = DEFAULT_KEY_FI
     byWireName.set(wireName, field.name)
     bins.push(bin)
   }
+  checkOpCount(bins.length, 'the dtype has too many bin fields')
   if (bins.length === 0) {
     throw new ParamError(
       `dtype has no bin fields (every field starts with '_' or is the key '${keyField}'); a record needs at least one bin`,

@@ -141,4 +141,12 @@ describe('resolveReadBins', () => {
       expect(() => resolveReadBins(readDt, bad)).toThrow(ParamError)
     }
   })
+
+  it('asks for at most 65,535 bins', () => {
+    const names = (n: number) => Array.from({ length: n }, (_, i) => `b${i}`)
+    expect(resolveReadBins(readDt, names(65_535))!.length).toBe(65_535)
+    expect(() => resolveReadBins(readDt, names(65_536))).toThrow(/^bins: 65,536 bins, more than/)
+    const wide = dtype(names(65_536).map((n): [string, string] => [n, 'u1']))
+    expect(() => resolveReadBins(wide, undefined)).toThrow(/read dtype has too many bin fields/)
+  })
 })

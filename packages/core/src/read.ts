@@ -18,6 +18,7 @@ import {
   PARTICLE_INTEGER,
   PARTICLE_STRING,
   binNameBytes,
+  checkOpCount,
 } from './plan.js'
 import { describe } from './policy.js'
 import { halfToNumber, numberToHalf, utf8Encoder } from './scalars.js'
@@ -359,6 +360,7 @@ export function binsForReadDtype(readDtype: Dtype): string[] {
  */
 export function resolveReadBins(readDtype: Dtype, bins: unknown): readonly string[] | null {
   const names = binsForReadDtype(readDtype)
+  checkOpCount(names.length, 'the read dtype has too many bin fields')
   for (const name of names) {
     binNameBytes(
       name,
@@ -370,6 +372,7 @@ export function resolveReadBins(readDtype: Dtype, bins: unknown): readonly strin
   if (!Array.isArray(bins)) {
     throw new ParamError(`bins must be an array of bin names, got ${describe(bins)}`)
   }
+  checkOpCount(bins.length, 'bins')
   const out: string[] = []
   for (let i = 0; i < bins.length; i++) {
     const name: unknown = bins[i]

@@ -5,7 +5,9 @@
  */
 import type { AerospikeError } from '@aerospike-numpy/core'
 import {
+  MAX_OPS_PER_RECORD,
   NamespaceNotFoundError,
+  ParamError,
   PARTICLE_FLOAT,
   ResultCode,
   type Engine,
@@ -219,6 +221,13 @@ export async function createOfficialEngine(config: ResolvedClientConfig): Promis
           } else {
             ops.push(Aerospike.operations.write(bin.name, v))
           }
+        }
+        // An integer beyond 2^53 takes two operations: count them, since the client's op count
+        // is 16 bits and would wrap (the plan has already refused more than 65,535 bins).
+        if (ops.length > MAX_OPS_PER_RECORD) {
+          throw new ParamError(
+            `row ${row}: its ${nBins} bins need ${ops.length.toLocaleString('en-US')} operations with engine 'official' (each integer beyond 2^53 takes two), more than the ${MAX_OPS_PER_RECORD.toLocaleString('en-US')} one record message can carry; use engine: 'wire' (one operation per bin) or fewer bins`,
+          )
         }
         records[k] = {
           type: writeType,
