@@ -91,6 +91,8 @@ export class AsyncClient {
   readonly config: ResolvedClientConfig
   #engine: Engine | null = null
   #connecting: Promise<Engine> | null = null
+  /** Bumped by close(): a connect() begun before it must end closed, not connected. */
+  #epoch = 0
   readonly #inFlight = new Set<Promise<unknown>>()
 
   constructor(config: AsyncClientConfig) {
@@ -108,26 +110,52 @@ export class AsyncClient {
     return this.#engine
   }
 
-  /** Connect (resolves to this client). Calling it again while connected does nothing. */
+  /**
+   * Connect (resolves to this client). Calling it again while connected does nothing. If
+   * `close()` is called before it finishes, it rejects with `NotConnectedError` and the
+   * connection it made is closed.
+   */
   async connect(): Promise<this> {
     if (this.#engine !== null) return this
-    this.#connecting ??= (async () => {
-      const engine = await createEngine(this.config)
-      await engine.connect()
-      return engine
-    })()
-    try {
-      this.#engine = await this.#connecting
-    } finally {
-      this.#connecting = null
+    let attempt = this.#connecting
+    if (attempt === null) {
+      attempt = this.#open(this.#epoch)
+      this.#connecting = attempt
+      const settled = (): void => {
+        if (this.#connecting === attempt) this.#connecting = null
+      }
+      attempt.then(settled, settled)
     }
+    await attempt
     return this
   }
 
-  /** Close the connection, once every call in flight has settled. */
+  /** Create and connect an engine; it becomes the client's only if close() has not run meanwhile. */
+  async #open(epoch: number): Promise<Engine> {
+    const engine = await createEngine(this.config)
+    if (this.#epoch === epoch) await engine.connect()
+    if (this.#epoch !== epoch) {
+      // close() ran meanwhile: what this attempt opened must not outlive it.
+      await engine.close()
+      throw new NotConnectedError('close() was called while connect() was in progress')
+    }
+    // Adopted in the same step as the check above, so close() either sees it or made us close it.
+    this.#engine = engine
+    return engine
+  }
+
+  /**
+   * Close the connection, once every call in flight has settled. A `connect()` still in
+   * progress is ended too: when this resolves, no connection of this client is left open.
+   */
   async close(): Promise<void> {
+    this.#epoch++
+    const connecting = this.#connecting
+    this.#connecting = null
     const engine = this.#engine
     this.#engine = null
+    // The attempt sees the new epoch and closes what it opened.
+    if (connecting !== null) await connecting.catch(() => {})
     if (engine === null) return
     // The official addon must not be closed under a command still in flight (it can abort the
     // process), and callers deserve their answers: let every call settle first.

@@ -61,6 +61,8 @@ export interface DevServer {
   setLatency(latency: number | { min: number; max: number }): Promise<void>
   /** Destroy open client connections (of one node, or all); resolves with how many. */
   dropConnections(node?: number): Promise<number>
+  /** Open client connections (of one node, or all), left as they are. */
+  connectionCount(node?: number): Promise<number>
   /** Cut the next data responses part-way and destroy their connections. */
   dropNextResponses(rule?: DropResponsesRule): Promise<void>
   /** Close node i's listener and connections; peers stop listing it, its partitions stay its own. */
@@ -343,6 +345,10 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     dropConnections(node) {
       if (node !== undefined) checkNodeIndex(node, nodes.length)
       return call({ kind: 'dropConnections', node: node ?? null })
+    },
+    connectionCount(node) {
+      if (node !== undefined) checkNodeIndex(node, nodes.length)
+      return call({ kind: 'connectionCount', node: node ?? null })
     },
     dropNextResponses(rule = {}) {
       if (rule.node !== undefined) checkNodeIndex(rule.node, nodes.length)

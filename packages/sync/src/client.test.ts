@@ -660,3 +660,43 @@ describe('callTimeout on any cluster', () => {
     ).toBe(10)
   })
 })
+
+describe.skipIf(skipUnlessDevServer())(
+  'no connection left behind (a devserver of its own counts them; a real server is shared)',
+  () => {
+    let own: TestCluster
+    beforeAll(async () => {
+      own = await getTestCluster({ namespaces: ['test', 'bar', 'sync_close'] })
+    })
+    afterAll(async () => {
+      await own?.close()
+    })
+    const openConnections = (): Promise<number> => own.devserver!.connectionCount()
+    async function noneLeft(): Promise<void> {
+      for (let i = 0; i < 200 && (await openConnections()) > 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      expect(await openConnections()).toBe(0)
+    }
+
+    it('after close()', async () => {
+      const c = client({ hosts: own.hosts }).connect()
+      expect(await openConnections()).toBeGreaterThan(0)
+      c.close()
+      await noneLeft()
+    })
+
+    it('after a connect() cut short by callTimeout, then close()', async () => {
+      await own.devserver!.setLatency(5000)
+      const c = new Client({ hosts: own.hosts, callTimeout: 500 })
+      try {
+        expect(() => c.connect()).toThrow(SyncCallTimeoutError)
+        c.close()
+        expect(c.isConnected()).toBe(false)
+      } finally {
+        await own.devserver!.setLatency(0)
+      }
+      await noneLeft()
+    })
+  },
+)
