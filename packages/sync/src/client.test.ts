@@ -65,14 +65,24 @@ function open(extra: Record<string, unknown> = {}): Client {
   return c
 }
 
-function openDying(extra: Record<string, unknown> = {}): Client {
+function openDying(
+  extra: Record<string, unknown> = {},
+  resourceLimits?: { maxOldGenerationSizeMb: number },
+): Client {
   const c = new Client(
     { hosts: cluster.hosts, ...extra },
-    { workerUrl, hostModule: dyingHost },
+    {
+      workerUrl,
+      hostModule: dyingHost,
+      ...(resourceLimits === undefined ? {} : { resourceLimits }),
+    },
   ).connect()
   opened.push(c)
   return c
 }
+
+/** A heap limit the real host runs within, that a runaway allocation reaches in moments. */
+const SMALL_HEAP = { maxOldGenerationSizeMb: 64 }
 
 beforeAll(async () => {
   cluster = await getTestCluster()
@@ -587,6 +597,65 @@ describe('a worker that dies', () => {
       expect(c.batchRead(keysOf(set, 1, 100), { dtype: readDt }).foundCount()).toBe(100)
     },
   )
+
+  it.each([
+    ['a write', 'batchWriteNumpy', true],
+    ['a read', 'batchRead', false],
+  ])(
+    'out of heap during %s (no exit hook runs): woken with the exit, not a timeout',
+    (_what, op, inDoubt) => {
+      // callTimeout only so that, were the caller not woken, this fails instead of hanging.
+      const c = openDying({ callTimeout: 60_000 }, SMALL_HEAP)
+      const set = uniqueSetName('oom-during')
+      let error: unknown
+      try {
+        if (op === 'batchWriteNumpy') c.batchWriteNumpy(rows(100), 'test', set, dt)
+        else c.batchRead(keysOf(set, 1, 10), { dtype: readDt })
+      } catch (e) {
+        error = e
+      }
+      expect(error).not.toBeInstanceOf(SyncCallTimeoutError)
+      expect(error).toBeInstanceOf(SyncWorkerExitedError)
+      const exited = error as SyncWorkerExitedError
+      expect(exited.inDoubt).toBe(inDoubt)
+      expect(exited.message).toMatch(
+        new RegExp(
+          `^${op}: the blocking client's worker thread exited \\(code \\d+, .*memory limit`,
+        ),
+      )
+      expect(exited.message.includes('may have been written')).toBe(inDoubt)
+      // The next call starts a new worker (with the same small heap, plenty for real work).
+      const again = uniqueSetName('sync_after_oom')
+      expect(c.batchWriteNumpy(rows(10), 'test', again, dt).writtenCount).toBe(10)
+    },
+  )
+
+  it('out of heap without callTimeout: the script gets the error and goes on (it used to hang)', async () => {
+    const script = `
+      import { Client } from ${JSON.stringify(new URL('../dist/client.js', import.meta.url).href)}
+      import { dtype, StructuredArray } from '@aerospike-numpy/dtype'
+      const dt = dtype([['_key', 'i4'], ['score', 'f8']])
+      const data = StructuredArray.fromRows(dt, [[1, 0.5], [2, 0.25]])
+      const c = new Client({ hosts: ${JSON.stringify(cluster.hosts)} }, {
+        workerUrl: new URL(${JSON.stringify(workerUrl.href)}),
+        hostModule: ${JSON.stringify(dyingHost)},
+        resourceLimits: ${JSON.stringify(SMALL_HEAP)},
+      }).connect()
+      try {
+        c.batchWriteNumpy(data, 'test', 'oom-during-script', dt)
+      } catch (error) {
+        console.log(error.name, error.inDoubt)
+      }
+      console.log(c.batchWriteNumpy(data, 'test', ${JSON.stringify(uniqueSetName('sync_oom'))}, dt).writtenCount)
+      c.close()
+    `
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--input-type=module', '-e', script],
+      { timeout: 60_000, cwd: new URL('..', import.meta.url) },
+    )
+    expect(stdout.trim().split('\n')).toEqual(['SyncWorkerExitedError true', '2'])
+  })
 
   it('between calls: isConnected() says so, close() does not throw', async () => {
     const c = openDying()

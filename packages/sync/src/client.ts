@@ -330,20 +330,31 @@ export class Client {
       case 'exited': {
         this.#dropWorker()
         const cause = outcome.error === undefined ? undefined : rebuildError(outcome.error)
-        const written = WRITES.has(op) ? '; rows of this call may have been written' : ''
+        // A write the worker took may have sent rows; one it never took sent nothing.
+        const inDoubt = WRITES.has(op) && outcome.received
+        const written = inDoubt
+          ? '; rows of this call may have been written'
+          : outcome.received
+            ? ''
+            : '; it had not taken this call, so nothing of it was done'
         throw new SyncWorkerExitedError(
           `${op}: the blocking client's worker thread exited (code ${outcome.exitCode}${cause === undefined ? '' : `, ${cause.name}: ${cause.message}`}) before answering${written}. The next call starts a new worker.`,
           outcome.exitCode,
-          { ...(cause === undefined ? {} : { cause }), inDoubt: WRITES.has(op) },
+          { ...(cause === undefined ? {} : { cause }), inDoubt },
         )
       }
       case 'timeout': {
         this.#dropWorker()
-        const written = WRITES.has(op) ? ' and rows of this call may have been written' : ''
+        const inDoubt = WRITES.has(op) && outcome.received
+        const written = inDoubt
+          ? ' and rows of this call may have been written'
+          : outcome.received
+            ? ''
+            : ' before it had taken this call, so nothing of it was done'
         throw new SyncCallTimeoutError(
           `${op} did not finish within callTimeout ${outcome.timeoutMs} ms; its worker thread was stopped${written}. The next call starts a new worker.`,
           outcome.timeoutMs,
-          { inDoubt: WRITES.has(op) },
+          { inDoubt },
         )
       }
     }
