@@ -5,6 +5,7 @@
  */
 import type { AerospikeError } from '@aerospike-numpy/core'
 import {
+  ClientError,
   MAX_OPS_PER_RECORD,
   NamespaceNotFoundError,
   ParamError,
@@ -74,8 +75,28 @@ async function explainBatchFailed(
   return error
 }
 
+/** The range of `aerospike` this adapter is written and tested against (package.json's peer). */
+const AEROSPIKE_PEER = 'aerospike@^6.7.1'
+
+/**
+ * The `aerospike` package, an optional peer dependency: only `engine: 'official'` needs it, so
+ * its absence (or an addon that cannot load here) is reported when that engine is chosen.
+ */
 async function loadAerospike(): Promise<AerospikeModule> {
-  const mod = (await import('aerospike')) as AerospikeModule & { default?: AerospikeModule }
+  let mod: AerospikeModule & { default?: AerospikeModule }
+  try {
+    mod = (await import('aerospike')) as AerospikeModule & { default?: AerospikeModule }
+  } catch (error) {
+    const missing =
+      (error as { code?: unknown } | null)?.code === 'ERR_MODULE_NOT_FOUND' &&
+      /['"]aerospike['"]/.test(String((error as Error).message))
+    throw new ClientError(
+      missing
+        ? `engine 'official' needs the 'aerospike' package, which is not installed: install it next to @aerospike-numpy/async (npm install ${AEROSPIKE_PEER}), or use engine: 'wire' (the default, no native code)`
+        : `engine 'official': the 'aerospike' package could not be loaded (${(error as Error)?.message ?? String(error)}); reinstall ${AEROSPIKE_PEER}, or use engine: 'wire'`,
+      { cause: error },
+    )
+  }
   // CommonJS module: its exports sit on `default` under ESM interop
   return (mod.default ?? mod) as AerospikeModule
 }
