@@ -5,7 +5,6 @@
 import {
   ParamError,
   ResultCode,
-  describe,
   type Key,
   type UserKey,
   type WriteFailure,
@@ -13,6 +12,7 @@ import {
   type WriteSummary,
   type RetryEvent,
 } from '@aerospike-numpy/core'
+import { describe } from '@aerospike-numpy/core/internal'
 import type { StructuredArray } from '@aerospike-numpy/dtype'
 import { checkOptionKeys, type BatchWriteOptions } from './write-args.js'
 

@@ -12,11 +12,8 @@ import {
   createReadOutcome,
   createReadSink,
   createWriteOutcome,
-  describe,
   resolveKeys,
-  resolveReadBins,
   resolveReadPolicy,
-  sliceWriteOutcome,
   writeWithRetry,
   type Engine,
   type ReadPolicy,
@@ -24,6 +21,7 @@ import {
   type UserKey,
   type WritePlan,
 } from '@aerospike-numpy/core'
+import { describe, resolveReadBins, sliceWriteOutcome } from '@aerospike-numpy/core/internal'
 import { StructuredArray, type Dtype } from '@aerospike-numpy/dtype'
 import type { Client as OfficialClient } from 'aerospike'
 import { resolveClientConfig, type AsyncClientConfig, type ResolvedClientConfig } from './config.js'

@@ -2,7 +2,8 @@
  * Client configuration: the guide's `hosts: [['127.0.0.1', 3000]]` and the official client's
  * forms (`'h:p,h:p'`, `[{ addr, port }]`), plus `engine`. Other keys go to the official client.
  */
-import { ParamError, describe } from '@aerospike-numpy/core'
+import { ParamError } from '@aerospike-numpy/core'
+import { describe } from '@aerospike-numpy/core/internal'
 
 export type EngineName = 'official' | 'wire'
 

@@ -1,3 +1,5 @@
+// What users of the Promise API need. Internals (argument checks, the chunking and concurrency
+// helpers, config resolution) stay in their modules; tests import them from src/.
 export {
   AsyncClient,
   type BatchReadOptions,
@@ -6,8 +8,6 @@ export {
   type StructuredArrayStream,
 } from './client.js'
 export {
-  resolveClientConfig,
-  resolveHosts,
   type AsyncClientConfig,
   type ResolvedClientConfig,
   type EngineName,
@@ -17,28 +17,12 @@ export {
 export {
   DEFAULT_CHUNK_SIZE,
   DEFAULT_CONCURRENCY,
-  WRITE_NUMPY_OPTION_KEYS,
-  ProgressTracker,
   StreamWriteSummary,
-  chunkRanges,
-  rechunk,
-  resolveBulkOptions,
-  runBounded,
-  type ResolvedBulkOptions,
   type WriteNumpyOptions,
   type WriteProgress,
 } from './chunks.js'
-export {
-  checkData,
-  checkDtype,
-  checkOptionKeys,
-  checkRows,
-  planFor,
-  prepareWrite,
-  type BatchWriteOptions,
-  type PreparedWrite,
-} from './write-args.js'
-export { NotConnectedError, fromOfficialError } from './errors.js'
+export { type BatchWriteOptions } from './write-args.js'
+export { NotConnectedError } from './errors.js'
 // What users need without importing core or the official client.
 export {
   AerospikeError,
@@ -56,6 +40,12 @@ export {
   ServerFullError,
   PartitionUnavailableError,
   RecordTooBigError,
+  NamespaceNotFoundError,
+  ServerError,
+  NoResponseError,
+  RequestInvalidError,
+  BinNameError,
+  isAerospikeError,
   errorFromCode,
   ResultCode,
   BatchRecords,

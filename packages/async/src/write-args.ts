@@ -6,9 +6,7 @@ import {
   DEFAULT_KEY_FIELD,
   POLICY_GEN_IGNORE,
   ParamError,
-  checkRowValues,
   compileWritePlan,
-  describe,
   resolveRetry,
   resolveWritePolicy,
   type ResolvedWritePolicy,
@@ -17,7 +15,12 @@ import {
   type WritePlan,
   type WritePolicy,
 } from '@aerospike-numpy/core'
-import { validateNamespace, validateSetName } from '@aerospike-numpy/core'
+import {
+  checkRowValues,
+  describe,
+  validateNamespace,
+  validateSetName,
+} from '@aerospike-numpy/core/internal'
 import { Dtype, StructuredArray } from '@aerospike-numpy/dtype'
 
 export interface BatchWriteOptions {

@@ -1,3 +1,6 @@
+// The public API of core: errors and result codes, policies, results, keys, and the seam between
+// the async client and its engines (write plans, jobs, outcomes, the retry loop). Helpers only
+// the workspace's own packages use are in './internal.js' (`@aerospike-numpy/core/internal`).
 export {
   ResultCode,
   RESULT_CODE_NAMES,
@@ -40,7 +43,6 @@ export {
   MAX_BIN_NAME_BYTES,
   MAX_OPS_PER_RECORD,
   compileWritePlan,
-  checkRowValues,
   type WritePlan,
   type KeyCodec,
   type BinCodec,
@@ -48,9 +50,7 @@ export {
   type BinValue,
 } from './plan.js'
 export {
-  RESULT_NOT_SENT,
   createWriteOutcome,
-  sliceWriteOutcome,
   createReadOutcome,
   allRows,
   type Engine,
@@ -90,7 +90,6 @@ export {
   ttl,
   resolveWritePolicy,
   resolveReadPolicy,
-  describe,
   type BatchPolicyFields,
   type WritePolicy,
   type ReadPolicy,
@@ -100,12 +99,8 @@ export {
 export {
   DEFAULT_RETRY_BASE_DELAY_MS,
   DEFAULT_RETRY_MAX_DELAY_MS,
-  NO_RETRY,
-  systemClock,
   resolveRetry,
-  retryDelayMs,
   writeWithRetry,
-  transientRows,
   type RetryOptions,
   type RetryPolicy,
   type Clock,
@@ -122,25 +117,13 @@ export {
   type WriteFailure,
   type WriteSummary,
 } from './results.js'
-export { halfToNumber, numberToHalf, invalidUtf8At } from './scalars.js'
 export {
   MAX_NAMESPACE_BYTES,
   MAX_SET_NAME_BYTES,
   DIGEST_SIZE,
-  validateNamespace,
-  validateSetName,
   computeDigest,
-  userKeyBytes,
   userKeyDigest,
-  resolveKey,
   resolveKeys,
-  keyLabel,
   type KeyInput,
 } from './keys.js'
-export {
-  NumpyBatchRecords,
-  createReadSink,
-  binsForReadDtype,
-  readMetaDtype,
-  resolveReadBins,
-} from './read.js'
+export { NumpyBatchRecords, createReadSink } from './read.js'

@@ -16,10 +16,10 @@ import {
   NumpyBatchRecords,
   ParamError,
   compileWritePlan,
-  describe,
   type KeyValue,
   type WritePlan,
 } from '@aerospike-numpy/core'
+import { describe } from '@aerospike-numpy/core/internal'
 import { Dtype, StructuredArray } from '@aerospike-numpy/dtype'
 
 import { BlockingWorker, type BlockingWorkerOptions, type CallOutcome } from './channel.js'

@@ -7,14 +7,8 @@
  */
 import { fileURLToPath } from 'node:url'
 import { Piscina } from 'piscina'
-import {
-  BatchRecords,
-  ParamError,
-  RESULT_NOT_SENT,
-  describe,
-  type RetryEvent,
-  type WriteOutcome,
-} from '@aerospike-numpy/core'
+import { BatchRecords, ParamError, type RetryEvent, type WriteOutcome } from '@aerospike-numpy/core'
+import { describe, RESULT_NOT_SENT } from '@aerospike-numpy/core/internal'
 import { StructuredArray, type Dtype } from '@aerospike-numpy/dtype'
 import type { AsyncClient, StructuredArrayStream, WriteNumpyResult } from '../client.js'
 import {
