@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto'
 import type { ResolvedKey, UserKey } from './engine.js'
 import { ParamError } from './errors.js'
 import { PARTICLE_BLOB, PARTICLE_INTEGER, PARTICLE_STRING } from './plan.js'
-import { describe } from './policy.js'
+import { describe, readOptions, readingInput } from './input.js'
 import { utf8Encoder } from './scalars.js'
 
 /** Server limits, in UTF-8 bytes. */
@@ -49,6 +49,13 @@ export function validateSetName(set: unknown, where = 'set'): string {
 
 /** RIPEMD-160 over set name, key particle type and key bytes, as the server computes it. */
 export function computeDigest(set: string, particleType: number, keyBytes: Uint8Array): Uint8Array {
+  if (typeof set !== 'string') throw new ParamError(`set must be a string, got ${describe(set)}`)
+  if (!Number.isInteger(particleType) || particleType < 0 || particleType > 255) {
+    throw new ParamError(`particleType must be a byte (0..255), got ${describe(particleType)}`)
+  }
+  if (!readingInput('keyBytes', () => keyBytes instanceof Uint8Array)) {
+    throw new ParamError(`keyBytes must be a Uint8Array, got ${describe(keyBytes)}`)
+  }
   const hash = createHash('ripemd160')
   hash.update(utf8Encoder.encode(set))
   hash.update(Uint8Array.of(particleType))
@@ -92,7 +99,7 @@ export function userKeyBytes(
 }
 
 export function userKeyDigest(set: string, key: UserKey): Uint8Array {
-  const { particleType, bytes } = userKeyBytes(key)
+  const { particleType, bytes } = readingInput('key', () => userKeyBytes(key))
   return computeDigest(set, particleType, bytes)
 }
 
@@ -111,7 +118,8 @@ export function resolveKey(input: unknown, index: number): ResolvedKey {
     }
     ;[namespace, set, key] = input as unknown[]
   } else if (typeof input === 'object' && input !== null && !(input instanceof Uint8Array)) {
-    const obj = input as Record<string, unknown>
+    // Own keys only, each read once: the official client's Key has exactly these.
+    const obj = readOptions(input, ['ns', 'set', 'key', 'digest'], where)
     namespace = obj.ns
     set = obj.set ?? ''
     key = obj.key ?? null
@@ -139,14 +147,17 @@ export function resolveKey(input: unknown, index: number): ResolvedKey {
 }
 
 export function resolveKeys(keys: unknown): ResolvedKey[] {
-  if (!Array.isArray(keys)) {
-    throw new ParamError(
-      `keys must be an array of [namespace, set, key] or { ns, set, key }, got ${describe(keys)}`,
-    )
-  }
-  const resolved = new Array<ResolvedKey>(keys.length)
-  for (let i = 0; i < keys.length; i++) resolved[i] = resolveKey(keys[i], i)
-  return resolved
+  // Keys are the caller's objects: a getter or Proxy in them that throws is a ParamError too.
+  return readingInput('keys', () => {
+    if (!Array.isArray(keys)) {
+      throw new ParamError(
+        `keys must be an array of [namespace, set, key] or { ns, set, key }, got ${describe(keys)}`,
+      )
+    }
+    const resolved = new Array<ResolvedKey>(keys.length)
+    for (let i = 0; i < keys.length; i++) resolved[i] = resolveKey(keys[i], i)
+    return resolved
+  })
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

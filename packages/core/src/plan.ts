@@ -10,6 +10,7 @@
  */
 import type { Dtype, DtypeField } from '@aerospike-numpy/dtype'
 import { ParamError } from './errors.js'
+import { describe, isDtype } from './input.js'
 import {
   halfToNumber,
   invalidUtf8At,
@@ -486,8 +487,11 @@ function compileKey(field: DtypeField): KeyCodec {
  * name over 15 bytes, no bins at all.
  */
 export function compileWritePlan(dtype: Dtype, keyField: string = DEFAULT_KEY_FIELD): WritePlan {
+  if (!isDtype(dtype)) {
+    throw new ParamError(`dtype must be a Dtype (from dtype([...])), got ${describe(dtype)}`)
+  }
   if (typeof keyField !== 'string' || keyField.length === 0) {
-    throw new ParamError(`keyField must be a non-empty field name, got ${String(keyField)}`)
+    throw new ParamError(`keyField must be a non-empty field name, got ${describe(keyField)}`)
   }
   const fields = dtype.fields
   if (!dtype.isStructured || fields === null) {

@@ -20,7 +20,7 @@ import {
   binNameBytes,
   checkOpCount,
 } from './plan.js'
-import { describe } from './policy.js'
+import { describe, isDtype, readingInput } from './input.js'
 import { halfToNumber, numberToHalf, utf8Encoder } from './scalars.js'
 
 const PARTICLE_NULL = 0
@@ -334,12 +334,18 @@ export function createReadSink(
   readDtype: Dtype,
   keys: readonly ResolvedKey[],
 ): { sink: ReadSink; array: StructuredArray } {
+  if (!isDtype(readDtype)) {
+    throw new ParamError(`the read dtype must be a Dtype, got ${describe(readDtype)}`)
+  }
+  if (!readingInput('keys', () => Array.isArray(keys))) {
+    throw new ParamError(`keys must be an array of resolved keys, got ${describe(keys)}`)
+  }
   if (!readDtype.isStructured || readDtype.fields === null) {
     throw new ParamError(
       `read dtype ${readDtype.str} is not structured; give fields, e.g. [['x', 'f8']]`,
     )
   }
-  const decoder = new Decoder(readDtype, keys)
+  const decoder = readingInput('keys', () => new Decoder(readDtype, keys))
   const sink: ReadSink = {
     setParticle: (row, bin, particleType, bytes, offset, length) =>
       decoder.setParticle(row, bin, particleType, bytes, offset, length),
@@ -359,6 +365,13 @@ export function binsForReadDtype(readDtype: Dtype): string[] {
  * field whose name no bin can have (a lone surrogate, over 15 bytes) would silently stay zero.
  */
 export function resolveReadBins(readDtype: Dtype, bins: unknown): readonly string[] | null {
+  if (!isDtype(readDtype)) {
+    throw new ParamError(`the read dtype must be a Dtype, got ${describe(readDtype)}`)
+  }
+  return readingInput('bins', () => readBins(readDtype, bins))
+}
+
+function readBins(readDtype: Dtype, bins: unknown): readonly string[] | null {
   const names = binsForReadDtype(readDtype)
   checkOpCount(names.length, 'the read dtype has too many bin fields')
   for (const name of names) {

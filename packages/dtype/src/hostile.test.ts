@@ -7,8 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 import {
-  cleanRefusal,
-  describeFailure,
+  hostileFailure,
   hostileOptionObjects,
   hostileValues,
   probe,
@@ -147,9 +146,9 @@ async function failuresOf(entry: Entry): Promise<string[]> {
     const args = entry.args()
     args[pos] = hostile.make()
     const result = await probe(() => entry.call(...args), DtypeError)
-    if (!cleanRefusal(result, hostile)) {
-      failures.push(describeFailure(`${entry.name} arg ${pos}`, hostile.label, result))
-    } else if (result.kind === 'refused' && typeof (result.error as DtypeError).code !== 'string') {
+    const failure = hostileFailure(`${entry.name} arg ${pos}`, hostile, result)
+    if (failure !== null) failures.push(failure)
+    else if (result.kind === 'refused' && typeof (result.error as DtypeError).code !== 'string') {
       failures.push(`${entry.name} arg ${pos} ← ${hostile.label}: no string code`)
     }
   }

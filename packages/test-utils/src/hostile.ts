@@ -13,6 +13,8 @@ export interface Hostile {
   readonly make: () => unknown
   /** Runs user code when touched (getter, Proxy trap): a refusal may carry its error as `cause`. */
   readonly active: boolean
+  /** Carries a key the callee does not know: accepting it silently is a failure too. */
+  readonly mustRefuse?: boolean
 }
 
 function trapAll(): ProxyHandler<object> {
@@ -117,10 +119,26 @@ export function hostileOptionObjects(base: Readonly<Record<string, unknown>>): r
       label: "own '__proto__' key",
       make: () => ({ ...base, ...(JSON.parse('{"__proto__": {"x": 1}}') as object) }),
       active: false,
+      mustRefuse: true,
     },
-    { label: "'constructor' key", make: () => ({ ...base, constructor: 1 }), active: false },
-    { label: "'toString' key", make: () => ({ ...base, toString: 1 }), active: false },
-    { label: "'hasOwnProperty' key", make: () => ({ ...base, hasOwnProperty: 1 }), active: false },
+    {
+      label: "'constructor' key",
+      make: () => ({ ...base, constructor: 1 }),
+      active: false,
+      mustRefuse: true,
+    },
+    {
+      label: "'toString' key",
+      make: () => ({ ...base, toString: 1 }),
+      active: false,
+      mustRefuse: true,
+    },
+    {
+      label: "'hasOwnProperty' key",
+      make: () => ({ ...base, hasOwnProperty: 1 }),
+      active: false,
+      mustRefuse: true,
+    },
     { label: 'a Proxy that throws', make: () => new Proxy({ ...base }, trapAll()), active: true },
   ]
   for (const key of Object.keys(base)) {
@@ -205,6 +223,21 @@ export function cleanRefusal(result: ProbeResult, hostile: Pick<Hostile, 'active
     cause = (cause as Error).cause
   }
   return true
+}
+
+/**
+ * What is wrong with how a call answered a hostile value, or null when nothing is: a foreign
+ * error, a wrapped TypeError of our own, or a key that had to be refused and was accepted.
+ */
+export function hostileFailure(
+  where: string,
+  hostile: Hostile,
+  result: ProbeResult,
+): string | null {
+  if (hostile.mustRefuse === true && result.kind === 'ok') {
+    return `${where} ← ${hostile.label}: accepted an unknown key`
+  }
+  return cleanRefusal(result, hostile) ? null : describeFailure(where, hostile.label, result)
 }
 
 /** A line for a failure report: which call, which value, what came out. */
