@@ -21,7 +21,13 @@ import {
   type UserKey,
   type WritePlan,
 } from '@aerospike-numpy/core'
-import { describe, resolveReadBins, sliceWriteOutcome } from '@aerospike-numpy/core/internal'
+import {
+  describe,
+  instanceOf,
+  readingInput,
+  resolveReadBins,
+  sliceWriteOutcome,
+} from '@aerospike-numpy/core/internal'
 import { StructuredArray, type Dtype } from '@aerospike-numpy/dtype'
 import type { Client as OfficialClient } from 'aerospike'
 import { resolveClientConfig, type AsyncClientConfig, type ResolvedClientConfig } from './config.js'
@@ -293,7 +299,10 @@ export class AsyncClient {
     dtype: Dtype,
     options: WriteNumpyOptions = {},
   ): Promise<WriteNumpyResult> {
-    if (options !== null && typeof options === 'object' && options.workers !== undefined) {
+    const workers = readingInput('writeNumpy options', () =>
+      options !== null && typeof options === 'object' ? options.workers : undefined,
+    )
+    if (workers !== undefined) {
       // Loaded on use: the pool brings piscina and its worker threads.
       const { writeNumpyInWorkers } = await import('./pool/write-numpy-workers.js')
       return writeNumpyInWorkers(this, data, namespace, set, dtype, options)
@@ -301,13 +310,13 @@ export class AsyncClient {
     const bulk = resolveBulkOptions(options)
     const dt = checkDtype(dtype)
     const prep = prepareWrite(namespace, set, dt, bulk)
-    if (data instanceof StructuredArray) {
+    if (instanceOf(data, StructuredArray)) {
       const array = checkData(data, dt)
       if (array.length === 0) return BatchRecords.empty(prep.namespace, prep.set)
       checkRows(prep.plan, array)
       return this.#track((engine) => this.#writeArray(engine, array, prep, bulk))
     }
-    if (isStream(data))
+    if (readingInput('data', () => isStream(data)))
       return this.#track((engine) => this.#writeStream(engine, data, dt, prep, bulk))
     throw new ParamError(
       `data must be a StructuredArray or an (async) iterable of StructuredArrays, got ${describe(data)}`,

@@ -83,11 +83,15 @@ export function readOptions(
   })
 }
 
-/** `value` is a Dtype (false, not an exception, for a Proxy that refuses to be looked at). */
-export function isDtype(value: unknown): value is Dtype {
+/** `value instanceof type`, false (not an exception) for a Proxy that refuses to be looked at. */
+export function instanceOf<T>(value: unknown, type: { readonly prototype: T }): value is T {
   try {
-    return value instanceof Dtype
+    return value instanceof (type as unknown as new () => T)
   } catch {
     return false
   }
+}
+
+export function isDtype(value: unknown): value is Dtype {
+  return instanceOf(value, Dtype)
 }

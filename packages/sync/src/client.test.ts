@@ -411,6 +411,36 @@ describe('errors', () => {
     expect(c.isConnected()).toBe(false)
   })
 
+  it('refuses hostile arguments (throwing getters, Proxies, __proto__ keys) with ParamError', () => {
+    const c = open()
+    const throwing = (key: string, base: Record<string, unknown>) =>
+      Object.defineProperty({ ...base }, key, {
+        enumerable: true,
+        get() {
+          throw new Error('boom')
+        },
+      })
+    const { proxy: revoked, revoke } = Proxy.revocable({}, {})
+    revoke()
+    const set = uniqueSetName('sync_hostile')
+    const calls: (() => unknown)[] = [
+      () => new Client(throwing('hosts', {}) as never),
+      () => new Client(revoked as never),
+      () => c.batchWriteNumpy(rows(2), 'test', set, dt, throwing('retry', {}) as never),
+      () => c.batchWriteNumpy(rows(2), 'test', set, dt, revoked as never),
+      () => c.batchWriteNumpy(revoked as never, 'test', set, dt),
+      () => c.writeNumpy(rows(2), 'test', set, revoked as never),
+      () =>
+        c.batchWriteNumpy(rows(2), 'test', set, dt, {
+          policy: JSON.parse('{"__proto__": {"ttl": 5}}') as never,
+        }),
+      () => c.batchRead(keysOf(set, 1, 2), throwing('dtype', {}) as never),
+      () => c.batchRead(keysOf(set, 1, 2), revoked as never),
+    ]
+    for (const call of calls) expect(call).toThrow(ParamError)
+    expect(c.batchWriteNumpy(rows(2), 'test', set, dt).writtenCount).toBe(2)
+  })
+
   it('refuses what cannot cross a thread or cannot work while blocked, naming it', () => {
     expect(() => client({ hosts: cluster.hosts, engine: 'official' as never })).toThrow(
       /always runs the 'wire' engine/,

@@ -19,7 +19,7 @@ import {
   type KeyValue,
   type WritePlan,
 } from '@aerospike-numpy/core'
-import { describe } from '@aerospike-numpy/core/internal'
+import { describe, instanceOf, readingInput } from '@aerospike-numpy/core/internal'
 import { Dtype, StructuredArray } from '@aerospike-numpy/dtype'
 
 import { BlockingWorker, type BlockingWorkerOptions, type CallOutcome } from './channel.js'
@@ -80,8 +80,15 @@ export class Client {
   constructor(config: SyncClientConfig, workerOptions: BlockingWorkerOptions = DEFAULT_WORKER) {
     let forwarded: unknown = config
     let callTimeout: unknown
-    if (typeof config === 'object' && config !== null && !Array.isArray(config)) {
-      const { callTimeout: timeout, ...rest } = config as unknown as Record<string, unknown>
+    // The caller's object is read once, here: a getter or Proxy that throws gives a ParamError.
+    const plain = readingInput(
+      'config',
+      () => typeof config === 'object' && config !== null && !Array.isArray(config),
+    )
+    if (plain) {
+      const { callTimeout: timeout, ...rest } = readingInput('config', () => ({
+        ...(config as unknown as Record<string, unknown>),
+      }))
       callTimeout = timeout
       if (rest.engine !== undefined && rest.engine !== 'wire') {
         throw new ParamError(
@@ -184,8 +191,13 @@ export class Client {
   batchRead(keys: readonly unknown[], options: BatchReadOptions): NumpyBatchRecords {
     let forwarded: unknown = options
     let readDtype: Dtype | undefined
-    if (typeof options === 'object' && options !== null && options.dtype instanceof Dtype) {
-      const { dtype, ...rest } = options
+    const snapshot = readingInput('batchRead options', () =>
+      typeof options === 'object' && options !== null && !Array.isArray(options)
+        ? { ...options }
+        : null,
+    )
+    if (snapshot !== null && instanceOf(snapshot.dtype, Dtype)) {
+      const { dtype, ...rest } = snapshot
       readDtype = dtype
       forwarded = rest
     }
@@ -214,8 +226,15 @@ export class Client {
   ): BatchRecords {
     const listeners = new Map<ListenerName, (event: never) => void>()
     let forwarded = options
-    if (typeof options === 'object' && options !== null && !Array.isArray(options)) {
-      const rest: Record<string, unknown> = { ...options }
+    if (
+      readingInput(
+        `${op} options`,
+        () => typeof options === 'object' && options !== null && !Array.isArray(options),
+      )
+    ) {
+      const rest: Record<string, unknown> = readingInput(`${op} options`, () => ({
+        ...(options as Record<string, unknown>),
+      }))
       if (op === 'writeNumpy' && rest.signal !== undefined) {
         throw new ParamError(
           'writeNumpy option signal is not supported by the blocking client: nothing can run on the blocked thread to abort the call; use config.callTimeout, or AsyncClient.writeNumpy',
@@ -231,16 +250,20 @@ export class Client {
       }
       forwarded = rest
     }
-    if (op === 'writeNumpy' && !(data instanceof StructuredArray) && isIterable(data)) {
+    if (
+      op === 'writeNumpy' &&
+      !instanceOf(data, StructuredArray) &&
+      readingInput('data', () => isIterable(data))
+    ) {
       throw new ParamError(
         'the blocking writeNumpy takes a StructuredArray; a stream of arrays (e.g. openNpy()) cannot be read while the calling thread is blocked: use AsyncClient.writeNumpy for streams, or call writeNumpy once per array',
       )
     }
     // The async client's first checks, here: only a Dtype and a StructuredArray can be sent.
-    if (!(dtype instanceof Dtype)) {
+    if (!instanceOf(dtype, Dtype)) {
       throw new ParamError(`dtype must be a Dtype (from dtype([...])), got ${describe(dtype)}`)
     }
-    if (!(data instanceof StructuredArray)) {
+    if (!instanceOf(data, StructuredArray)) {
       throw new ParamError(`data must be a StructuredArray, got ${describe(data)}`)
     }
     const rows = arrayToData(data)
