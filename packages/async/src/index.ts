@@ -1,5 +1,6 @@
 // What users of the Promise API need. Internals (argument checks, the chunking and concurrency
-// helpers, config resolution) stay in their modules; tests import them from src/.
+// helpers, config resolution) stay in their modules; tests import them from src/, the workspace
+// from `@aerospike-numpy/async/internal`.
 export {
   AsyncClient,
   type BatchReadOptions,
@@ -18,6 +19,7 @@ export {
   DEFAULT_CHUNK_SIZE,
   DEFAULT_CONCURRENCY,
   StreamWriteSummary,
+  type ChunkSettledEvent,
   type WriteNumpyOptions,
   type WriteProgress,
 } from './chunks.js'

@@ -6,6 +6,9 @@ export {
   RESULT_CODE_NAMES,
   TRANSIENT_RESULT_CODES,
   isTransientResultCode,
+  NODE_LOSS_RESULT_CODES,
+  isNodeLossResultCode,
+  resultCodeName,
   type ResultCodeName,
 } from './codes.js'
 export {
@@ -30,7 +33,6 @@ export {
   NamespaceNotFoundError,
   BinNameError,
   errorFromCode,
-  resultCodeName,
   isAerospikeError,
   type AerospikeErrorOptions,
 } from './errors.js'
@@ -39,6 +41,9 @@ export {
   PARTICLE_FLOAT,
   PARTICLE_STRING,
   PARTICLE_BLOB,
+  DIGEST_SIZE,
+} from '@aerospike-numpy/wire'
+export {
   DEFAULT_KEY_FIELD,
   MAX_BIN_NAME_BYTES,
   MAX_OPS_PER_RECORD,
@@ -82,11 +87,13 @@ export {
   POLICY_REPLICA_PREFER_RACK,
   POLICY_READ_MODE_AP_ONE,
   POLICY_READ_MODE_AP_ALL,
+  policy,
+} from '@aerospike-numpy/wire'
+export {
   TTL_NAMESPACE_DEFAULT,
   TTL_NEVER_EXPIRE,
   TTL_DONT_UPDATE,
   TTL_CLIENT_DEFAULT,
-  policy,
   ttl,
   resolveWritePolicy,
   resolveReadPolicy,
@@ -120,7 +127,6 @@ export {
 export {
   MAX_NAMESPACE_BYTES,
   MAX_SET_NAME_BYTES,
-  DIGEST_SIZE,
   computeDigest,
   userKeyDigest,
   resolveKeys,

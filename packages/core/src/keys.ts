@@ -3,17 +3,22 @@
  * official client's `Key`-like objects), validated and resolved to `ResolvedKey` with the digest
  * the server stores records under.
  */
-import { createHash } from 'node:crypto'
+import { INT64_MAX, INT64_MIN } from '@aerospike-numpy/dtype'
+import {
+  computeDigest as wireDigest,
+  DIGEST_SIZE,
+  PARTICLE_BLOB,
+  PARTICLE_INTEGER,
+  PARTICLE_STRING,
+} from '@aerospike-numpy/wire'
 import type { ResolvedKey, UserKey } from './engine.js'
 import { ParamError } from './errors.js'
-import { PARTICLE_BLOB, PARTICLE_INTEGER, PARTICLE_STRING } from './plan.js'
 import { describe, readOptions, readingInput } from './input.js'
 import { utf8Encoder } from './scalars.js'
 
 /** Server limits, in UTF-8 bytes. */
 export const MAX_NAMESPACE_BYTES = 31
 export const MAX_SET_NAME_BYTES = 63
-export const DIGEST_SIZE = 20
 
 /** A key as users give it: `['test', 'demo', 1]` or `{ ns, set, key?, digest? }`. */
 export type KeyInput =
@@ -49,6 +54,7 @@ export function validateSetName(set: unknown, where = 'set'): string {
 
 /** RIPEMD-160 over set name, key particle type and key bytes, as the server computes it. */
 export function computeDigest(set: string, particleType: number, keyBytes: Uint8Array): Uint8Array {
+  // wire's digest trusts its caller; this public one checks its arguments first.
   if (typeof set !== 'string') throw new ParamError(`set must be a string, got ${describe(set)}`)
   if (!Number.isInteger(particleType) || particleType < 0 || particleType > 255) {
     throw new ParamError(`particleType must be a byte (0..255), got ${describe(particleType)}`)
@@ -56,16 +62,8 @@ export function computeDigest(set: string, particleType: number, keyBytes: Uint8
   if (!readingInput('keyBytes', () => keyBytes instanceof Uint8Array)) {
     throw new ParamError(`keyBytes must be a Uint8Array, got ${describe(keyBytes)}`)
   }
-  const hash = createHash('ripemd160')
-  hash.update(utf8Encoder.encode(set))
-  hash.update(Uint8Array.of(particleType))
-  hash.update(keyBytes)
-  const digest = hash.digest()
-  return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength)
+  return wireDigest(set, particleType, keyBytes)
 }
-
-const INT64_MIN = -(2n ** 63n)
-const INT64_MAX = 2n ** 63n - 1n
 
 /** Particle type and key bytes of a user key; throws `ParamError` for a key Aerospike cannot hold. */
 export function userKeyBytes(
@@ -99,8 +97,9 @@ export function userKeyBytes(
 }
 
 export function userKeyDigest(set: string, key: UserKey): Uint8Array {
+  validateSetName(set)
   const { particleType, bytes } = readingInput('key', () => userKeyBytes(key))
-  return computeDigest(set, particleType, bytes)
+  return wireDigest(set, particleType, bytes)
 }
 
 /** Resolve one key input; `index` names it in errors. */
@@ -139,7 +138,7 @@ export function resolveKey(input: unknown, index: number): ResolvedKey {
     return { namespace: namespace as string, set: setName, key: null, digest }
   }
   const { particleType, bytes } = userKeyBytes(key as UserKey, `${where} key`)
-  const computed = computeDigest(setName, particleType, bytes)
+  const computed = wireDigest(setName, particleType, bytes)
   if (digest instanceof Uint8Array && !sameBytes(digest, computed)) {
     throw new ParamError(`${where} has a digest that does not match its key`)
   }

@@ -148,7 +148,7 @@ function handleMessage(node: DevNode, body: Uint8Array): Uint8Array {
   try {
     message = decodeMessage(body, 0, body.length)
   } catch {
-    return errorFrame(writer, ResultCode.PARAMETER)
+    return errorFrame(writer, ResultCode.ERR_REQUEST_INVALID)
   }
   if ((message.header.info1 & INFO1_BATCH_INDEX) !== 0) {
     return executeBatch(cluster, body, writer, now)

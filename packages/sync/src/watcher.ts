@@ -7,7 +7,7 @@
  */
 import { Worker, workerData } from 'node:worker_threads'
 
-import { errorToData } from './error-data.js'
+import { toErrorData } from '@aerospike-numpy/core/error-data'
 import {
   CONTROL_EXITED,
   CONTROL_READY,
@@ -37,7 +37,7 @@ worker.on('exit', (code) => {
     const reply: Reply = {
       kind: 'exit',
       code,
-      error: failure === undefined ? undefined : errorToData(failure),
+      error: failure === undefined ? undefined : toErrorData(failure),
     }
     report.postMessage(reply)
     Atomics.store(control, CONTROL_EXITED, 1)

@@ -22,6 +22,8 @@ export interface ProtoFrame {
   readonly type: number
   readonly body: Uint8Array
   readonly compressed: boolean
+  /** Stream offset of the body's first byte (for a compressed frame: of the compressed body). */
+  readonly offset: number
 }
 
 const TWO_POW_32 = 2 ** 32
@@ -245,9 +247,10 @@ export class ProtoFrameReader {
             type: AS_MESSAGE_TYPE,
             body: inflateCompressedBody(body, this.#maxFrameSize, bodyOffset),
             compressed: true,
+            offset: bodyOffset,
           })
         } else {
-          frames.push({ type: header.type, body, compressed: false })
+          frames.push({ type: header.type, body, compressed: false, offset: bodyOffset })
         }
       }
     } catch (error) {

@@ -12,6 +12,7 @@ import {
   type RetryOptions,
   type WritePlan,
 } from '@aerospike-numpy/core'
+import { toErrorData } from '@aerospike-numpy/core/internal'
 import { dtype, StructuredArray, type DtypeSpec } from '@aerospike-numpy/dtype'
 import type { ResolvedClientConfig } from '../config.js'
 import { createWireEngine } from '../wire/engine.js'
@@ -71,6 +72,14 @@ function rowsFor(task: WriteChunkTask): { data: StructuredArray; plan: WritePlan
 }
 
 export default async function writeChunk(task: WriteChunkTask): Promise<WriteChunkResult> {
+  try {
+    return await runChunk(task)
+  } catch (error) {
+    return { retries: [], error: toErrorData(error) }
+  }
+}
+
+async function runChunk(task: WriteChunkTask): Promise<WriteChunkResult> {
   const engine = await engineFor(task)
   const { data, plan } = rowsFor(task)
   const n = task.end - task.start
