@@ -7,8 +7,7 @@
 import { dtype, StructuredArray } from '@aerospike-numpy/dtype'
 import { uniqueSetName } from '@aerospike-numpy/test-utils'
 import { describe, expect, it } from 'vitest'
-import { ParamError } from './index.js'
-import { TEST_POLICY, testEngines, useConnectedClient } from './test-support/engines.js'
+import { refusal, TEST_POLICY, testEngines, useConnectedClient } from './test-support/engines.js'
 
 const merged = dtype([
   ['_key', 'i4'],
@@ -19,15 +18,6 @@ const plain = dtype([
   ['_key', 'i4'],
   ['x', 'f8'],
 ])
-
-async function refusal(call: () => Promise<unknown>): Promise<ParamError> {
-  const error = await call().then(
-    () => null,
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(ParamError)
-  return error as ParamError
-}
 
 describe.each(testEngines())('bin names with a lone surrogate, engine %s', (engine) => {
   const env = useConnectedClient(engine)

@@ -5,8 +5,7 @@
 import { dtype, StructuredArray, type Dtype } from '@aerospike-numpy/dtype'
 import { uniqueSetName } from '@aerospike-numpy/test-utils'
 import { describe, expect, it } from 'vitest'
-import { ParamError } from './index.js'
-import { TEST_POLICY, testEngines, useConnectedClient } from './test-support/engines.js'
+import { refusal, TEST_POLICY, testEngines, useConnectedClient } from './test-support/engines.js'
 
 const built = new Map<string, Dtype>()
 /** `_key` and `bins` bin fields named b0, b1, … (built once: a 65k-field dtype takes seconds). */
@@ -20,15 +19,6 @@ function wide(bins: number, format = 'u1'): Dtype {
     built.set(id, dt)
   }
   return dt
-}
-
-async function refusal(call: () => Promise<unknown>): Promise<ParamError> {
-  const error = await call().then(
-    () => null,
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(ParamError)
-  return error as ParamError
 }
 
 describe.each(testEngines())('more than 65,535 bins, engine %s', (engine) => {

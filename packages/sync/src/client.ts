@@ -53,6 +53,20 @@ const LISTENERS: readonly ListenerName[] = ['onProgress', 'onRetry']
 const WRITES = new Set(['batchWriteNumpy', 'writeNumpy'])
 
 /**
+ * What a call cut short (its worker died or was stopped) may have done: a write the worker took
+ * may have sent rows; a call it never took did nothing.
+ */
+function cutShort(op: string, received: boolean): { inDoubt: boolean; done: string } {
+  const inDoubt = WRITES.has(op) && received
+  const done = inDoubt
+    ? '; rows of this call may have been written'
+    : received
+      ? ''
+      : '; it had not taken this call, so nothing of it was done'
+  return { inDoubt, done }
+}
+
+/**
  * A blocking client. Every call (`connect`, `batchWriteNumpy`, `batchRead`, `writeNumpy`, `close`,
  * `isConnected`) returns its result directly: the calling thread sleeps until the client's worker
  * thread answers, and no timer, promise or I/O callback of the calling thread runs meanwhile.
@@ -352,29 +366,18 @@ export class Client {
       case 'exited': {
         this.#dropWorker()
         const cause = outcome.error === undefined ? undefined : rebuildError(outcome.error)
-        // A write the worker took may have sent rows; one it never took sent nothing.
-        const inDoubt = WRITES.has(op) && outcome.received
-        const written = inDoubt
-          ? '; rows of this call may have been written'
-          : outcome.received
-            ? ''
-            : '; it had not taken this call, so nothing of it was done'
+        const { inDoubt, done } = cutShort(op, outcome.received)
         throw new SyncWorkerExitedError(
-          `${op}: the blocking client's worker thread exited (code ${outcome.exitCode}${cause === undefined ? '' : `, ${cause.name}: ${cause.message}`}) before answering${written}. The next call starts a new worker.`,
+          `${op}: the blocking client's worker thread exited (code ${outcome.exitCode}${cause === undefined ? '' : `, ${cause.name}: ${cause.message}`}) before answering${done}. The next call starts a new worker.`,
           outcome.exitCode,
           { ...(cause === undefined ? {} : { cause }), inDoubt },
         )
       }
       case 'timeout': {
         this.#dropWorker()
-        const inDoubt = WRITES.has(op) && outcome.received
-        const written = inDoubt
-          ? ' and rows of this call may have been written'
-          : outcome.received
-            ? ''
-            : ' before it had taken this call, so nothing of it was done'
+        const { inDoubt, done } = cutShort(op, outcome.received)
         throw new SyncCallTimeoutError(
-          `${op} did not finish within callTimeout ${outcome.timeoutMs} ms; its worker thread was stopped${written}. The next call starts a new worker.`,
+          `${op} did not finish within callTimeout ${outcome.timeoutMs} ms; its worker thread was stopped${done}. The next call starts a new worker.`,
           outcome.timeoutMs,
           { inDoubt },
         )

@@ -248,3 +248,52 @@ export function describeFailure(where: string, label: string, result: ProbeResul
     typeof e === 'object' && e !== null ? `${String(e.name)}: ${String(e.message)}` : String(e)
   return `${where} ← ${label}: ${result.kind} ${shown.slice(0, 160)}`
 }
+
+/** One entry point under test: valid arguments and how to call it. */
+export interface HostileEntry {
+  readonly name: string
+  /** Valid arguments; each position is replaced by each hostile value in turn. */
+  readonly args: () => unknown[]
+  readonly call: (...args: unknown[]) => unknown
+  /** Option-object positions: also tried with hostile objects built from this valid base. */
+  readonly options?: Readonly<Record<number, Readonly<Record<string, unknown>>>>
+  /** Positions whose objects may carry any key (they pass through to another library). */
+  readonly openKeys?: readonly number[]
+}
+
+/**
+ * Every argument of `entry` replaced by every hostile value (and every option object by every
+ * hostile object): what went wrong, one line each (empty when the call always succeeded or
+ * refused cleanly with `expected`). `check` adds the package's own test of a refusal.
+ */
+export async function hostileFailures(
+  entry: HostileEntry,
+  expected: abstract new (...args: never[]) => Error,
+  check?: (error: Error) => string | null,
+): Promise<string[]> {
+  const failures: string[] = []
+  const tryOne = async (pos: number, hostile: Hostile): Promise<void> => {
+    const args = entry.args()
+    args[pos] = hostile.make()
+    const result = await probe(() => entry.call(...args), expected)
+    const where = `${entry.name} arg ${pos}`
+    const open = entry.openKeys?.includes(pos) === true
+    const failure = hostileFailure(
+      where,
+      open ? { ...hostile, mustRefuse: false } : hostile,
+      result,
+    )
+    const own = failure === null && result.kind === 'refused' ? check?.(result.error) : null
+    if (failure !== null) failures.push(failure)
+    else if (own !== null && own !== undefined) failures.push(`${where} ← ${hostile.label}: ${own}`)
+  }
+  const count = entry.args().length
+  for (let pos = 0; pos < count; pos++) {
+    for (const hostile of hostileValues()) await tryOne(pos, hostile)
+    const optionBase = entry.options?.[pos]
+    if (optionBase !== undefined) {
+      for (const hostile of hostileOptionObjects(optionBase)) await tryOne(pos, hostile)
+    }
+  }
+  return failures
+}
