@@ -49,6 +49,7 @@ export {
   MAX_OPS_PER_RECORD,
   compileWritePlan,
   type WritePlan,
+  type BinValidity,
   type KeyCodec,
   type BinCodec,
   type KeyValue,

@@ -18,6 +18,7 @@ import {
   type ResolvedWritePolicy,
   type WriteJob,
 } from '@aerospike-numpy/core'
+import { binPresent } from '@aerospike-numpy/core/internal'
 import type Aerospike from 'aerospike'
 import type { ResolvedClientConfig } from '../config.js'
 import { NotConnectedError, fromOfficialError } from '../errors.js'
@@ -247,6 +248,7 @@ export async function createOfficialEngine(config: ResolvedClientConfig): Promis
         if (keyValue instanceof Uint8Array) keyValue = Buffer.from(keyValue)
         const ops: unknown[] = []
         for (let b = 0; b < nBins; b++) {
+          if (!binPresent(plan, src, rowOffset, b)) continue
           const bin = bins[b]!
           const v = bin.value(src, view, rowOffset, row)
           if (bin.particleType === PARTICLE_FLOAT) {

@@ -6,7 +6,7 @@
  */
 import { ParamError } from '@aerospike-numpy/core'
 import { invalidUtf8At } from '@aerospike-numpy/core/internal'
-import { Type, type Data, type DataType, type Field, type RecordBatch } from 'apache-arrow'
+import { Type, type Data, type DataType, type Field, type RecordBatch } from './arrow-lib.js'
 import { Problem, bitSet, type ColumnReader, type ColumnType, type SourceBatch } from '../source.js'
 import type { SourceColumn } from '../source.js'
 
