@@ -5,7 +5,6 @@
 import {
   ParamError,
   ResultCode,
-  describe,
   type Key,
   type UserKey,
   type WriteFailure,
@@ -13,6 +12,7 @@ import {
   type WriteSummary,
   type RetryEvent,
 } from '@aerospike-numpy/core'
+import { describe, instanceOf } from '@aerospike-numpy/core/internal'
 import type { StructuredArray } from '@aerospike-numpy/dtype'
 import { checkOptionKeys, type BatchWriteOptions } from './write-args.js'
 
@@ -126,7 +126,7 @@ export function resolveBulkOptions(
     }
   }
   const signal = o.signal
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+  if (signal !== undefined && !instanceOf(signal, AbortSignal)) {
     throw new ParamError(`signal must be an AbortSignal, got ${describe(signal)}`)
   }
   return {

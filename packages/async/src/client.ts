@@ -7,17 +7,20 @@ import {
   BatchRecords,
   NumpyBatchRecords,
   ParamError,
-  binsForReadDtype,
   createReadOutcome,
   createReadSink,
-  describe,
   resolveKeys,
   resolveReadPolicy,
-  MAX_BIN_NAME_BYTES,
   type Engine,
   type ReadPolicy,
   type RetryEvent,
 } from '@aerospike-numpy/core'
+import {
+  describe,
+  instanceOf,
+  readingInput,
+  resolveReadBins,
+} from '@aerospike-numpy/core/internal'
 import { StructuredArray, type Dtype } from '@aerospike-numpy/dtype'
 import type { Client as OfficialClient } from 'aerospike'
 import { resolveClientConfig, type AsyncClientConfig, type ResolvedClientConfig } from './config.js'
@@ -128,6 +131,8 @@ export class AsyncClient {
   readonly config: ResolvedClientConfig
   #engine: Engine | null = null
   #connecting: Promise<Engine> | null = null
+  /** Bumped by close(): a connect() begun before it must end closed, not connected. */
+  #epoch = 0
   readonly #inFlight = new Set<Promise<unknown>>()
   /** The worker pool of `writeNumpy({ workers })`, made on first use. */
   #pool: WriteWorkerPool | null = null
@@ -149,26 +154,52 @@ export class AsyncClient {
     return this.#engine
   }
 
-  /** Connect (resolves to this client). Calling it again while connected does nothing. */
+  /**
+   * Connect (resolves to this client). Calling it again while connected does nothing. If
+   * `close()` is called before it finishes, it rejects with `NotConnectedError` and the
+   * connection it made is closed.
+   */
   async connect(): Promise<this> {
     if (this.#engine !== null) return this
-    this.#connecting ??= (async () => {
-      const engine = await createEngine(this.config)
-      await engine.connect()
-      return engine
-    })()
-    try {
-      this.#engine = await this.#connecting
-    } finally {
-      this.#connecting = null
+    let attempt = this.#connecting
+    if (attempt === null) {
+      attempt = this.#open(this.#epoch)
+      this.#connecting = attempt
+      const settled = (): void => {
+        if (this.#connecting === attempt) this.#connecting = null
+      }
+      attempt.then(settled, settled)
     }
+    await attempt
     return this
   }
 
-  /** Close the connection, once every call in flight has settled. */
+  /** Create and connect an engine; it becomes the client's only if close() has not run meanwhile. */
+  async #open(epoch: number): Promise<Engine> {
+    const engine = await createEngine(this.config)
+    if (this.#epoch === epoch) await engine.connect()
+    if (this.#epoch !== epoch) {
+      // close() ran meanwhile: what this attempt opened must not outlive it.
+      await engine.close()
+      throw new NotConnectedError('close() was called while connect() was in progress')
+    }
+    // Adopted in the same step as the check above, so close() either sees it or made us close it.
+    this.#engine = engine
+    return engine
+  }
+
+  /**
+   * Close the connection, once every call in flight has settled. A `connect()` still in
+   * progress is ended too: when this resolves, no connection of this client is left open.
+   */
   async close(): Promise<void> {
+    this.#epoch++
+    const connecting = this.#connecting
+    this.#connecting = null
     const engine = this.#engine
     this.#engine = null
+    // The attempt sees the new epoch and closes what it opened.
+    if (connecting !== null) await connecting.catch(() => {})
     if (engine === null) return
     // The official addon must not be closed under a command still in flight (it can abort the
     // process), and callers deserve their answers: let every call settle first.
@@ -270,21 +301,7 @@ export class AsyncClient {
     }
     const dt = checkDtype(o.dtype)
     const resolved = resolveKeys(keys)
-    let bins: readonly string[] | null
-    if (o.bins === undefined) {
-      const names = binsForReadDtype(dt)
-      bins = names.length === 0 ? null : names
-    } else {
-      if (!Array.isArray(o.bins) || o.bins.some((b) => typeof b !== 'string' || b === '')) {
-        throw new ParamError(`bins must be an array of bin names, got ${describe(o.bins)}`)
-      }
-      for (const b of o.bins as string[]) {
-        if (Buffer.byteLength(b) > MAX_BIN_NAME_BYTES) {
-          throw new ParamError(`bin name '${b}' is longer than ${MAX_BIN_NAME_BYTES} bytes`)
-        }
-      }
-      bins = [...(o.bins as string[])]
-    }
+    const bins = resolveReadBins(dt, o.bins)
     const policy = resolveReadPolicy(o.policy)
     const { sink, array } = createReadSink(dt, resolved)
     const outcome = createReadOutcome(resolved.length)
@@ -335,13 +352,13 @@ export class AsyncClient {
     const dt = checkDtype(dtype)
     const prep = prepareWrite(namespace, set, dt, bulk)
     let source: StructuredArray | StructuredArrayStream
-    if (data instanceof StructuredArray) {
+    if (instanceOf(data, StructuredArray)) {
       const array = checkData(data, dt)
       if (array.length === 0) return BatchRecords.empty(prep.namespace, prep.set)
       checkRows(prep.plan, array)
       source = array
     } else {
-      source = checkStream(data)
+      source = readingInput('data', () => checkStream(data))
     }
     const loop = {
       op: 'writeNumpy',

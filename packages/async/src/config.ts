@@ -2,7 +2,8 @@
  * Client configuration: the guide's `hosts: [['127.0.0.1', 3000]]` and the official client's
  * forms (`'h:p,h:p'`, `[{ addr, port }]`), plus `engine`. Other keys go to the official client.
  */
-import { ParamError, describe } from '@aerospike-numpy/core'
+import { ParamError } from '@aerospike-numpy/core'
+import { describe, readingInput } from '@aerospike-numpy/core/internal'
 
 export type EngineName = 'official' | 'wire'
 
@@ -104,17 +105,31 @@ export function resolveHosts(hosts: unknown): HostAddress[] {
   })
 }
 
-export function resolveClientConfig(config: unknown): ResolvedClientConfig {
-  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
-    throw new ParamError(
-      `config must be an object like { hosts: [['127.0.0.1', 3000]] }, got ${describe(config)}`,
-    )
-  }
-  const { hosts, engine = 'wire', ...options } = config as Record<string, unknown>
+export function resolveClientConfig(input: unknown): ResolvedClientConfig {
+  // A snapshot of the caller's object (any key: the rest goes to the official client), so a
+  // getter runs once and one that throws, or a Proxy, gives a ParamError.
+  const config = readingInput('config', () => {
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+      throw new ParamError(
+        `config must be an object like { hosts: [['127.0.0.1', 3000]] }, got ${describe(input)}`,
+      )
+    }
+    const copy: Record<string, unknown> = {}
+    for (const key of Object.keys(input)) {
+      Object.defineProperty(copy, key, {
+        value: (input as Record<string, unknown>)[key],
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      })
+    }
+    return copy
+  })
+  const { hosts, engine = 'wire', ...options } = config
   if (engine !== 'official' && engine !== 'wire') {
     throw new ParamError(`config.engine must be 'official' or 'wire', got ${describe(engine)}`)
   }
-  const resolved = resolveHosts(hosts)
+  const resolved = readingInput('config.hosts', () => resolveHosts(hosts))
   return {
     engine,
     hosts: resolved,

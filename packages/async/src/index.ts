@@ -1,3 +1,6 @@
+// What users of the Promise API need. Internals (argument checks, the chunking and concurrency
+// helpers, config resolution) stay in their modules; tests import them from src/, the workspace
+// from `@aerospike-numpy/async/internal`.
 export {
   AsyncClient,
   type BatchReadOptions,
@@ -6,8 +9,6 @@ export {
   type StructuredArrayStream,
 } from './client.js'
 export {
-  resolveClientConfig,
-  resolveHosts,
   type AsyncClientConfig,
   type ResolvedClientConfig,
   type EngineName,
@@ -17,29 +18,13 @@ export {
 export {
   DEFAULT_CHUNK_SIZE,
   DEFAULT_CONCURRENCY,
-  WRITE_NUMPY_OPTION_KEYS,
-  ProgressTracker,
   StreamWriteSummary,
-  chunkRanges,
-  rechunk,
-  resolveBulkOptions,
-  runBounded,
   type ChunkSettledEvent,
-  type ResolvedBulkOptions,
   type WriteNumpyOptions,
   type WriteProgress,
 } from './chunks.js'
-export {
-  checkData,
-  checkDtype,
-  checkOptionKeys,
-  checkRows,
-  planFor,
-  prepareWrite,
-  type BatchWriteOptions,
-  type PreparedWrite,
-} from './write-args.js'
-export { NotConnectedError, PartialWriteError, fromOfficialError } from './errors.js'
+export { type BatchWriteOptions } from './write-args.js'
+export { NotConnectedError, PartialWriteError } from './errors.js'
 // What users need without importing core or the official client.
 export {
   AerospikeError,
@@ -57,6 +42,12 @@ export {
   ServerFullError,
   PartitionUnavailableError,
   RecordTooBigError,
+  NamespaceNotFoundError,
+  ServerError,
+  NoResponseError,
+  RequestInvalidError,
+  BinNameError,
+  isAerospikeError,
   errorFromCode,
   ResultCode,
   BatchRecords,

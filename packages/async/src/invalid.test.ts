@@ -173,7 +173,7 @@ describe('batchWriteNumpy rejects bad input before any network call', () => {
     ])
     await expectParamError(
       () => offline.batchWriteNumpy(StructuredArray.zeros(bad, 1), 'test', 's', bad),
-      /field 'sixteen_chars_xx': bin names are at most 15 bytes/,
+      /field "sixteen_chars_xx": bin names are at most 15 bytes/,
     )
   })
 

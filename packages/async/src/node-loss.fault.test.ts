@@ -6,6 +6,16 @@
 // why.
 import { dtype, StructuredArray } from '@aerospike-numpy/dtype'
 import {
+  FAULT_TEST_TIMEOUT_MS,
+  NODE_LOSS_FIELDS,
+  NODE_LOSS_READ_CHUNK,
+  NODE_LOSS_READ_FIELDS,
+  NODE_LOSS_READ_POLICY,
+  NODE_LOSS_RETRY,
+  NODE_LOSS_WRITE_POLICY,
+  nodeLossColumns,
+  nodeLossN,
+  nodeLossX,
   controlledClusterSkipReason,
   formatTally,
   openControlledCluster,
@@ -24,47 +34,14 @@ import { testEngines } from './test-support/engines.js'
 
 const skipReason = controlledClusterSkipReason()
 
-const dt = dtype([
-  ['_key', 'i4'],
-  ['x', 'f8'],
-  ['n', 'i4'],
-])
-const readDt = dtype([
-  ['x', 'f8'],
-  ['n', 'i4'],
-])
-
-const xOf = (i: number): number => i * 0.5 + 0.25
-const nOf = (i: number): number => i ^ 0x5a5a
+const dt = dtype(NODE_LOSS_FIELDS)
+const readDt = dtype(NODE_LOSS_READ_FIELDS)
 
 function rows(n: number): StructuredArray {
   const a = StructuredArray.zeros(dt, n)
-  a.set(
-    '_key',
-    Int32Array.from({ length: n }, (_, i) => i),
-  )
-  a.set(
-    'x',
-    Float64Array.from({ length: n }, (_, i) => xOf(i)),
-  )
-  a.set(
-    'n',
-    Int32Array.from({ length: n }, (_, i) => nOf(i)),
-  )
+  for (const [name, column] of Object.entries(nodeLossColumns(n))) a.set(name, column)
   return a
 }
-
-/**
- * Long enough for a cluster to notice a lost node and hand its partitions over, and for a
- * restarted node to catch up, on a loaded 2-core machine (seconds, up to minutes): re-sends stop
- * at `totalTimeout`, 500 ms apart once the backoff is at its cap.
- */
-const WRITE_POLICY = { totalTimeout: 120_000, socketTimeout: 30_000 } as const
-const RETRY = { attempts: 300 } as const
-const READ_POLICY = { totalTimeout: 60_000, socketTimeout: 30_000, maxRetries: 2 } as const
-const READ_CHUNK = 50_000
-/** Node restarts and migrations take minutes on a loaded 2-core machine. */
-const FAULT_TEST_TIMEOUT_MS = 15 * 60_000
 
 interface ReadBack {
   codes: Int32Array
@@ -78,17 +55,17 @@ async function readBack(client: AsyncClient, set: string, n: number): Promise<Re
   const codes = new Int32Array(n)
   const equal = new Uint8Array(n)
   const errors: AerospikeError[] = []
-  for (let start = 0; start < n; start += READ_CHUNK) {
-    const end = Math.min(n, start + READ_CHUNK)
+  for (let start = 0; start < n; start += NODE_LOSS_READ_CHUNK) {
+    const end = Math.min(n, start + NODE_LOSS_READ_CHUNK)
     const keys = Array.from({ length: end - start }, (_, k) => ['test', set, start + k])
     try {
-      const r = await client.batchRead(keys, { dtype: readDt, policy: READ_POLICY })
+      const r = await client.batchRead(keys, { dtype: readDt, policy: NODE_LOSS_READ_POLICY })
       const x = r.batchRecords.get('x') as Float64Array
       const nn = r.batchRecords.get('n') as Int32Array
       for (let k = 0; k < r.length; k++) {
         const i = start + k
         codes[i] = r.resultCodes[k]!
-        equal[i] = codes[i] === 0 && x[k] === xOf(i) && nn[k] === nOf(i) ? 1 : 0
+        equal[i] = codes[i] === 0 && x[k] === nodeLossX(i) && nn[k] === nodeLossN(i) ? 1 : 0
       }
     } catch (error) {
       if (!(error instanceof AerospikeError)) throw error
@@ -174,14 +151,14 @@ describe('node loss on a real 3-node cluster', () => {
           const [a, b] = await Promise.all([
             timed(
               c.writeNumpy(rows(nResent), 'test', resent, dt, {
-                retry: RETRY,
-                policy: WRITE_POLICY,
+                retry: NODE_LOSS_RETRY,
+                policy: NODE_LOSS_WRITE_POLICY,
               }),
             ),
             timed(
               c.writeNumpy(rows(nKept), 'test', kept, dt, {
-                retry: RETRY,
-                policy: { ...WRITE_POLICY, resendInDoubt: false },
+                retry: NODE_LOSS_RETRY,
+                policy: { ...NODE_LOSS_WRITE_POLICY, resendInDoubt: false },
               }),
             ),
           ])
@@ -198,7 +175,7 @@ describe('node loss on a real 3-node cluster', () => {
 
       // During the loss (the cluster is still moving partitions): each row read or reported.
       for (const w of writes) {
-        const n = READ_CHUNK
+        const n = NODE_LOSS_READ_CHUNK
         const during = await readBack(clients.get(w.engine)!, w.resent, n)
         const t = tallyReadDuringLoss(during.codes, during.equal, w.a.result.resultCodes)
         expect(t.wrongValues, `${w.engine}: read during the loss`).toEqual([])
@@ -271,8 +248,8 @@ describe('node loss on a real 3-node cluster', () => {
           const set = uniqueSetName(`stop_${engine}`)
           const summary = await clients.get(engine)!.writeNumpy(source(), 'test', set, dt, {
             chunkSize: chunk,
-            retry: RETRY,
-            policy: WRITE_POLICY,
+            retry: NODE_LOSS_RETRY,
+            policy: NODE_LOSS_WRITE_POLICY,
           })
           return { engine, set, summary }
         }),
@@ -297,7 +274,7 @@ describe('node loss on a real 3-node cluster', () => {
 
         // The client has the new map: a write and a read with no repeats at all go through.
         const fresh = uniqueSetName(`stop_after_${engine}`)
-        const strict = { ...WRITE_POLICY, maxRetries: 0 }
+        const strict = { ...NODE_LOSS_WRITE_POLICY, maxRetries: 0 }
         const c = clients.get(engine)!
         const after = await c.batchWriteNumpy(rows(10_000), 'test', fresh, dt, { policy: strict })
         expect(after.failures.slice(0, 20), engine).toEqual([])

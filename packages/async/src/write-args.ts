@@ -6,9 +6,7 @@ import {
   DEFAULT_KEY_FIELD,
   POLICY_GEN_IGNORE,
   ParamError,
-  checkRowValues,
   compileWritePlan,
-  describe,
   resolveRetry,
   resolveWritePolicy,
   type ResolvedWritePolicy,
@@ -17,7 +15,14 @@ import {
   type WritePlan,
   type WritePolicy,
 } from '@aerospike-numpy/core'
-import { validateNamespace, validateSetName } from '@aerospike-numpy/core'
+import {
+  checkRowValues,
+  describe,
+  instanceOf,
+  readOptions,
+  validateNamespace,
+  validateSetName,
+} from '@aerospike-numpy/core/internal'
 import { Dtype, StructuredArray } from '@aerospike-numpy/dtype'
 
 export interface BatchWriteOptions {
@@ -65,25 +70,20 @@ export function planFor(
   return plan
 }
 
+/**
+ * An options argument as a snapshot of its known own keys (core's `readOptions`): unknown keys,
+ * `__proto__` included, are refused; a getter runs once; one that throws gives a ParamError.
+ */
 export function checkOptionKeys(
   options: unknown,
   known: readonly string[],
   where: string,
 ): Record<string, unknown> {
-  if (options === undefined || options === null) return {}
-  if (typeof options !== 'object' || Array.isArray(options)) {
-    throw new ParamError(`${where} must be an object, got ${describe(options)}`)
-  }
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) {
-      throw new ParamError(`unknown ${where} key '${key}' (known: ${known.join(', ')})`)
-    }
-  }
-  return options as Record<string, unknown>
+  return readOptions(options, known, where)
 }
 
 export function checkDtype(dtype: unknown): Dtype {
-  if (!(dtype instanceof Dtype)) {
+  if (!instanceOf(dtype, Dtype)) {
     throw new ParamError(`dtype must be a Dtype (from dtype([...])), got ${describe(dtype)}`)
   }
   return dtype
@@ -91,7 +91,7 @@ export function checkDtype(dtype: unknown): Dtype {
 
 /** `data` is a 1-D StructuredArray whose dtype equals `dtype` (numpy equality). */
 export function checkData(data: unknown, dtype: Dtype): StructuredArray {
-  if (!(data instanceof StructuredArray)) {
+  if (!instanceOf(data, StructuredArray)) {
     throw new ParamError(`data must be a StructuredArray, got ${describe(data)}`)
   }
   if (!data.dtype.equals(dtype)) {

@@ -14,13 +14,9 @@
 import {
   AerospikeError,
   BatchRecords,
-  KeyColumn,
   ParamError,
-  RESULT_NOT_SENT,
   allRows,
   createWriteOutcome,
-  describe,
-  sliceWriteOutcome,
   writeWithRetry,
   type RetryEvent,
   type UserKey,
@@ -28,6 +24,12 @@ import {
   type WriteOutcome,
   type WritePlan,
 } from '@aerospike-numpy/core'
+import {
+  KeyColumn,
+  RESULT_NOT_SENT,
+  describe,
+  sliceWriteOutcome,
+} from '@aerospike-numpy/core/internal'
 import { StructuredArray, type Dtype } from '@aerospike-numpy/dtype'
 import {
   ProgressTracker,

@@ -11,9 +11,9 @@ import {
   AerospikeError,
   ParamError,
   PARTICLE_STRING,
-  RESULT_NOT_SENT,
   type WritePolicy,
 } from '@aerospike-numpy/core'
+import { RESULT_NOT_SENT } from '@aerospike-numpy/core/internal'
 import { descrRepr } from '@aerospike-numpy/dtype'
 import { Checkpoint, fileFingerprint, type CheckpointCounts } from './checkpoint.js'
 import { chunks, type Chunk, type NullPolicy } from './convert.js'

@@ -3,7 +3,8 @@
  * bytes with the source's converted row. Floats compare equal when both are NaN (the server keeps
  * doubles; a NaN's payload bits are not data).
  */
-import { runBounded, type AsyncClient } from '@aerospike-numpy/async'
+import type { AsyncClient } from '@aerospike-numpy/async'
+import { runBounded } from '@aerospike-numpy/async/internal'
 import type { ReadPolicy, UserKey } from '@aerospike-numpy/core'
 import { dtype, type Dtype, type StructuredArray } from '@aerospike-numpy/dtype'
 import { chunks, type NullPolicy } from './convert.js'

@@ -1,3 +1,6 @@
+// The public API of core: errors and result codes, policies, results, keys, and the seam between
+// the async client and its engines (write plans, jobs, outcomes, the retry loop). Helpers only
+// the workspace's own packages use are in './internal.js' (`@aerospike-numpy/core/internal`).
 export {
   ResultCode,
   RESULT_CODE_NAMES,
@@ -8,8 +11,6 @@ export {
   resultCodeName,
   type ResultCodeName,
 } from './codes.js'
-export { toErrorData, type ErrorData } from './error-data.js'
-export { fromErrorData, type FromErrorDataOptions } from './error-rebuild.js'
 export {
   AerospikeError,
   ParamError,
@@ -41,14 +42,12 @@ export {
   PARTICLE_STRING,
   PARTICLE_BLOB,
   DIGEST_SIZE,
-  computeDigest,
 } from '@aerospike-numpy/wire'
 export {
   DEFAULT_KEY_FIELD,
   MAX_BIN_NAME_BYTES,
+  MAX_OPS_PER_RECORD,
   compileWritePlan,
-  checkRowValues,
-  binPresent,
   type WritePlan,
   type BinValidity,
   type KeyCodec,
@@ -57,9 +56,7 @@ export {
   type BinValue,
 } from './plan.js'
 export {
-  RESULT_NOT_SENT,
   createWriteOutcome,
-  sliceWriteOutcome,
   createReadOutcome,
   allRows,
   type Engine,
@@ -101,7 +98,6 @@ export {
   ttl,
   resolveWritePolicy,
   resolveReadPolicy,
-  describe,
   type BatchPolicyFields,
   type WritePolicy,
   type ReadPolicy,
@@ -111,10 +107,7 @@ export {
 export {
   DEFAULT_RETRY_BASE_DELAY_MS,
   DEFAULT_RETRY_MAX_DELAY_MS,
-  NO_RETRY,
-  systemClock,
   resolveRetry,
-  retryDelayMs,
   writeWithRetry,
   type RetryOptions,
   type RetryPolicy,
@@ -132,18 +125,12 @@ export {
   type WriteFailure,
   type WriteSummary,
 } from './results.js'
-export { invalidUtf8At } from './scalars.js'
 export {
   MAX_NAMESPACE_BYTES,
   MAX_SET_NAME_BYTES,
-  validateNamespace,
-  validateSetName,
-  userKeyBytes,
+  computeDigest,
   userKeyDigest,
-  resolveKey,
   resolveKeys,
-  keyLabel,
   type KeyInput,
 } from './keys.js'
-export { KeyColumn, type RowSource } from './key-column.js'
-export { NumpyBatchRecords, createReadSink, binsForReadDtype, readMetaDtype } from './read.js'
+export { NumpyBatchRecords, createReadSink } from './read.js'

@@ -5,7 +5,7 @@
  */
 import { INT64_MAX, INT64_MIN } from '@aerospike-numpy/dtype'
 import {
-  computeDigest,
+  computeDigest as wireDigest,
   DIGEST_SIZE,
   PARTICLE_BLOB,
   PARTICLE_INTEGER,
@@ -13,7 +13,7 @@ import {
 } from '@aerospike-numpy/wire'
 import type { ResolvedKey, UserKey } from './engine.js'
 import { ParamError } from './errors.js'
-import { describe } from './policy.js'
+import { describe, readOptions, readingInput } from './input.js'
 import { utf8Encoder } from './scalars.js'
 
 /** Server limits, in UTF-8 bytes. */
@@ -52,6 +52,19 @@ export function validateSetName(set: unknown, where = 'set'): string {
   return set
 }
 
+/** RIPEMD-160 over set name, key particle type and key bytes, as the server computes it. */
+export function computeDigest(set: string, particleType: number, keyBytes: Uint8Array): Uint8Array {
+  // wire's digest trusts its caller; this public one checks its arguments first.
+  if (typeof set !== 'string') throw new ParamError(`set must be a string, got ${describe(set)}`)
+  if (!Number.isInteger(particleType) || particleType < 0 || particleType > 255) {
+    throw new ParamError(`particleType must be a byte (0..255), got ${describe(particleType)}`)
+  }
+  if (!readingInput('keyBytes', () => keyBytes instanceof Uint8Array)) {
+    throw new ParamError(`keyBytes must be a Uint8Array, got ${describe(keyBytes)}`)
+  }
+  return wireDigest(set, particleType, keyBytes)
+}
+
 /** Particle type and key bytes of a user key; throws `ParamError` for a key Aerospike cannot hold. */
 export function userKeyBytes(
   key: UserKey,
@@ -84,8 +97,9 @@ export function userKeyBytes(
 }
 
 export function userKeyDigest(set: string, key: UserKey): Uint8Array {
-  const { particleType, bytes } = userKeyBytes(key)
-  return computeDigest(set, particleType, bytes)
+  validateSetName(set)
+  const { particleType, bytes } = readingInput('key', () => userKeyBytes(key))
+  return wireDigest(set, particleType, bytes)
 }
 
 /** Resolve one key input; `index` names it in errors. */
@@ -103,7 +117,8 @@ export function resolveKey(input: unknown, index: number): ResolvedKey {
     }
     ;[namespace, set, key] = input as unknown[]
   } else if (typeof input === 'object' && input !== null && !(input instanceof Uint8Array)) {
-    const obj = input as Record<string, unknown>
+    // Own keys only, each read once: the official client's Key has exactly these.
+    const obj = readOptions(input, ['ns', 'set', 'key', 'digest'], where)
     namespace = obj.ns
     set = obj.set ?? ''
     key = obj.key ?? null
@@ -123,7 +138,7 @@ export function resolveKey(input: unknown, index: number): ResolvedKey {
     return { namespace: namespace as string, set: setName, key: null, digest }
   }
   const { particleType, bytes } = userKeyBytes(key as UserKey, `${where} key`)
-  const computed = computeDigest(setName, particleType, bytes)
+  const computed = wireDigest(setName, particleType, bytes)
   if (digest instanceof Uint8Array && !sameBytes(digest, computed)) {
     throw new ParamError(`${where} has a digest that does not match its key`)
   }
@@ -131,14 +146,17 @@ export function resolveKey(input: unknown, index: number): ResolvedKey {
 }
 
 export function resolveKeys(keys: unknown): ResolvedKey[] {
-  if (!Array.isArray(keys)) {
-    throw new ParamError(
-      `keys must be an array of [namespace, set, key] or { ns, set, key }, got ${describe(keys)}`,
-    )
-  }
-  const resolved = new Array<ResolvedKey>(keys.length)
-  for (let i = 0; i < keys.length; i++) resolved[i] = resolveKey(keys[i], i)
-  return resolved
+  // Keys are the caller's objects: a getter or Proxy in them that throws is a ParamError too.
+  return readingInput('keys', () => {
+    if (!Array.isArray(keys)) {
+      throw new ParamError(
+        `keys must be an array of [namespace, set, key] or { ns, set, key }, got ${describe(keys)}`,
+      )
+    }
+    const resolved = new Array<ResolvedKey>(keys.length)
+    for (let i = 0; i < keys.length; i++) resolved[i] = resolveKey(keys[i], i)
+    return resolved
+  })
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

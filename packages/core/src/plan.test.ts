@@ -1,4 +1,4 @@
-import { dtype, StructuredArray } from '@aerospike-numpy/dtype'
+import { Dtype, dtype, StructuredArray } from '@aerospike-numpy/dtype'
 import { describe, expect, it } from 'vitest'
 import {
   PARTICLE_BLOB,
@@ -294,6 +294,68 @@ describe('compileWritePlan', () => {
       ),
     ).toThrow(/no bin fields/)
     expect(() => compileWritePlan(dtype('i4'))).toThrow(/not structured/)
+  })
+
+  it('refuses field names with a lone surrogate: two such names would become one bin', () => {
+    // 'a\ud800' and 'a\udbff' both encode to 'a\uFFFD' in UTF-8: one value would be lost.
+    const merged = dtype([
+      ['_key', 'i4'],
+      ['a\ud800', 'f8'],
+      ['a\udbff', 'f8'],
+    ])
+    expect(() => compileWritePlan(merged)).toThrow(ParamError)
+    expect(() => compileWritePlan(merged)).toThrow(
+      /field "a\\ud800": the name has a lone surrogate \(\\ud800 at index 1\)/,
+    )
+    for (const name of ['\udc00', 'x\udbff', '\ud800\ud800']) {
+      expect(() =>
+        compileWritePlan(
+          dtype([
+            ['_key', 'i4'],
+            [name, 'f8'],
+          ]),
+        ),
+      ).toThrow(/lone surrogate/)
+    }
+    // A surrogate pair is well-formed: an astral character is a fine bin name.
+    expect(
+      compileWritePlan(
+        dtype([
+          ['_key', 'i4'],
+          ['a\u{1F600}', 'f8'],
+        ]),
+      ).bins[0]!.name,
+    ).toBe('a\u{1F600}')
+  })
+
+  it('refuses two fields whose bin names are the same bytes on the wire', () => {
+    const a = dtype([['a', 'f8']]).fields![0]!
+    const key = dtype([['_key', 'i4']]).fields![0]!
+    // dtype() itself refuses duplicate names; build the layout directly to reach the plan's check.
+    const twice = new Dtype({
+      kind: 'V',
+      itemsize: 20,
+      alignment: 1,
+      byteOrder: '|',
+      fields: [key, a, { ...a, offset: 12 }],
+    })
+    expect(() => compileWritePlan(twice)).toThrow(
+      /fields "a" and "a" would be the same bin name on the wire/,
+    )
+  })
+
+  it('takes at most 65,535 bins: the op count on the wire is 16 bits', () => {
+    const wide = (bins: number) =>
+      dtype([
+        ['_key', 'i4'],
+        ...Array.from({ length: bins }, (_, i): [string, string] => [`b${i}`, 'u1']),
+      ])
+    expect(compileWritePlan(wide(65_535)).bins.length).toBe(65_535)
+    const tooWide = wide(65_536)
+    expect(() => compileWritePlan(tooWide)).toThrow(ParamError)
+    expect(() => compileWritePlan(tooWide)).toThrow(
+      /the dtype has too many bin fields: 65,536 bins, more than the 65,535 operations/,
+    )
   })
 })
 

@@ -18,11 +18,29 @@ import {
   type BatchWriteKey,
 } from '@aerospike-numpy/wire'
 import { ParamError } from './errors.js'
-import { invalidUtf8At, trimTrailingNuls, utf8Decoder, utf8Encoder } from './scalars.js'
+import { describe, isDtype } from './input.js'
+import {
+  invalidUtf8At,
+  loneSurrogateAt,
+  trimTrailingNuls,
+  utf8Decoder,
+  utf8Encoder,
+} from './scalars.js'
 
 export const DEFAULT_KEY_FIELD = '_key'
 /** Server limit on bin names, in UTF-8 bytes. */
 export const MAX_BIN_NAME_BYTES = 15
+/** Most operations (bins) one record message can carry: the wire's op count is 16 bits. */
+export const MAX_OPS_PER_RECORD = 0xffff
+
+/** Refuse a bin count the wire's 16-bit op count would wrap (65,537 bins would be sent as 1). */
+export function checkOpCount(count: number, what: string): void {
+  if (count > MAX_OPS_PER_RECORD) {
+    throw new ParamError(
+      `${what}: ${count.toLocaleString('en-US')} bins, more than the ${MAX_OPS_PER_RECORD.toLocaleString('en-US')} operations one record message can carry (its op count is 16 bits)`,
+    )
+  }
+}
 
 export type KeyValue = number | bigint | string | Uint8Array
 export type BinValue = number | bigint | Uint8Array
@@ -296,24 +314,44 @@ const BIN_FACTORIES: Readonly<Record<string, BinFactory>> = {
   V: blobBin,
 }
 
-function compileBin(field: DtypeField): BinCodec {
-  const nameBytes = utf8Encoder.encode(field.name)
-  if (nameBytes.length === 0) {
+/**
+ * A bin name's UTF-8 bytes, after the checks every path (write plan, read dtype, `bins`) shares:
+ * not empty, well-formed UTF-16 (a lone surrogate would be sent as U+FFFD, so two names could
+ * become one bin), at most 15 bytes, no NUL. `what` names it in errors (`field "x"`, `bins[2]`);
+ * `remedy` says what to do instead.
+ */
+export function binNameBytes(name: string, what: string, remedy: string): Uint8Array {
+  if (name.length === 0) {
+    throw new ParamError(`${what}: a bin name cannot be empty; ${remedy}`)
+  }
+  const bad = loneSurrogateAt(name)
+  if (bad >= 0) {
     throw new ParamError(
-      'a dtype field with an empty name cannot be a bin; name it or prefix it with _',
+      `${what}: the name has a lone surrogate (\\u${name.charCodeAt(bad).toString(16)} at index ${bad}), which UTF-8 cannot encode (it would be sent as U+FFFD, merging names); ${remedy}`,
     )
   }
+  const nameBytes = utf8Encoder.encode(name)
   if (nameBytes.length > MAX_BIN_NAME_BYTES) {
     throw new ParamError(
-      `field '${field.name}': bin names are at most ${MAX_BIN_NAME_BYTES} bytes of UTF-8, this one is ${nameBytes.length}; rename the field (or prefix it with _ to not store it)`,
+      `${what}: bin names are at most ${MAX_BIN_NAME_BYTES} bytes of UTF-8, this one is ${nameBytes.length}; ${remedy}`,
     )
   }
   if (nameBytes.includes(0)) {
     // A real server refuses such a name on every row (21 BIN_NAME); say so once, before sending.
+    throw new ParamError(`${what}: a bin name cannot contain a NUL character; ${remedy}`)
+  }
+  return nameBytes
+}
+
+const RENAME_FIELD = 'rename the field (or prefix it with _ to not store it)'
+
+function compileBin(field: DtypeField): BinCodec {
+  if (field.name.length === 0) {
     throw new ParamError(
-      `field ${JSON.stringify(field.name)}: a bin name cannot contain a NUL character; rename the field (or prefix it with _ to not store it)`,
+      'a dtype field with an empty name cannot be a bin; name it or prefix it with _',
     )
   }
+  const nameBytes = binNameBytes(field.name, `field ${JSON.stringify(field.name)}`, RENAME_FIELD)
   const dt = field.dtype
   if (containsObjects(dt)) {
     throw new ParamError(`field ${kindName(field)} cannot be a bin: ${REJECTED_KINDS.O}`)
@@ -457,8 +495,11 @@ export function compileWritePlan(
   keyField: string = DEFAULT_KEY_FIELD,
   validityField: string | null = null,
 ): WritePlan {
+  if (!isDtype(dtype)) {
+    throw new ParamError(`dtype must be a Dtype (from dtype([...])), got ${describe(dtype)}`)
+  }
   if (typeof keyField !== 'string' || keyField.length === 0) {
-    throw new ParamError(`keyField must be a non-empty field name, got ${String(keyField)}`)
+    throw new ParamError(`keyField must be a non-empty field name, got ${describe(keyField)}`)
   }
   const fields = dtype.fields
   if (!dtype.isStructured || fields === null) {
@@ -475,11 +516,23 @@ export function compileWritePlan(
   }
   const key = compileKey(keyDtypeField)
   const bins: BinCodec[] = []
+  const byWireName = new Map<string, string>()
   for (const field of fields) {
     // `_`-prefixed fields are not bins; a key field without `_` is also a bin (as the guide says)
     if (field.name.startsWith('_')) continue
-    bins.push(compileBin(field))
+    const bin = compileBin(field)
+    // Two fields must never become one bin: compare the bytes that go on the wire.
+    const wireName = Buffer.from(bin.nameBytes).toString('latin1')
+    const other = byWireName.get(wireName)
+    if (other !== undefined) {
+      throw new ParamError(
+        `fields ${JSON.stringify(other)} and ${JSON.stringify(field.name)} would be the same bin name on the wire; ${RENAME_FIELD}`,
+      )
+    }
+    byWireName.set(wireName, field.name)
+    bins.push(bin)
   }
+  checkOpCount(bins.length, 'the dtype has too many bin fields')
   if (bins.length === 0) {
     throw new ParamError(
       `dtype has no bin fields (every field starts with '_' or is the key '${keyField}'); a record needs at least one bin`,

@@ -86,3 +86,45 @@ describe('read policy', () => {
     expect(() => resolveReadPolicy({ ttl: 5 })).toThrow(/unknown policy key 'ttl'/)
   })
 })
+
+describe('policies read from JSON or built by hand', () => {
+  it("refuses an own '__proto__' key (as JSON.parse makes) and Object.prototype's names as unknown keys", () => {
+    const fromJson = JSON.parse('{"totalTimeout": 5, "__proto__": {"ttl": 60}}') as unknown
+    for (const resolve of [resolveWritePolicy, resolveReadPolicy]) {
+      expect(() => resolve(fromJson)).toThrow(ParamError)
+      expect(() => resolve(fromJson)).toThrow(/unknown policy key '__proto__'/)
+      for (const key of ['constructor', 'toString', 'hasOwnProperty', 'valueOf']) {
+        expect(() => resolve({ [key]: 1 })).toThrow(new RegExp(`unknown policy key '${key}'`))
+      }
+    }
+  })
+
+  it('reads each key once, and wraps what a getter or Proxy throws into ParamError', () => {
+    let reads = 0
+    const counted = Object.defineProperty({}, 'totalTimeout', {
+      enumerable: true,
+      get: () => (++reads === 1 ? 50 : 'not a number'),
+    })
+    expect(resolveWritePolicy(counted).totalTimeout).toBe(50)
+    expect(reads).toBe(1)
+    const boom = new Error('boom')
+    const throwing = Object.defineProperty({}, 'ttl', {
+      enumerable: true,
+      get() {
+        throw boom
+      },
+    })
+    let error: unknown
+    try {
+      resolveWritePolicy(throwing)
+    } catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(ParamError)
+    expect((error as ParamError).message).toBe('policy could not be read: boom')
+    expect((error as ParamError).cause).toBe(boom)
+    const { proxy, revoke } = Proxy.revocable({}, {})
+    revoke()
+    expect(() => resolveReadPolicy(proxy)).toThrow(ParamError)
+  })
+})

@@ -4,6 +4,7 @@
  * engine-neutral form that the official adapter and the cluster engine both read.
  */
 import { ParamError } from './errors.js'
+import { describe, readOptions } from './input.js'
 
 // The POLICY_* values and the grouped `policy` object are wire's (one set for the encoders and
 // for users); core's index re-exports them.
@@ -204,20 +205,12 @@ function validate(
   checks: Record<string, Check>,
   where: string,
 ): Record<string, unknown> {
-  if (input === undefined || input === null) return {}
-  if (typeof input !== 'object' || Array.isArray(input)) {
-    throw new ParamError(`${where} must be an object, got ${describe(input)}`)
-  }
-  const obj = input as Record<string, unknown>
+  // A snapshot of known own keys: `__proto__`, `constructor` or `toString` (a JSON.parse result
+  // can carry them) are unknown keys, not Object.prototype's members.
+  const obj = readOptions(input, Object.keys(checks), where)
   for (const key of Object.keys(obj)) {
-    const check = checks[key]
-    if (check === undefined) {
-      throw new ParamError(
-        `unknown ${where} key '${key}' (known: ${Object.keys(checks).join(', ')})`,
-      )
-    }
     const value = obj[key]
-    if (value !== undefined) check(value, key, where)
+    if (value !== undefined) checks[key]!(value, key, where)
   }
   return obj
 }
@@ -285,18 +278,4 @@ export function resolveReadPolicy(input?: unknown): ResolvedReadPolicy {
     sendKey: (p.key ?? POLICY_KEY_DIGEST) === POLICY_KEY_SEND,
     readTouchTtlPercent: p.readTouchTtlPercent,
   }
-}
-
-/** A short, safe rendering of a bad value for an error message. */
-export function describe(value: unknown): string {
-  if (value === null) return 'null'
-  if (value === undefined) return 'undefined'
-  if (typeof value === 'string')
-    return JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)
-  if (typeof value === 'bigint') return `${value}n`
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value)
-  if (Array.isArray(value)) return `an array of length ${value.length}`
-  if (value instanceof Uint8Array) return `a ${value.constructor.name} of ${value.length} bytes`
-  if (typeof value === 'function') return 'a function'
-  return `a ${(value as object).constructor?.name ?? 'object'}`
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { createReadOutcome } from './engine.js'
 import { ConversionError, ParamError } from './errors.js'
 import { resolveKeys } from './keys.js'
-import { NumpyBatchRecords, createReadSink } from './read.js'
+import { NumpyBatchRecords, createReadSink, resolveReadBins } from './read.js'
 
 const keys = resolveKeys([1, 2, 3].map((i) => ['test', 'points', i]))
 
@@ -109,5 +109,44 @@ describe('NumpyBatchRecords', () => {
     expect(r.get(3)).toEqual({ x: 3.5 })
     expect(r.get(2)).toBeUndefined()
     expect(r.get(['test', 'other', 1])).toBeUndefined()
+  })
+})
+
+describe('resolveReadBins', () => {
+  const readDt = dtype([
+    ['x', 'f8'],
+    ['_k', 'i8'],
+  ])
+
+  it("asks for the read dtype's bin fields, or the bins given", () => {
+    expect(resolveReadBins(readDt, undefined)).toEqual(['x'])
+    expect(resolveReadBins(dtype([['_only', 'i4']]), undefined)).toBeNull()
+    expect(resolveReadBins(readDt, ['x', 'y'])).toEqual(['x', 'y'])
+    expect(resolveReadBins(readDt, [])).toEqual([])
+  })
+
+  it('refuses read dtype fields and bins no bin name can match, naming them', () => {
+    // A lone surrogate would be sent as U+FFFD: the field would silently read 0.
+    expect(() => resolveReadBins(dtype([['a\ud800', 'f8']]), undefined)).toThrow(
+      /read dtype field "a\\ud800": the name has a lone surrogate/,
+    )
+    expect(() => resolveReadBins(readDt, ['x', 'a\udbff'])).toThrow(
+      /bins\[1\] "a\\udbff": the name has a lone surrogate/,
+    )
+    expect(() => resolveReadBins(readDt, ['sixteen_chars_xx'])).toThrow(/at most 15 bytes/)
+    expect(() => resolveReadBins(readDt, [''])).toThrow(/bins\[0\] "": a bin name cannot be empty/)
+    expect(() => resolveReadBins(readDt, ['x', 3])).toThrow(/bins\[1\] must be a bin name/)
+    expect(() => resolveReadBins(readDt, 'x')).toThrow(/bins must be an array/)
+    for (const bad of [['a\ud800'], 'x', [1]]) {
+      expect(() => resolveReadBins(readDt, bad)).toThrow(ParamError)
+    }
+  })
+
+  it('asks for at most 65,535 bins', () => {
+    const names = (n: number) => Array.from({ length: n }, (_, i) => `b${i}`)
+    expect(resolveReadBins(readDt, names(65_535))!.length).toBe(65_535)
+    expect(() => resolveReadBins(readDt, names(65_536))).toThrow(/^bins: 65,536 bins, more than/)
+    const wide = dtype(names(65_536).map((n): [string, string] => [n, 'u1']))
+    expect(() => resolveReadBins(wide, undefined)).toThrow(/read dtype has too many bin fields/)
   })
 })

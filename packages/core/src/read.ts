@@ -27,7 +27,8 @@ import {
 import type { ReadOutcome, ReadSink, ResolvedKey, UserKey } from './engine.js'
 import { ConversionError, ParamError } from './errors.js'
 import { keyLabel, resolveKey } from './keys.js'
-import { describe } from './policy.js'
+import { binNameBytes, checkOpCount } from './plan.js'
+import { describe, isDtype, readingInput } from './input.js'
 import { utf8Encoder } from './scalars.js'
 
 const PARTICLE_NAMES: Readonly<Record<number, string>> = {
@@ -323,12 +324,18 @@ export function createReadSink(
   readDtype: Dtype,
   keys: readonly ResolvedKey[],
 ): { sink: ReadSink; array: StructuredArray } {
+  if (!isDtype(readDtype)) {
+    throw new ParamError(`the read dtype must be a Dtype, got ${describe(readDtype)}`)
+  }
+  if (!readingInput('keys', () => Array.isArray(keys))) {
+    throw new ParamError(`keys must be an array of resolved keys, got ${describe(keys)}`)
+  }
   if (!readDtype.isStructured || readDtype.fields === null) {
     throw new ParamError(
       `read dtype ${readDtype.str} is not structured; give fields, e.g. [['x', 'f8']]`,
     )
   }
-  const decoder = new Decoder(readDtype, keys)
+  const decoder = readingInput('keys', () => new Decoder(readDtype, keys))
   const sink: ReadSink = {
     setParticle: (row, bin, particleType, bytes, offset, length) =>
       decoder.setParticle(row, bin, particleType, bytes, offset, length),
@@ -340,6 +347,49 @@ export function createReadSink(
 /** The bins to ask for when reading into `readDtype`: its field names not starting with `_`. */
 export function binsForReadDtype(readDtype: Dtype): string[] {
   return (readDtype.fields ?? []).map((f) => f.name).filter((name) => !name.startsWith('_'))
+}
+
+/**
+ * The bin list of a read: `bins` as the caller gave it, or the read dtype's bin fields (null, all
+ * bins, when it has none). Every name is checked as a bin name, the read dtype's fields too: a
+ * field whose name no bin can have (a lone surrogate, over 15 bytes) would silently stay zero.
+ */
+export function resolveReadBins(readDtype: Dtype, bins: unknown): readonly string[] | null {
+  if (!isDtype(readDtype)) {
+    throw new ParamError(`the read dtype must be a Dtype, got ${describe(readDtype)}`)
+  }
+  return readingInput('bins', () => readBins(readDtype, bins))
+}
+
+function readBins(readDtype: Dtype, bins: unknown): readonly string[] | null {
+  const names = binsForReadDtype(readDtype)
+  checkOpCount(names.length, 'the read dtype has too many bin fields')
+  for (const name of names) {
+    binNameBytes(
+      name,
+      `read dtype field ${JSON.stringify(name)}`,
+      'rename the field to the bin it reads (fields starting with _ are not read)',
+    )
+  }
+  if (bins === undefined) return names.length === 0 ? null : names
+  if (!Array.isArray(bins)) {
+    throw new ParamError(`bins must be an array of bin names, got ${describe(bins)}`)
+  }
+  checkOpCount(bins.length, 'bins')
+  const out: string[] = []
+  for (let i = 0; i < bins.length; i++) {
+    const name: unknown = bins[i]
+    if (typeof name !== 'string') {
+      throw new ParamError(`bins[${i}] must be a bin name (a string), got ${describe(name)}`)
+    }
+    binNameBytes(
+      name,
+      `bins[${i}] ${JSON.stringify(name)}`,
+      'give the name the bin was written with',
+    )
+    out.push(name)
+  }
+  return out
 }
 
 let metaDtype: Dtype | null = null

@@ -8,6 +8,7 @@
 import { isNodeLossResultCode, isTransientResultCode } from './codes.js'
 import type { Engine, WriteJob } from './engine.js'
 import { AerospikeError, ParamError } from './errors.js'
+import { describe, readOptions } from './input.js'
 import { isIdempotentWrite, type ResolvedWritePolicy } from './policy.js'
 
 export const DEFAULT_RETRY_BASE_DELAY_MS = 10
@@ -50,25 +51,28 @@ const MAX_ATTEMPTS = 1000
 /** `retry` as users give it (`3`, or `{ attempts, baseDelayMs, maxDelayMs }`) → a policy. */
 export function resolveRetry(retry: number | RetryOptions | undefined): RetryPolicy {
   if (retry === undefined) return NO_RETRY
-  const opts: RetryOptions = typeof retry === 'number' ? { attempts: retry } : retry
-  if (typeof opts !== 'object' || opts === null) {
+  if (typeof retry !== 'number' && (typeof retry !== 'object' || retry === null)) {
     throw new ParamError(
-      `retry must be a number of attempts or { attempts, baseDelayMs?, maxDelayMs? }`,
+      `retry must be a number of attempts or { attempts, baseDelayMs?, maxDelayMs? }, got ${describe(retry)}`,
     )
   }
-  for (const key of Object.keys(opts)) {
-    if (key !== 'attempts' && key !== 'baseDelayMs' && key !== 'maxDelayMs') {
-      throw new ParamError(`unknown retry key '${key}' (known: attempts, baseDelayMs, maxDelayMs)`)
-    }
-  }
+  const opts =
+    typeof retry === 'number'
+      ? { attempts: retry }
+      : readOptions(retry, ['attempts', 'baseDelayMs', 'maxDelayMs'], 'retry')
   const {
     attempts,
     baseDelayMs = DEFAULT_RETRY_BASE_DELAY_MS,
     maxDelayMs = DEFAULT_RETRY_MAX_DELAY_MS,
   } = opts
-  if (!Number.isInteger(attempts) || attempts < 0 || attempts > MAX_ATTEMPTS) {
+  if (
+    typeof attempts !== 'number' ||
+    !Number.isInteger(attempts) ||
+    attempts < 0 ||
+    attempts > MAX_ATTEMPTS
+  ) {
     throw new ParamError(
-      `retry must be an integer from 0 to ${MAX_ATTEMPTS}, got ${String(attempts)}`,
+      `retry must be an integer from 0 to ${MAX_ATTEMPTS}, got ${describe(attempts)}`,
     )
   }
   for (const [name, v] of [
@@ -77,11 +81,11 @@ export function resolveRetry(retry: number | RetryOptions | undefined): RetryPol
   ] as const) {
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
       throw new ParamError(
-        `retry.${name} must be a non-negative number of milliseconds, got ${String(v)}`,
+        `retry.${name} must be a non-negative number of milliseconds, got ${describe(v)}`,
       )
     }
   }
-  return { attempts, baseDelayMs, maxDelayMs }
+  return { attempts, baseDelayMs: baseDelayMs as number, maxDelayMs: maxDelayMs as number }
 }
 
 /** Delay before re-send number `attempt` (1-based): base · 2^(attempt-1), capped. */

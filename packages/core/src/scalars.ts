@@ -3,6 +3,27 @@
  * the write plan and the read decoder; no allocation on the paths called per row.
  */
 
+/**
+ * Index of the first lone surrogate in `s` (a string that is not well-formed UTF-16), or -1.
+ * UTF-8 cannot encode one: TextEncoder turns each into U+FFFD, so 'a\ud800' and 'a\udbff' would
+ * become the same bytes.
+ */
+export function loneSurrogateAt(s: string): number {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 0xd800 || c > 0xdfff) continue
+    if (c <= 0xdbff) {
+      const next = s.charCodeAt(i + 1)
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        i++
+        continue
+      }
+    }
+    return i
+  }
+  return -1
+}
+
 /** End of the bytes in [start, end) once trailing NULs are removed (numpy's `S` semantics). */
 export function trimTrailingNuls(bytes: Uint8Array, start: number, end: number): number {
   let e = end

@@ -385,6 +385,38 @@ describe('startDevServer options', () => {
     }
   })
 
+  it('refuses unknown options and options of the wrong type, naming them', async () => {
+    const cases: [unknown, RegExp][] = [
+      [{ node: 3 }, /unknown option "node" \(known: host, port, nodes,/],
+      [{ namespace: ['test'] }, /unknown option "namespace"/],
+      [{ nsup: 0 }, /unknown option "nsup"/],
+      [JSON.parse('{"__proto__": {"nodes": 3}}'), /unknown option "__proto__"/],
+      [{ namespaces: 'ab' }, /namespaces must be an array of names, got "ab"/],
+      [{ clusterName: 5 }, /clusterName must be a string, got 5/],
+      [{ keepProcessAlive: 'yes' }, /keepProcessAlive must be a boolean/],
+      [{ host: Object.create(null) }, /host must be a non-empty string, got an object/],
+      [{ port: 1n }, /port must be an integer 0..65535, got 1n/],
+      [null, /options must be an object, got null/],
+      [[], /options must be an object, got an array/],
+      [
+        Object.defineProperty({}, 'nodes', {
+          enumerable: true,
+          get() {
+            throw new Error('boom')
+          },
+        }),
+        /options could not be read: boom/,
+      ],
+    ]
+    for (const [options, message] of cases) {
+      await expect(startDevServer(options as never)).rejects.toMatchObject({
+        name: 'DevServerError',
+        code: 'DEVSERVER_BAD_OPTION',
+        message: expect.stringMatching(message),
+      })
+    }
+  })
+
   it('fails to start, with a clear error, when the port is taken', async () => {
     const first = await startDevServer()
     try {

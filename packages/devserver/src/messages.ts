@@ -93,6 +93,7 @@ export type ControlRequest =
   | { kind: 'clearFaults' }
   | { kind: 'setLatency'; latency: Latency }
   | { kind: 'dropConnections'; node: number | null }
+  | { kind: 'connectionCount'; node: number | null }
   | { kind: 'dropNextResponses'; rule: DropResponsesRule }
   | { kind: 'stopNode'; node: number }
   | { kind: 'startNode'; node: number }
@@ -111,6 +112,7 @@ export interface ControlResults {
   clearFaults: void
   setLatency: void
   dropConnections: number
+  connectionCount: number
   dropNextResponses: void
   stopNode: void
   startNode: void

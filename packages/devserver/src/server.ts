@@ -61,6 +61,8 @@ export interface DevServer {
   setLatency(latency: number | { min: number; max: number }): Promise<void>
   /** Destroy open client connections (of one node, or all); resolves with how many. */
   dropConnections(node?: number): Promise<number>
+  /** Open client connections (of one node, or all), left as they are. */
+  connectionCount(node?: number): Promise<number>
   /** Cut the next data responses part-way and destroy their connections. */
   dropNextResponses(rule?: DropResponsesRule): Promise<void>
   /** Close node i's listener and connections; peers stop listing it, its partitions stay its own. */
@@ -100,7 +102,64 @@ function workerEntry(): string {
   )
 }
 
+/** Every option startDevServer knows; anything else is a typo that would be silently ignored. */
+const OPTION_KEYS: readonly (keyof DevServerOptions)[] = [
+  'host',
+  'port',
+  'nodes',
+  'namespaces',
+  'clusterName',
+  'maxFrameBytes',
+  'nsupPeriod',
+  'defaultTtl',
+  'allowTtlWithoutNsup',
+  'maxRecordSize',
+  'keepProcessAlive',
+]
+
+function badOption(message: string, cause?: unknown): DevServerError {
+  return new DevServerError('DEVSERVER_BAD_OPTION', message, cause === undefined ? {} : { cause })
+}
+
+function shown(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value)
+  if (typeof value === 'bigint') return `${value}n`
+  if (typeof value === 'object' && value !== null)
+    return Array.isArray(value) ? 'an array' : 'an object'
+  return String(value)
+}
+
+/** The options as a snapshot of known own keys: an unknown key or a non-object is refused. */
+function readOptions(options: unknown): DevServerOptions {
+  if (options === undefined) return {}
+  try {
+    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+      throw badOption(`options must be an object, got ${shown(options)}`)
+    }
+    const out: Record<string, unknown> = {}
+    for (const key of Object.keys(options)) {
+      if (!(OPTION_KEYS as readonly string[]).includes(key)) {
+        throw badOption(`unknown option ${JSON.stringify(key)} (known: ${OPTION_KEYS.join(', ')})`)
+      }
+      out[key] = (options as Record<string, unknown>)[key]
+    }
+    return out as DevServerOptions
+  } catch (error) {
+    if (error instanceof DevServerError) throw error
+    throw badOption(`options could not be read: ${(error as Error)?.message}`, error)
+  }
+}
+
 function resolveOptions(options: DevServerOptions): StartOptions {
+  if (options.namespaces !== undefined && !Array.isArray(options.namespaces)) {
+    throw badOption(`namespaces must be an array of names, got ${shown(options.namespaces)}`)
+  }
+  if (options.clusterName !== undefined && typeof options.clusterName !== 'string') {
+    throw badOption(`clusterName must be a string, got ${shown(options.clusterName)}`)
+  }
+  if (options.keepProcessAlive !== undefined && typeof options.keepProcessAlive !== 'boolean') {
+    throw badOption(`keepProcessAlive must be a boolean, got ${shown(options.keepProcessAlive)}`)
+  }
   const host = options.host ?? '127.0.0.1'
   const port = options.port ?? 0
   const nodes = options.nodes ?? 1
@@ -109,19 +168,19 @@ function resolveOptions(options: DevServerOptions): StartOptions {
   if (typeof host !== 'string' || host.length === 0) {
     throw new DevServerError(
       'DEVSERVER_BAD_OPTION',
-      `host must be a non-empty string, got ${String(host)}`,
+      `host must be a non-empty string, got ${shown(host)}`,
     )
   }
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new DevServerError(
       'DEVSERVER_BAD_OPTION',
-      `port must be an integer 0..65535, got ${String(port)}`,
+      `port must be an integer 0..65535, got ${shown(port)}`,
     )
   }
   if (!Number.isInteger(nodes) || nodes < 1 || nodes > 64) {
     throw new DevServerError(
       'DEVSERVER_BAD_OPTION',
-      `nodes must be an integer 1..64, got ${String(nodes)}`,
+      `nodes must be an integer 1..64, got ${shown(nodes)}`,
     )
   }
   if (port !== 0 && port + nodes - 1 > 65535) {
@@ -164,7 +223,7 @@ function resolveOptions(options: DevServerOptions): StartOptions {
   ) {
     throw new DevServerError(
       'DEVSERVER_BAD_OPTION',
-      `maxFrameBytes must be an integer 1024..134217728, got ${String(maxFrameBytes)}`,
+      `maxFrameBytes must be an integer 1024..134217728, got ${shown(maxFrameBytes)}`,
     )
   }
   const namespaceConfig = resolveNamespaceConfig(options)
@@ -185,26 +244,26 @@ function resolveNamespaceConfig(options: DevServerOptions): NamespaceConfig {
   if (!Number.isInteger(nsupPeriod) || nsupPeriod < 0 || nsupPeriod > MAX_TTL_SECONDS) {
     throw new DevServerError(
       'DEVSERVER_BAD_OPTION',
-      `nsupPeriod must be an integer 0..${MAX_TTL_SECONDS} (seconds), got ${String(nsupPeriod)}`,
+      `nsupPeriod must be an integer 0..${MAX_TTL_SECONDS} (seconds), got ${shown(nsupPeriod)}`,
     )
   }
   if (!Number.isInteger(defaultTtl) || defaultTtl < 0 || defaultTtl > MAX_TTL_SECONDS) {
     throw new DevServerError(
       'DEVSERVER_BAD_OPTION',
-      `defaultTtl must be an integer 0..${MAX_TTL_SECONDS} (seconds), got ${String(defaultTtl)}`,
+      `defaultTtl must be an integer 0..${MAX_TTL_SECONDS} (seconds), got ${shown(defaultTtl)}`,
     )
   }
   if (typeof allowTtlWithoutNsup !== 'boolean') {
     throw new DevServerError(
       'DEVSERVER_BAD_OPTION',
-      `allowTtlWithoutNsup must be a boolean, got ${String(allowTtlWithoutNsup)}`,
+      `allowTtlWithoutNsup must be a boolean, got ${shown(allowTtlWithoutNsup)}`,
     )
   }
   const maxRecordSize = options.maxRecordSize ?? DEFAULT_NAMESPACE_CONFIG.maxRecordSize
   if (!Number.isInteger(maxRecordSize) || maxRecordSize < 1024 || maxRecordSize > MAX_RECORD_SIZE) {
     throw new DevServerError(
       'DEVSERVER_BAD_OPTION',
-      `maxRecordSize must be an integer 1024..${MAX_RECORD_SIZE} (bytes), got ${String(maxRecordSize)}`,
+      `maxRecordSize must be an integer 1024..${MAX_RECORD_SIZE} (bytes), got ${shown(maxRecordSize)}`,
     )
   }
   // A real server refuses to start with this combination (cfg.c).
@@ -225,13 +284,14 @@ function checkNodeIndex(node: number, count: number): void {
   if (!Number.isInteger(node) || node < 0 || node >= count) {
     throw new DevServerError(
       'DEVSERVER_BAD_OPTION',
-      `node index must be an integer 0..${count - 1}, got ${String(node)}`,
+      `node index must be an integer 0..${count - 1}, got ${shown(node)}`,
     )
   }
 }
 
 /** Start an in-memory Aerospike-compatible cluster; resolves once every node listens. */
-export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+export async function startDevServer(input?: DevServerOptions): Promise<DevServer> {
+  const options = readOptions(input)
   const start = resolveOptions(options)
   const worker = new Worker(workerEntry(), { workerData: start })
   if (options.keepProcessAlive !== true) worker.unref()
@@ -343,6 +403,10 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     dropConnections(node) {
       if (node !== undefined) checkNodeIndex(node, nodes.length)
       return call({ kind: 'dropConnections', node: node ?? null })
+    },
+    connectionCount(node) {
+      if (node !== undefined) checkNodeIndex(node, nodes.length)
+      return call({ kind: 'connectionCount', node: node ?? null })
     },
     dropNextResponses(rule = {}) {
       if (rule.node !== undefined) checkNodeIndex(rule.node, nodes.length)

@@ -161,6 +161,13 @@ async function control(request: ControlRequest): Promise<unknown> {
       }
       return count
     }
+    case 'connectionCount': {
+      let count = 0
+      for (const node of cluster.nodes) {
+        if (request.node === null || node.index === request.node) count += node.connections.size
+      }
+      return count
+    }
     case 'dropNextResponses':
       cluster.addDropRule(request.rule)
       return undefined

@@ -3,6 +3,7 @@
 // (big-endian) fields read and write through the same path as native ones.
 
 import type { Dtype } from './dtype.js'
+import { describeValue } from './args.js'
 import { ArrayValueError } from './errors.js'
 import { doubleToHalfBits, halfBitsToDouble } from './half.js'
 import { INT64_MAX, INT64_MIN, UINT64_MAX, intRange } from './int-range.js'
@@ -37,18 +38,6 @@ export type RowValue =
 export type Reader = (view: DataView, offset: number) => RowValue
 /** Writes `value` at `offset`; `row` only names the row in error messages. */
 export type Writer = (view: DataView, offset: number, value: unknown, row: number) => void
-
-export function describeValue(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? v.slice(0, 37) + '...' : v)
-  if (typeof v === 'bigint') return `${v}n`
-  if (v === null) return 'null'
-  if (v === undefined) return 'undefined'
-  if (v instanceof Uint8Array) return `Uint8Array(${v.length})`
-  if (ArrayBuffer.isView(v)) return `${v.constructor.name}`
-  if (Array.isArray(v)) return `an array of ${v.length}`
-  if (typeof v === 'object') return 'an object'
-  return String(v)
-}
 
 export function valueError(path: string, row: number, message: string): ArrayValueError {
   const where = path === '' ? `row ${row}` : `row ${row}, field ${JSON.stringify(path)}`
@@ -232,12 +221,15 @@ export function compileWriter(dt: Dtype, path: string): Writer {
           `${describeValue(value)} is not a row (an array or an object keyed by field name)`,
         )
       }
+      // Own keys only: an inherited `constructor` or `toString` is not a field's value.
       const obj = value as Record<string, unknown>
-      for (const key in obj) {
+      for (const key of Object.keys(obj)) {
         if (!names.has(key)) throw valueError(path, row, `no field named ${JSON.stringify(key)}`)
       }
       for (const f of fields) {
-        if (!(f.name in obj)) throw valueError(path, row, `missing field ${JSON.stringify(f.name)}`)
+        if (!Object.hasOwn(obj, f.name)) {
+          throw valueError(path, row, `missing field ${JSON.stringify(f.name)}`)
+        }
         f.write(view, offset + f.offset, obj[f.name], row)
       }
     }
@@ -336,7 +328,18 @@ export function compileReader(dt: Dtype, path: string): Reader {
     }))
     return (view, offset) => {
       const out: Record<string, RowValue> = {}
-      for (const f of fields) out[f.name] = f.read(view, offset + f.offset)
+      for (const f of fields) {
+        const value = f.read(view, offset + f.offset)
+        // A field named `__proto__` must be an own property, not the row object's prototype.
+        if (f.name === '__proto__') {
+          Object.defineProperty(out, f.name, {
+            value,
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          })
+        } else out[f.name] = value
+      }
       return out
     }
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { dtype } from './dtype.js'
+import type { Dtype } from './dtype.js'
 import { DtypeSpecError } from './errors.js'
 
 describe('dtype', () => {
@@ -138,5 +139,61 @@ describe('dtype', () => {
         ]),
       ),
     ).toBe(false)
+  })
+
+  it('refuses a null options object and bad align values instead of a raw TypeError', () => {
+    expect(() => dtype('i4', null as never)).toThrow(DtypeSpecError)
+    expect(() => dtype('i4', null as never)).toThrow(/dtype options must be an object, got null/)
+    expect(() => dtype('i4', { align: 1 } as never)).toThrow(/align must be true or false/)
+    expect(() => dtype('i4', { aligned: true } as never)).toThrow(/unknown dtype options key/)
+  })
+
+  it('refuses holes in sparse spec arrays instead of skipping them', () => {
+    // eslint-disable-next-line no-sparse-arrays
+    const formats = [, 'i4']
+    expect(() => dtype({ names: ['a', 'b'], formats } as never)).toThrow(DtypeSpecError)
+    expect(() => dtype({ names: ['a', 'b'], formats } as never)).toThrow(
+      /cannot make a dtype from undefined \(field 'a'\)/,
+    )
+    // eslint-disable-next-line no-sparse-arrays
+    expect(() => dtype({ names: [, 'b'], formats: ['i4', 'i4'] } as never)).toThrow(
+      /'names', an array of strings/,
+    )
+    // eslint-disable-next-line no-sparse-arrays
+    expect(() => dtype([, ['b', 'i4']] as never)).toThrow(/field 0 must be \[name, format\]/)
+    // eslint-disable-next-line no-sparse-arrays
+    expect(() => dtype(['f4', [, 2]] as never)).toThrow(DtypeSpecError)
+  })
+
+  it("refuses Object.prototype's member names as type codes", () => {
+    for (const name of ['constructor', 'toString', 'hasOwnProperty', 'valueOf', '__proto__']) {
+      expect(() => dtype(name)).toThrow(DtypeSpecError)
+    }
+  })
+
+  it('wraps what a Proxy or getter in the spec throws into DtypeSpecError, with the cause', () => {
+    const boom = new Error('boom')
+    const spec = Object.defineProperty({ formats: ['i4'] }, 'names', {
+      enumerable: true,
+      get() {
+        throw boom
+      },
+    })
+    let error: unknown
+    try {
+      dtype(spec as never)
+    } catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(DtypeSpecError)
+    expect((error as DtypeSpecError).message).toMatch(/the dtype spec could not be read: boom/)
+    expect((error as DtypeSpecError).cause).toBe(boom)
+  })
+
+  it('answers equals() with false for anything that is not a Dtype', () => {
+    const d = dtype('i4')
+    for (const other of [null, undefined, 'i4', {}, new Proxy({}, {})]) {
+      expect(d.equals(other as unknown as Dtype)).toBe(false)
+    }
   })
 })

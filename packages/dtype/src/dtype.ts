@@ -3,6 +3,7 @@
 // (numpy itself is the oracle in the tests). Zero-size types and overlapping fields, which numpy
 // tolerates, are refused here: a row layout with them cannot be written safely.
 
+import { describeValue, readOptions, readingInput } from './args.js'
 import { DtypeSpecError } from './errors.js'
 import {
   PyLiteralSyntaxError,
@@ -177,6 +178,7 @@ export class Dtype {
   /** numpy equality: same layout, names, offsets, byte orders and units (the aligned flag aside). */
   equals(other: Dtype): boolean {
     if (this === other) return true
+    if (!isDtype(other)) return false
     if (this.itemsize !== other.itemsize || this.kind !== other.kind) return false
     if (this.isSubarray !== other.isSubarray || this.isStructured !== other.isStructured)
       return false
@@ -231,6 +233,15 @@ export class Dtype {
       return this.str
     }
     return this.name
+  }
+}
+
+/** `value instanceof Dtype`, false (not an exception) for a Proxy that refuses to be looked at. */
+function isDtype(value: unknown): value is Dtype {
+  try {
+    return value instanceof Dtype
+  } catch {
+    return false
   }
 }
 
@@ -385,8 +396,27 @@ function inner(ctx: Context, where: string): Context {
  * `['f4', [128]]`, `[['a', 'i4'], ['b', 'f4', 3]]`, `{ names, formats, offsets?, itemsize? }`,
  * or `.npy` descr text such as `"[('_key', '<i4'), ('emb', '<f4', (128,))]"`.
  */
-export function dtype(spec: DtypeSpec, options: DtypeOptions = {}): Dtype {
-  return convert(spec, { align: options.align === true, depth: 0, where: '' })
+export function dtype(spec: DtypeSpec, options?: DtypeOptions): Dtype {
+  const o = readOptions(options, ['align'], 'dtype options', specError)
+  if (o.align !== undefined && typeof o.align !== 'boolean') {
+    throw specError(`dtype options.align must be true or false, got ${describeValue(o.align)}`)
+  }
+  const ctx: Context = { align: o.align === true, depth: 0, where: '' }
+  // The spec is the caller's object: a getter or Proxy in it may throw while it is read.
+  return readingInput(
+    () => convert(spec, ctx),
+    (detail, cause) => specError(`the dtype spec could not be read: ${detail}`, cause),
+  )
+}
+
+function specError(message: string, cause?: unknown): DtypeSpecError {
+  return new DtypeSpecError('DTYPE_BAD_SPEC', message, { cause })
+}
+
+/** Every element is a number (holes of a sparse array are not). */
+function allNumbers(a: readonly unknown[]): boolean {
+  for (let i = 0; i < a.length; i++) if (typeof a[i] !== 'number') return false
+  return true
 }
 
 function convert(spec: unknown, ctx: Context): Dtype {
@@ -396,8 +426,7 @@ function convert(spec: unknown, ctx: Context): Dtype {
     const second: unknown = spec[1]
     if (
       spec.length === 2 &&
-      (typeof second === 'number' ||
-        (Array.isArray(second) && second.every((d) => typeof d === 'number')))
+      (typeof second === 'number' || (Array.isArray(second) && allNumbers(second)))
     ) {
       const first: unknown = spec[0]
       if (typeof first === 'string' && /^[<>=|]?[SUVa]$/.test(first)) {
@@ -417,22 +446,17 @@ function convert(spec: unknown, ctx: Context): Dtype {
   }
   if (typeof spec === 'object' && spec !== null)
     return fromDict(spec as Record<string, unknown>, ctx)
-  throw new DtypeSpecError('DTYPE_BAD_SPEC', `cannot make a dtype from ${describe(spec)}${at(ctx)}`)
-}
-
-function describe(v: unknown): string {
-  if (v === null) return 'null'
-  if (typeof v === 'string') return JSON.stringify(v)
-  if (typeof v === 'number') return String(v)
-  if (typeof v === 'object') return Array.isArray(v) ? 'an array' : 'an object'
-  return `${typeof v} ${String(v)}`
+  throw new DtypeSpecError(
+    'DTYPE_BAD_SPEC',
+    `cannot make a dtype from ${describeValue(spec)}${at(ctx)}`,
+  )
 }
 
 function checkDim(d: unknown, ctx: Context): number {
   if (typeof d !== 'number' || !Number.isInteger(d)) {
     throw new DtypeSpecError(
       'DTYPE_BAD_SIZE',
-      `sub-array dimension ${describe(d)} is not an integer${at(ctx)}`,
+      `sub-array dimension ${describeValue(d)} is not an integer${at(ctx)}`,
     )
   }
   if (d <= 0) {
@@ -452,10 +476,11 @@ export function subarray(
   shapeSpec: ShapeSpec,
   ctx: Context = { align: false, depth: 0, where: '' },
 ): Dtype {
+  // Array.from, not map: a hole in a sparse shape is checked (and refused) like any other value.
   const shape =
     typeof shapeSpec === 'number'
       ? [checkDim(shapeSpec, ctx)]
-      : shapeSpec.map((d) => checkDim(d, ctx))
+      : Array.from(shapeSpec, (d) => checkDim(d, ctx))
   if (shape.length === 0) return base
   let itemsize = base.itemsize
   for (const d of shape) {
@@ -485,11 +510,13 @@ function fromFieldList(list: readonly unknown[], ctx: Context): Dtype {
   }
   const names: string[] = []
   const dtypes: Dtype[] = []
-  list.forEach((item, i) => {
+  // A loop, not forEach: a hole in a sparse list is a bad field, not a skipped one.
+  for (let i = 0; i < list.length; i++) {
+    const item: unknown = list[i]
     if (!Array.isArray(item) || (item.length !== 2 && item.length !== 3)) {
       throw new DtypeSpecError(
         'DTYPE_BAD_SPEC',
-        `field ${i} must be [name, format] or [name, format, shape], got ${describe(item)}${at(ctx)}`,
+        `field ${i} must be [name, format] or [name, format, shape], got ${describeValue(item)}${at(ctx)}`,
       )
     }
     const rawName: unknown = item[0]
@@ -504,10 +531,7 @@ function fromFieldList(list: readonly unknown[], ctx: Context): Dtype {
     let dt = convert(item[1], fctx)
     if (item.length === 3) {
       const shape: unknown = item[2]
-      if (
-        typeof shape !== 'number' &&
-        !(Array.isArray(shape) && shape.every((d) => typeof d === 'number'))
-      ) {
+      if (typeof shape !== 'number' && !(Array.isArray(shape) && allNumbers(shape))) {
         throw new DtypeSpecError(
           'DTYPE_BAD_SPEC',
           `shape must be a number or an array of numbers${at(fctx)}`,
@@ -517,7 +541,7 @@ function fromFieldList(list: readonly unknown[], ctx: Context): Dtype {
     }
     names.push(name)
     dtypes.push(dt)
-  })
+  }
   return makeStruct(names, dtypes, null, null, ctx.align, ctx)
 }
 
@@ -533,7 +557,7 @@ function fromDict(spec: Record<string, unknown>, ctx: Context): Dtype {
     }
   }
   const { names, formats, offsets, itemsize, titles, aligned } = spec
-  if (!Array.isArray(names) || !names.every((n) => typeof n === 'string')) {
+  if (!Array.isArray(names) || !Array.from(names).every((n) => typeof n === 'string')) {
     throw new DtypeSpecError(
       'DTYPE_BAD_SPEC',
       `a dtype dict needs 'names', an array of strings${at(ctx)}`,
@@ -567,7 +591,8 @@ function fromDict(spec: Record<string, unknown>, ctx: Context): Dtype {
     )
   }
   const dctx: Context = { ...ctx, align: ctx.align || aligned === true }
-  const dtypes = (formats as unknown[]).map((f, i) =>
+  // Array.from, not map: a hole in a sparse `formats` is converted (and refused), not skipped.
+  const dtypes = Array.from(formats as unknown[], (f, i) =>
     convert(f, inner(dctx, `field ${pyReprString(names[i] as string)}`)),
   )
   let size: number | null = null
@@ -580,15 +605,15 @@ function fromDict(spec: Record<string, unknown>, ctx: Context): Dtype {
     ) {
       throw new DtypeSpecError(
         'DTYPE_BAD_SIZE',
-        `itemsize ${describe(itemsize)} must be a positive integer${at(ctx)}`,
+        `itemsize ${describeValue(itemsize)} must be a positive integer${at(ctx)}`,
       )
     }
     size = itemsize
   }
   return makeStruct(
-    names as string[],
+    Array.from(names as string[]),
     dtypes,
-    (offsets as unknown[] | undefined) ?? null,
+    offsets === undefined ? null : Array.from(offsets as unknown[]),
     size,
     dctx.align,
     dctx,
@@ -626,7 +651,7 @@ function makeStruct(
       if (typeof o !== 'number' || !Number.isInteger(o) || o < 0) {
         throw new DtypeSpecError(
           'DTYPE_BAD_OFFSET',
-          `field ${pyReprString(name)}: offset ${describe(o)} must be a non-negative integer${at(ctx)}`,
+          `field ${pyReprString(name)}: offset ${describeValue(o)} must be a non-negative integer${at(ctx)}`,
         )
       }
       if (align && o % dt.alignment !== 0) {
@@ -693,14 +718,15 @@ function makeStruct(
 
 type Scalar = { kind: DtypeKind; itemsize: number; alignment: number }
 
-const SCALARS: Record<string, Scalar> = {}
+// A Map, not an object: 'constructor' or 'toString' must not find Object.prototype's members.
+const SCALARS = new Map<string, Scalar>()
 function defineScalar(
   kind: DtypeKind,
   itemsize: number,
   alignment: number,
   ...spellings: string[]
 ): void {
-  for (const s of spellings) SCALARS[s] = { kind, itemsize, alignment }
+  for (const s of spellings) SCALARS.set(s, { kind, itemsize, alignment })
 }
 defineScalar('b', 1, 1, '?', 'b1', 'bool', 'bool_')
 defineScalar('i', 1, 1, 'b', 'i1', 'int8', 'byte')
@@ -814,7 +840,7 @@ function fromScalarString(text: string, ctx: Context): Dtype {
     })
   }
   if (unit !== undefined) throw syntax(text, 'only datetime64 and timedelta64 take a [unit]', ctx)
-  let scalar = SCALARS[code]
+  let scalar = SCALARS.get(code)
   if (!scalar && (letters === 'S' || letters === 'a' || letters === 'U' || letters === 'V')) {
     const n = digits === '' ? 0 : Number(digits)
     if (n === 0) {

@@ -23,6 +23,8 @@ export type DtypeErrorCode =
   | 'ARRAY_FIELD'
   | 'ARRAY_INDEX'
   | 'ARRAY_BUFFER'
+  /** An argument of the wrong type (a path that is not a string, bytes that are not bytes, …). */
+  | 'BAD_ARGUMENT'
 
 export interface DtypeErrorOptions {
   cause?: unknown

@@ -1,6 +1,8 @@
 // IEEE 754 binary16 ("f2") conversion, done from the float64 bits so that a JS number rounds to
 // half exactly as numpy's double → half cast does (round half to even, overflow to infinity).
 
+import { badArgument, describeValue } from './args.js'
+
 const scratch = new DataView(new ArrayBuffer(8))
 
 function roundHalfEven(q: number): number {
@@ -13,6 +15,9 @@ function roundHalfEven(q: number): number {
 
 /** The binary16 bit pattern nearest to `value`. */
 export function doubleToHalfBits(value: number): number {
+  if (typeof value !== 'number') {
+    throw badArgument(`doubleToHalfBits: value must be a number, got ${describeValue(value)}`)
+  }
   scratch.setFloat64(0, value)
   const hi = scratch.getUint32(0)
   const sign = (hi >>> 16) & 0x8000
@@ -44,6 +49,11 @@ export function doubleToHalfBits(value: number): number {
 
 /** The number a binary16 bit pattern stands for. */
 export function halfBitsToDouble(bits: number): number {
+  if (typeof bits !== 'number' || !Number.isInteger(bits) || bits < 0 || bits > 0xffff) {
+    throw badArgument(
+      `halfBitsToDouble: bits must be an integer from 0 to 0xffff, got ${describeValue(bits)}`,
+    )
+  }
   const sign = bits & 0x8000 ? -1 : 1
   const exponent = (bits >>> 10) & 0x1f
   const mantissa = bits & 0x3ff

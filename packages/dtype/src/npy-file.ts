@@ -1,12 +1,14 @@
 // `.npy` files on disk: whole-file read/write and a streamed reader that holds one chunk of rows
 // at a time, so files larger than memory can be processed.
 
-import { open, readFile } from 'node:fs/promises'
+import { open } from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { closeSync, fstatSync, openSync, readSync, writeFileSync } from 'node:fs'
 
+import { badArgument, checkPath, describeValue, readOptions } from './args.js'
 import { DtypeError, NpyFormatError } from './errors.js'
 import {
+  checkArray,
   copyRows,
   encodeNpy,
   encodeNpyHeader,
@@ -24,18 +26,23 @@ export interface OpenNpyOptions {
 
 const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024
 const WRITE_CHUNK_BYTES = 4 * 1024 * 1024
+/**
+ * The most one whole-file read holds: Node.js reads at most 2 GiB − 1 bytes into one buffer
+ * (`fs.readFile`'s limit). Larger files are streamed with `openNpy`.
+ */
+export const MAX_WHOLE_FILE_BYTES = 2 ** 31 - 1
 
-function ioError(path: string, err: unknown): never {
+function ioError(path: string | URL, err: unknown): never {
   if (err instanceof DtypeError) throw err
   throw new NpyFormatError(
     'NPY_IO',
-    `${path}: ${err instanceof Error ? err.message : String(err)}`,
+    `${String(path)}: ${err instanceof Error ? err.message : String(err)}`,
     { cause: err },
   )
 }
 
 /** `open`, a failure reported as an `NPY_IO` error naming the path. */
-async function openFile(path: string, flags: 'r' | 'w'): Promise<FileHandle> {
+async function openFile(path: string | URL, flags: 'r' | 'w'): Promise<FileHandle> {
   try {
     return await open(path, flags)
   } catch (err) {
@@ -43,32 +50,84 @@ async function openFile(path: string, flags: 'r' | 'w'): Promise<FileHandle> {
   }
 }
 
-/** Read a whole `.npy` file (see `parseNpy`). */
-export async function readNpy(path: string): Promise<StructuredArray> {
-  let bytes: Buffer
-  try {
-    bytes = await readFile(path)
-  } catch (err) {
-    ioError(path, err)
+/**
+ * The size of an opened file that is to be read: a regular file (a directory, a pipe or a device
+ * such as /dev/zero would fail late or never end), of at most `limit` bytes.
+ */
+function readableSize(
+  path: string | URL,
+  stats: { isFile(): boolean; size: number },
+  limit: number,
+): number {
+  if (!stats.isFile()) {
+    throw new NpyFormatError('NPY_IO', `${String(path)}: not a regular file`)
   }
-  return parseNpy(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength))
+  if (stats.size > limit) {
+    throw new NpyFormatError(
+      'NPY_TOO_LARGE',
+      `${String(path)}: ${stats.size} bytes is more than one read can hold (${limit} bytes, 2 GiB); stream it in chunks of rows with openNpy(path) instead`,
+    )
+  }
+  return stats.size
+}
+
+/** Read a whole `.npy` file (see `parseNpy`); files over 2 GiB are refused: stream them with `openNpy`. */
+export async function readNpy(path: string | URL): Promise<StructuredArray> {
+  const p = checkPath(path, 'readNpy')
+  const fh = await openFile(p, 'r')
+  let bytes: Uint8Array
+  try {
+    let size: number
+    try {
+      size = readableSize(p, await fh.stat(), MAX_WHOLE_FILE_BYTES)
+    } catch (err) {
+      ioError(p, err)
+    }
+    bytes = new Uint8Array(size)
+    await readExactly(fh, bytes, 0, p)
+  } finally {
+    await fh.close()
+  }
+  return parseNpy(bytes)
 }
 
 /** Blocking `readNpy`, for scripts. */
-export function readNpySync(path: string): StructuredArray {
-  let bytes: Buffer
+export function readNpySync(path: string | URL): StructuredArray {
+  const p = checkPath(path, 'readNpySync')
+  let fd: number
   try {
-    bytes = readFileSync(path)
+    fd = openSync(p, 'r')
   } catch (err) {
-    ioError(path, err)
+    ioError(p, err)
   }
-  return parseNpy(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength))
+  let bytes: Uint8Array
+  try {
+    const size = readableSize(p, fstatSync(fd), MAX_WHOLE_FILE_BYTES)
+    bytes = new Uint8Array(size)
+    for (let done = 0; done < size;) {
+      const n = readSync(fd, bytes, done, size - done, done)
+      if (n === 0) {
+        throw new NpyFormatError(
+          'NPY_TRUNCATED',
+          `${String(p)}: file ended at byte ${done} while reading (did it shrink?)`,
+        )
+      }
+      done += n
+    }
+  } catch (err) {
+    ioError(p, err)
+  } finally {
+    closeSync(fd)
+  }
+  return parseNpy(bytes)
 }
 
 /** Write `array` as numpy's `np.save` would. */
-export async function writeNpy(path: string, array: StructuredArray): Promise<void> {
+export async function writeNpy(path: string | URL, array: StructuredArray): Promise<void> {
+  const p = checkPath(path, 'writeNpy')
+  checkArray(array, 'writeNpy')
   const header = encodeNpyHeader(array.dtype, array.length)
-  const fh = await openFile(path, 'w')
+  const fh = await openFile(p, 'w')
   try {
     await fh.write(header)
     if (array.isContiguous) {
@@ -84,19 +143,21 @@ export async function writeNpy(path: string, array: StructuredArray): Promise<vo
       }
     }
   } catch (err) {
-    ioError(path, err)
+    ioError(p, err)
   } finally {
     await fh.close()
   }
 }
 
 /** Blocking `writeNpy`, for scripts. */
-export function writeNpySync(path: string, array: StructuredArray): void {
+export function writeNpySync(path: string | URL, array: StructuredArray): void {
+  const p = checkPath(path, 'writeNpySync')
+  checkArray(array, 'writeNpySync')
   const bytes = encodeNpy(array)
   try {
-    writeFileSync(path, bytes)
+    writeFileSync(p, bytes)
   } catch (err) {
-    ioError(path, err)
+    ioError(p, err)
   }
 }
 
@@ -104,15 +165,20 @@ async function readExactly(
   fh: FileHandle,
   buf: Uint8Array,
   position: number,
-  path: string,
+  path: string | URL,
 ): Promise<void> {
   let done = 0
   while (done < buf.length) {
-    const { bytesRead } = await fh.read(buf, done, buf.length - done, position + done)
+    let bytesRead: number
+    try {
+      ;({ bytesRead } = await fh.read(buf, done, buf.length - done, position + done))
+    } catch (err) {
+      ioError(path, err)
+    }
     if (bytesRead === 0) {
       throw new NpyFormatError(
         'NPY_TRUNCATED',
-        `${path}: file ended at byte ${position + done} while reading (did it shrink?)`,
+        `${String(path)}: file ended at byte ${position + done} while reading (did it shrink?)`,
       )
     }
     done += bytesRead
@@ -120,19 +186,20 @@ async function readExactly(
 }
 
 /** Read just the header of a `.npy` file. */
-export async function readNpyHeader(path: string): Promise<NpyHeader> {
-  const fh = await openFile(path, 'r')
+export async function readNpyHeader(path: string | URL): Promise<NpyHeader> {
+  const p = checkPath(path, 'readNpyHeader')
+  const fh = await openFile(p, 'r')
   try {
-    return await readHeader(fh, path)
+    return await readHeader(fh, p)
   } finally {
     await fh.close()
   }
 }
 
-async function readHeader(fh: FileHandle, path: string): Promise<NpyHeader> {
+async function readHeader(fh: FileHandle, path: string | URL): Promise<NpyHeader> {
   let size: number
   try {
-    size = (await fh.stat()).size
+    size = readableSize(path, await fh.stat(), Number.MAX_SAFE_INTEGER)
   } catch (err) {
     ioError(path, err)
   }
@@ -147,18 +214,32 @@ async function readHeader(fh: FileHandle, path: string): Promise<NpyHeader> {
 /**
  * Stream a `.npy` file as StructuredArray chunks of `chunkRows` rows (the last may be shorter),
  * one chunk in memory at a time; each chunk owns a fresh buffer. Breaking out of the loop closes
- * the file.
+ * the file. Bad arguments throw here; the file is opened on the first iteration.
  *
  *     for await (const chunk of openNpy('big.npy', { chunkRows: 10_000 })) { ... }
  */
-export async function* openNpy(
-  path: string,
-  options: OpenNpyOptions = {},
+export function openNpy(
+  path: string | URL,
+  options?: OpenNpyOptions,
 ): AsyncGenerator<StructuredArray, void, undefined> {
-  const requested = options.chunkRows
-  if (requested !== undefined && (!Number.isSafeInteger(requested) || requested <= 0)) {
-    throw new NpyFormatError('NPY_IO', `chunkRows ${String(requested)} must be a positive integer`)
+  const p = checkPath(path, 'openNpy')
+  const o = readOptions(options, ['chunkRows'], 'openNpy options', badArgument)
+  const requested = o.chunkRows
+  if (
+    requested !== undefined &&
+    (typeof requested !== 'number' || !Number.isSafeInteger(requested) || requested <= 0)
+  ) {
+    throw badArgument(
+      `openNpy: chunkRows must be a positive integer, got ${describeValue(requested)}`,
+    )
   }
+  return streamNpy(p, requested)
+}
+
+async function* streamNpy(
+  path: string | URL,
+  requested: number | undefined,
+): AsyncGenerator<StructuredArray, void, undefined> {
   const fh = await openFile(path, 'r')
   try {
     const header = await readHeader(fh, path)

@@ -1,13 +1,29 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  closeSync,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 import { afterAll, describe, expect, it } from 'vitest'
 
 import { dtype } from './dtype.js'
-import { NpyFormatError } from './errors.js'
+import { DtypeError, NpyFormatError } from './errors.js'
 import { encodeNpy, encodeNpyHeader, parseNpy, parseNpyHeader } from './npy.js'
-import { openNpy, readNpy, readNpySync, writeNpy, writeNpySync } from './npy-file.js'
+import {
+  MAX_WHOLE_FILE_BYTES,
+  openNpy,
+  readNpy,
+  readNpyHeader,
+  readNpySync,
+  writeNpy,
+  writeNpySync,
+} from './npy-file.js'
 import { StructuredArray } from './structured-array.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'dtype-npy-unit-'))
@@ -209,9 +225,8 @@ describe('.npy files', () => {
       expect(chunk.length).toBe(7)
       break
     }
-    await expect(async () => {
-      for await (const chunk of openNpy(path, { chunkRows: 0 })) void chunk
-    }).rejects.toThrow(NpyFormatError)
+    expect(() => openNpy(path, { chunkRows: 0 })).toThrow(DtypeError)
+    expect(() => openNpy(path, { chunkRows: 0 })).toThrow(/chunkRows must be a positive integer/)
   })
 
   it('reports missing, truncated and non-.npy files as NpyFormatError', async () => {
@@ -227,5 +242,73 @@ describe('.npy files', () => {
       for await (const chunk of openNpy(bad)) void chunk
     }).rejects.toMatchObject({ code: 'NPY_BAD_MAGIC' })
     expect(parseNpyHeader(encodeNpy(StructuredArray.fromRows(dt, rows.slice(0, 2)))).rows).toBe(2)
+  })
+
+  it('takes bytes as any buffer or view, and refuses anything else with a DtypeError', () => {
+    const bytes = encodeNpy(StructuredArray.fromRows(dt, rows.slice(0, 3)))
+    const copy = bytes.slice().buffer
+    expect(parseNpy(copy).length).toBe(3)
+    expect(parseNpy(new DataView(copy)).length).toBe(3)
+    expect(code(() => parseNpy(new ArrayBuffer(8)))).toBe('NPY_BAD_MAGIC')
+    for (const bad of ['x', null, 8, {}]) {
+      expect(() => parseNpy(bad as never)).toThrow(DtypeError)
+      expect(() => parseNpy(bad as never)).toThrow(/parseNpy: bytes must be a Uint8Array/)
+      expect(() => parseNpyHeader(bad as never)).toThrow(DtypeError)
+    }
+    expect(() => parseNpyHeader(bytes, -1)).toThrow(/fileSize must be a non-negative integer/)
+  })
+
+  it('refuses bad paths and options at the call, before touching the file system', () => {
+    const path = join(dir, 'args.npy')
+    writeNpySync(path, StructuredArray.fromRows(dt, rows.slice(0, 2)))
+    expect(() => openNpy(path, null as never)).toThrow(DtypeError)
+    expect(() => openNpy(path, null as never)).toThrow(/openNpy options must be an object/)
+    expect(() => openNpy(path, { chunk: 5 } as never)).toThrow(/unknown openNpy options key/)
+    // A number is a file descriptor to fs: 0 would read stdin, 1 write to stdout.
+    for (const bad of [0, 1, '', null, undefined]) {
+      expect(() => openNpy(bad as never)).toThrow(/openNpy: path must be a non-empty string/)
+      expect(() => readNpySync(bad as never)).toThrow(DtypeError)
+      expect(() => writeNpySync(bad as never, StructuredArray.zeros(dt, 1))).toThrow(DtypeError)
+    }
+    expect(() => writeNpySync(path, 'rows' as never)).toThrow(/array must be a StructuredArray/)
+    expect(() => encodeNpyHeader('i4' as never, 1)).toThrow(/dt must be a Dtype/)
+  })
+
+  it('refuses a directory or a device as a .npy file with NpyFormatError naming the path', async () => {
+    await expect(async () => {
+      for await (const chunk of openNpy(dir)) void chunk
+    }).rejects.toThrow(new RegExp(`${dir}: not a regular file`))
+    await expect(readNpy(dir)).rejects.toMatchObject({ name: 'NpyFormatError', code: 'NPY_IO' })
+    await expect(readNpyHeader(dir)).rejects.toMatchObject({ code: 'NPY_IO' })
+    expect(() => readNpySync(dir)).toThrow(NpyFormatError)
+    // /dev/zero never ends: a whole-file read of it must be refused, not run out of memory.
+    await expect(readNpy('/dev/zero')).rejects.toMatchObject({ code: 'NPY_IO' })
+  })
+
+  it('refuses a whole-file read over 2 GiB and points to openNpy (sparse file, valid header)', async () => {
+    const path = join(dir, 'huge.npy')
+    const size = MAX_WHOLE_FILE_BYTES + 1 + 4096
+    const rowBytes = 4096
+    // A header whose shape matches the file exactly, then a hole: nothing is written to disk.
+    let header = encodeNpyHeader(dtype('V4096'), 1)
+    header = encodeNpyHeader(dtype('V4096'), Math.floor((size - header.length) / rowBytes))
+    const total = header.length + Math.floor((size - header.length) / rowBytes) * rowBytes
+    const fd = openSync(path, 'w')
+    writeSync(fd, header)
+    closeSync(fd)
+    truncateSync(path, total)
+    expect(total).toBeGreaterThan(MAX_WHOLE_FILE_BYTES)
+    const header2 = await readNpyHeader(path)
+    expect(header2.dataOffset + header2.dataBytes).toBe(total)
+    const expected = { name: 'NpyFormatError', code: 'NPY_TOO_LARGE' }
+    await expect(readNpy(path)).rejects.toMatchObject(expected)
+    await expect(readNpy(path)).rejects.toThrow(/stream it in chunks of rows with openNpy\(path\)/)
+    expect(() => readNpySync(path)).toThrow(/openNpy/)
+    // openNpy streams it: the first chunk comes from the hole, all zeros.
+    for await (const chunk of openNpy(path, { chunkRows: 2 })) {
+      expect(chunk.length).toBe(2)
+      break
+    }
+    rmSync(path)
   })
 })

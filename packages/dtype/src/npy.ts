@@ -3,8 +3,9 @@
 // choice), so files round-trip byte for byte. Every size is checked against the input's length
 // before anything is allocated.
 
-import { descrRepr, fromDescrValue, subarray } from './dtype.js'
-import type { DescrType, Dtype } from './dtype.js'
+import { badArgument, describeValue, readingInput } from './args.js'
+import { Dtype, descrRepr, fromDescrValue, subarray } from './dtype.js'
+import type { DescrType } from './dtype.js'
 import { DtypeError, NpyFormatError } from './errors.js'
 import { PyLiteralSyntaxError, PyTuple, parsePyLiteral, pyReprShape } from './pyliteral.js'
 import type { PyValue } from './pyliteral.js'
@@ -88,11 +89,47 @@ export function npyDataOffset(
   return { version, dataOffset }
 }
 
+/** The bytes a caller gave: a Uint8Array (or Buffer), any other view, or an (Shared)ArrayBuffer. */
+function asBytes(value: unknown, fn: string): Uint8Array {
+  return readingInput(
+    () => {
+      if (value instanceof Uint8Array) return value
+      if (ArrayBuffer.isView(value)) {
+        return new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
+      }
+      if (value instanceof ArrayBuffer || value instanceof SharedArrayBuffer) {
+        return new Uint8Array(value)
+      }
+      throw badArgument(
+        `${fn}: bytes must be a Uint8Array, a Buffer or an ArrayBuffer, got ${describeValue(value)}`,
+      )
+    },
+    (detail, cause) => badArgument(`${fn}: the bytes could not be read: ${detail}`, cause),
+  )
+}
+
+function checkSize(value: unknown, what: string, fn: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw badArgument(`${fn}: ${what} must be a non-negative integer, got ${describeValue(value)}`)
+  }
+  return value
+}
+
 /**
  * Parse a `.npy` header. `bytes` holds at least the whole header; `fileSize` is the size of the
  * whole file (default `bytes.length`), against which the declared shape is checked.
  */
-export function parseNpyHeader(bytes: Uint8Array, fileSize: number = bytes.length): NpyHeader {
+export function parseNpyHeader(
+  input: Uint8Array | ArrayBufferLike | ArrayBufferView,
+  fileSize?: number,
+): NpyHeader {
+  const bytes = asBytes(input, 'parseNpyHeader')
+  const size =
+    fileSize === undefined ? bytes.length : checkSize(fileSize, 'fileSize', 'parseNpyHeader')
+  return parseHeaderBytes(bytes, size)
+}
+
+function parseHeaderBytes(bytes: Uint8Array, fileSize: number): NpyHeader {
   const { version, dataOffset } = npyDataOffset(bytes.subarray(0, 12), fileSize)
   if (bytes.length < dataOffset)
     fail('NPY_TRUNCATED', `header ends at byte ${dataOffset}, only ${bytes.length} bytes given`)
@@ -229,8 +266,9 @@ function containsObject(dt: Dtype): boolean {
  * A `.npy` file's rows as a StructuredArray over `bytes` (no copy). A 2-D `(N, 128)` `<f4`
  * array loads as N rows of the sub-array dtype `('<f4', (128,))`; a 0-d array as one row.
  */
-export function parseNpy(bytes: Uint8Array): StructuredArray {
-  const header = parseNpyHeader(bytes)
+export function parseNpy(input: Uint8Array | ArrayBufferLike | ArrayBufferView): StructuredArray {
+  const bytes = asBytes(input, 'parseNpy')
+  const header = parseHeaderBytes(bytes, bytes.length)
   return StructuredArray.fromBuffer(header.rowDtype, bytes, {
     byteOffset: header.dataOffset,
     length: header.rows,
@@ -260,6 +298,14 @@ function arrayLayout(dt: Dtype, rows: number): { descr: DescrType; shape: number
 
 /** The header numpy's `np.save` writes for `rows` rows of `dt` (magic through newline). */
 export function encodeNpyHeader(dt: Dtype, rows: number): Uint8Array {
+  if (!readingInput(() => dt instanceof Dtype, badArgument)) {
+    throw badArgument(`encodeNpyHeader: dt must be a Dtype, got ${describeValue(dt)}`)
+  }
+  checkSize(rows, 'rows', 'encodeNpyHeader')
+  return headerBytes(dt, rows)
+}
+
+function headerBytes(dt: Dtype, rows: number): Uint8Array {
   const { descr, shape } = arrayLayout(dt, rows)
   let text = `{'descr': ${descrRepr(descr)}, 'fortran_order': False, 'shape': ${pyReprShape(shape)}, }`
   text += ' '.repeat(GROWTH_AXIS_MAX_DIGITS - String(shape[0]).length)
@@ -292,12 +338,20 @@ export function encodeNpyHeader(dt: Dtype, rows: number): Uint8Array {
 
 /** The `.npy` bytes numpy's `np.save` writes for `array` (rows packed, C order). */
 export function encodeNpy(array: StructuredArray): Uint8Array {
-  const header = encodeNpyHeader(array.dtype, array.length)
+  checkArray(array, 'encodeNpy')
+  const header = headerBytes(array.dtype, array.length)
   const size = array.dtype.itemsize
   const out = new Uint8Array(header.length + array.length * size)
   out.set(header)
   copyRows(array, out, header.length)
   return out
+}
+
+/** `array` is a StructuredArray (the writers' argument check). */
+export function checkArray(array: unknown, fn: string): asserts array is StructuredArray {
+  if (!readingInput(() => array instanceof StructuredArray, badArgument)) {
+    throw badArgument(`${fn}: array must be a StructuredArray, got ${describeValue(array)}`)
+  }
 }
 
 /** Pack the rows of `array` into `out` at `offset`. */

@@ -306,4 +306,59 @@ describe('StructuredArray', () => {
     expect(a.slice(3, 1).length).toBe(0)
     expect(a.slice(0, 100).length).toBe(4)
   })
+
+  it('refuses a source that is not a buffer with ArrayValueError, not a raw TypeError', () => {
+    for (const bad of ['abc', null, undefined, 12, {}, { byteLength: 8 }, [1, 2]]) {
+      expect(() => StructuredArray.fromBuffer(dt, bad as never)).toThrow(ArrayValueError)
+    }
+    expect(() => StructuredArray.fromBuffer(dt, 'abc' as never)).toThrow(
+      /source must be an ArrayBuffer, a SharedArrayBuffer or a view of one/,
+    )
+    expect(() => StructuredArray.fromBuffer(dt, new ArrayBuffer(32), null as never)).toThrow(
+      /options must be an object/,
+    )
+    expect(StructuredArray.fromBuffer(dt, new SharedArrayBuffer(32)).length).toBe(2)
+  })
+
+  it("keeps a field named '__proto__' as a field and reads object rows' own keys only", () => {
+    const odd = dtype([
+      ['__proto__', 'i4'],
+      ['constructor', 'f8'],
+    ])
+    const row = JSON.parse('{"__proto__": 7, "constructor": 0.5}') as Record<string, unknown>
+    const a = StructuredArray.fromRows(odd, [row, [8, 1.5]])
+    expect(a.get('__proto__')).toEqual(new Int32Array([7, 8]))
+    const back = a.row(0) as Record<string, unknown>
+    expect(Object.keys(back)).toEqual(['__proto__', 'constructor'])
+    expect(Object.getPrototypeOf(back)).toBe(Object.prototype)
+    expect(back['__proto__']).toBe(7)
+    // An inherited `constructor` is not the row's value for the field of that name.
+    expect(() => StructuredArray.fromRows(odd, [{ ['__proto__']: 1 }])).toThrow(
+      /missing field "constructor"/,
+    )
+  })
+
+  it('turns what a getter or Proxy in the rows throws into ArrayValueError, with the cause', () => {
+    const boom = new Error('boom')
+    const row = Object.defineProperty({ _key: 1, count: 2 }, 'score', {
+      enumerable: true,
+      get() {
+        throw boom
+      },
+    })
+    let error: unknown
+    try {
+      StructuredArray.fromRows(dt, [row])
+    } catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(ArrayValueError)
+    expect((error as ArrayValueError).message).toMatch(/rows could not be read: boom/)
+    expect((error as ArrayValueError).cause).toBe(boom)
+    expect(() => StructuredArray.fromRows(dt, null as never)).toThrow(/rows must be an array/)
+    expect(() => StructuredArray.zeros(dt, 1, null as never)).toThrow(/options must be an object/)
+    expect(() => StructuredArray.zeros(dt, 1).get(1n as never)).toThrow(
+      /field name must be a string/,
+    )
+  })
 })

@@ -1,10 +1,11 @@
 // Rows of a dtype over a byte buffer: row i starts at `byteOffset + i * stride`. Views (slice,
 // fromBuffer, S/V values) share the buffer; `get` returns copies in typed arrays.
 
-import { compileReader, compileWriter, columnFactory, describeValue, isArrayLike } from './codec.js'
+import { describeValue, readOptions, readingInput } from './args.js'
+import { compileReader, compileWriter, columnFactory, isArrayLike } from './codec.js'
 import type { Reader, RowValue, TypedColumn, Writer } from './codec.js'
-import { Dtype, dtype as makeDtype } from './dtype.js'
-import type { DtypeSpec } from './dtype.js'
+import { dtype as makeDtype } from './dtype.js'
+import type { DtypeSpec, Dtype } from './dtype.js'
 import { ArrayValueError } from './errors.js'
 
 /** What `get(field)` returns: a typed-array copy for numbers, views for S/V, strings for U, a view for a nested struct. */
@@ -51,7 +52,54 @@ function compiled(dt: Dtype): Compiled {
 }
 
 function toDtype(spec: Dtype | DtypeSpec): Dtype {
-  return spec instanceof Dtype ? spec : makeDtype(spec)
+  return makeDtype(spec)
+}
+
+function valueError(message: string, cause?: unknown): ArrayValueError {
+  return new ArrayValueError('ARRAY_VALUE', message, { cause })
+}
+
+/** Run `read` over the caller's values: a getter or Proxy that throws becomes an ArrayValueError. */
+function readingValues<T>(what: string, read: () => T): T {
+  return readingInput(read, (detail, cause) =>
+    valueError(`${what} could not be read: ${detail}`, cause),
+  )
+}
+
+function zerosOptions(options: unknown): { shared: boolean } {
+  const o = readOptions(options, ['shared'], 'options', valueError)
+  if (o.shared !== undefined && typeof o.shared !== 'boolean') {
+    throw valueError(`options.shared must be true or false, got ${describeValue(o.shared)}`)
+  }
+  return { shared: o.shared === true }
+}
+
+function checkFieldName(name: unknown): string {
+  if (typeof name !== 'string') {
+    throw new ArrayValueError(
+      'ARRAY_FIELD',
+      `a field name must be a string, got ${describeValue(name)}`,
+    )
+  }
+  return name
+}
+
+/** A rows argument: an array, a typed array, or any iterable (read once), and its length. */
+function rowList(rows: unknown): { list: ArrayLike<unknown>; length: number } {
+  return readingValues('rows', () => {
+    let list: ArrayLike<unknown>
+    if (isArrayLike(rows)) list = rows
+    else if (
+      typeof rows === 'object' &&
+      rows !== null &&
+      typeof (rows as Iterable<unknown>)[Symbol.iterator] === 'function'
+    ) {
+      list = Array.from(rows as Iterable<unknown>)
+    } else {
+      throw valueError(`rows must be an array or an iterable of rows, got ${describeValue(rows)}`)
+    }
+    return { list, length: list.length }
+  })
 }
 
 function checkCount(what: string, n: unknown): number {
@@ -106,13 +154,8 @@ export class StructuredArray implements Iterable<RowValue> {
   ): StructuredArray {
     const dt = toDtype(spec)
     const n = checkCount('length', length)
-    return new StructuredArray(
-      dt,
-      allocate(n * dt.itemsize, options.shared === true),
-      0,
-      n,
-      dt.itemsize,
-    )
+    const { shared } = zerosOptions(options)
+    return new StructuredArray(dt, allocate(n * dt.itemsize, shared), 0, n, dt.itemsize)
   }
 
   /**
@@ -125,10 +168,12 @@ export class StructuredArray implements Iterable<RowValue> {
     options: ZerosOptions = {},
   ): StructuredArray {
     const dt = toDtype(spec)
-    const list = isArrayLike(rows) ? rows : Array.from(rows)
-    const out = StructuredArray.zeros(dt, list.length, options)
+    const { list, length } = rowList(rows)
+    const out = StructuredArray.zeros(dt, length, options)
     const write = compiled(dt).write
-    for (let i = 0; i < list.length; i++) write(out.view, i * dt.itemsize, list[i], i)
+    readingValues('rows', () => {
+      for (let i = 0; i < length; i++) write(out.view, i * dt.itemsize, list[i], i)
+    })
     return out
   }
 
@@ -139,21 +184,33 @@ export class StructuredArray implements Iterable<RowValue> {
     options: ZerosOptions = {},
   ): StructuredArray {
     const dt = toDtype(spec)
-    if (!dt.fields)
+    const fields = dt.fields
+    if (!fields)
       throw new ArrayValueError(
         'ARRAY_FIELD',
         `fromColumns needs a structured dtype, got ${dt.str}`,
       )
-    for (const key of Object.keys(columns)) {
-      if (!dt.field(key))
-        throw new ArrayValueError(
-          'ARRAY_FIELD',
-          `no field named ${JSON.stringify(key)} in ${dt.toString()}`,
+    // One read of each column (a getter runs once), own keys only.
+    const given = readingValues('columns', () => {
+      if (typeof columns !== 'object' || columns === null || Array.isArray(columns)) {
+        throw valueError(
+          `columns must be an object keyed by field name, got ${describeValue(columns)}`,
         )
-    }
+      }
+      const out = new Map<string, unknown>()
+      for (const key of Object.keys(columns)) {
+        if (!dt.field(key))
+          throw new ArrayValueError(
+            'ARRAY_FIELD',
+            `no field named ${JSON.stringify(key)} in ${dt.toString()}`,
+          )
+        out.set(key, columns[key])
+      }
+      return out
+    })
     let length: number | null = null
-    for (const f of dt.fields) {
-      const col = columns[f.name]
+    for (const f of fields) {
+      const col = given.get(f.name) as ColumnInput | undefined
       if (col === undefined)
         throw new ArrayValueError(
           'ARRAY_FIELD',
@@ -169,7 +226,7 @@ export class StructuredArray implements Iterable<RowValue> {
       length = n
     }
     const out = StructuredArray.zeros(dt, length ?? 0, options)
-    for (const f of dt.fields) out.set(f.name, columns[f.name] as ColumnInput)
+    for (const f of fields) out.set(f.name, given.get(f.name) as ColumnInput)
     return out
   }
 
@@ -184,11 +241,18 @@ export class StructuredArray implements Iterable<RowValue> {
   ): StructuredArray {
     const dt = toDtype(spec)
     const isView = ArrayBuffer.isView(source)
+    if (!isView && !isArrayBuffer(source)) {
+      throw new ArrayValueError(
+        'ARRAY_BUFFER',
+        `source must be an ArrayBuffer, a SharedArrayBuffer or a view of one (Uint8Array, Buffer, …), got ${describeValue(source)}`,
+      )
+    }
     const buffer = isView ? source.buffer : source
     const base = isView ? source.byteOffset : 0
     const size = source.byteLength
-    const offset = checkCount('byteOffset', options.byteOffset ?? 0)
-    const stride = checkCount('stride', options.stride ?? dt.itemsize)
+    const o = readOptions(options, ['byteOffset', 'length', 'stride'], 'options', valueError)
+    const offset = checkCount('byteOffset', o.byteOffset ?? 0)
+    const stride = checkCount('stride', o.stride ?? dt.itemsize)
     if (stride < dt.itemsize) {
       throw new ArrayValueError(
         'ARRAY_BUFFER',
@@ -202,13 +266,13 @@ export class StructuredArray implements Iterable<RowValue> {
       )
     const available = size - offset
     let length: number
-    if (options.length === undefined) {
+    if (o.length === undefined) {
       length =
         available < dt.itemsize || stride === 0
           ? 0
           : Math.floor((available - dt.itemsize) / stride) + 1
     } else {
-      length = checkCount('length', options.length)
+      length = checkCount('length', o.length)
       const need = spanOf(length, stride, dt.itemsize)
       if (need > available) {
         throw new ArrayValueError(
@@ -241,7 +305,7 @@ export class StructuredArray implements Iterable<RowValue> {
    * `Uint8Array` views for S/V; strings for U; a StructuredArray view for a nested struct.
    */
   get(name: string): Column {
-    const f = this.dtype.field(name)
+    const f = this.dtype.field(checkFieldName(name))
     if (!f)
       throw new ArrayValueError(
         'ARRAY_FIELD',
@@ -298,24 +362,22 @@ export class StructuredArray implements Iterable<RowValue> {
    * elements) or one entry per row (an array of n values, flat or nested, per row).
    */
   set(name: string, values: ColumnInput): void {
-    const f = this.dtype.field(name)
+    const f = this.dtype.field(checkFieldName(name))
     if (!f)
       throw new ArrayValueError(
         'ARRAY_FIELD',
         `no field named ${JSON.stringify(name)} in ${this.dtype.toString()}`,
       )
-    this.writeColumn(
-      f.dtype,
-      f.offset,
-      name,
-      values,
-      compiled(this.dtype).fields.get(name)?.write as Writer,
+    const write = compiled(this.dtype).fields.get(name)?.write as Writer
+    readingValues(`values for field ${JSON.stringify(name)}`, () =>
+      this.writeColumn(f.dtype, f.offset, name, values, write),
     )
   }
 
   /** Write the whole element of every row, for a non-structured dtype; input as for `set`. */
   setValues(values: ColumnInput): void {
-    this.writeColumn(this.dtype, 0, '', values, compiled(this.dtype).write)
+    const write = compiled(this.dtype).write
+    readingValues('values', () => this.writeColumn(this.dtype, 0, '', values, write))
   }
 
   private writeColumn(
@@ -417,7 +479,8 @@ export class StructuredArray implements Iterable<RowValue> {
   /** Overwrite row `i` (same input as one entry of `fromRows`). */
   setRow(i: number, value: unknown): void {
     const r = this.checkIndex(i)
-    compiled(this.dtype).write(this.view, r * this.stride, value, r)
+    const write = compiled(this.dtype).write
+    readingValues(`row ${r}`, () => write(this.view, r * this.stride, value, r))
   }
 
   private checkIndex(i: number): number {
@@ -457,7 +520,7 @@ export class StructuredArray implements Iterable<RowValue> {
 
   /** A contiguous copy in a new buffer. */
   copy(options: ZerosOptions = {}): StructuredArray {
-    const out = StructuredArray.zeros(this.dtype, this.length, options)
+    const out = StructuredArray.zeros(this.dtype, this.length, zerosOptions(options))
     const dst = new Uint8Array(out.buffer)
     const src = this.bytes
     const size = this.dtype.itemsize
@@ -471,6 +534,26 @@ export class StructuredArray implements Iterable<RowValue> {
   *[Symbol.iterator](): Iterator<RowValue> {
     for (let i = 0; i < this.length; i++) yield this.row(i)
   }
+}
+
+const arrayBufferLength = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'byteLength')
+  ?.get as (this: unknown) => number
+const sharedBufferLength = Object.getOwnPropertyDescriptor(
+  SharedArrayBuffer.prototype,
+  'byteLength',
+)?.get as (this: unknown) => number
+
+/** A real (Shared)ArrayBuffer: brand-checked, so a Proxy or a look-alike object is not one. */
+function isArrayBuffer(value: unknown): value is ArrayBuffer | SharedArrayBuffer {
+  for (const brand of [arrayBufferLength, sharedBufferLength]) {
+    try {
+      brand.call(value)
+      return true
+    } catch {
+      // not this kind
+    }
+  }
+  return false
 }
 
 function bytesOf(a: ArrayBufferView): Uint8Array {

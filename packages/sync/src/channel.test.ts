@@ -14,8 +14,15 @@ const scriptedHost = new URL('./test-fixtures/scripted-host.mjs', import.meta.ur
 const brokenHost = new URL('./test-fixtures/broken-host.mjs', import.meta.url).href
 
 const started: BlockingWorker[] = []
-function startWorker(hostModule = scriptedHost): BlockingWorker {
-  const worker = new BlockingWorker({ workerUrl, hostModule })
+function startWorker(
+  hostModule = scriptedHost,
+  resourceLimits?: { maxOldGenerationSizeMb: number },
+): BlockingWorker {
+  const worker = new BlockingWorker({
+    workerUrl,
+    hostModule,
+    ...(resourceLimits === undefined ? {} : { resourceLimits }),
+  })
   started.push(worker)
   return worker
 }
@@ -28,9 +35,13 @@ function scripted(body: Record<string, unknown>): RequestBody {
   return body as unknown as RequestBody
 }
 
-function expectExited(outcome: CallOutcome): { exitCode: number; message: string | undefined } {
+function expectExited(outcome: CallOutcome): {
+  exitCode: number
+  message: string | undefined
+  received: boolean
+} {
   if (outcome.kind !== 'exited') throw new Error(`expected exited, got ${outcome.kind}`)
-  return { exitCode: outcome.exitCode, message: outcome.error?.message }
+  return { exitCode: outcome.exitCode, message: outcome.error?.message, received: outcome.received }
 }
 
 describe('BlockingWorker', () => {
@@ -103,16 +114,34 @@ describe('BlockingWorker', () => {
     expect(performance.now() - started).toBeLessThan(10_000)
     expect(exited.exitCode).toBe(exitCode)
     expect(exited.message).toBe(message)
+    expect(exited.received).toBe(true)
     expect(worker.exited).toBe(true)
     // Every later call reports the same, at once.
     expect(expectExited(worker.call(scripted({ op: 'echo', value: 1 }))).exitCode).toBe(exitCode)
+  })
+
+  it('wakes the caller when the worker runs out of heap mid-call, where no exit hook runs', () => {
+    const worker = startWorker(scriptedHost, { maxOldGenerationSizeMb: 48 })
+    expect(worker.call(scripted({ op: 'echo', value: 1 })).kind).toBe('result')
+    // A generous timeout only so that, were the caller not woken, this fails instead of hanging.
+    const outcome = worker.call(scripted({ op: 'oomDuring' }), [], 60_000)
+    const exited = expectExited(outcome)
+    expect(exited.message).toMatch(/memory limit/)
+    expect(exited.received).toBe(true)
+    expect(worker.exited).toBe(true)
+    // A call after the death was never taken by the worker: nothing of it was done.
+    const next = expectExited(worker.call(scripted({ op: 'echo', value: 2 })))
+    expect(next.received).toBe(false)
+    expect(next.message).toMatch(/memory limit/)
   })
 
   it('reports a worker that died between calls', async () => {
     const worker = startWorker()
     expect(worker.call(scripted({ op: 'exitSoon', ms: 10, code: 4 })).kind).toBe('result')
     await new Promise((resolve) => setTimeout(resolve, 200))
-    expect(expectExited(worker.call(scripted({ op: 'echo', value: 1 }))).exitCode).toBe(4)
+    const exited = expectExited(worker.call(scripted({ op: 'echo', value: 1 })))
+    expect(exited.exitCode).toBe(4)
+    expect(exited.received).toBe(false)
   })
 
   it('reports a host module that fails to load instead of hanging', () => {
@@ -140,7 +169,7 @@ describe('BlockingWorker', () => {
       const started = performance.now()
       const outcome = worker.call(scripted({ op, ms: 30_000 }), [], 100)
       const elapsed = performance.now() - started
-      expect(outcome).toEqual({ kind: 'timeout', timeoutMs: 100 })
+      expect(outcome).toEqual({ kind: 'timeout', timeoutMs: 100, received: true })
       expect(elapsed).toBeGreaterThanOrEqual(99)
       expect(elapsed).toBeLessThan(10_000)
       expect(worker.exited).toBe(true)

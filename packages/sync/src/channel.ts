@@ -12,8 +12,11 @@
  * and bumps a shared counter, the caller sleeps in `Atomics.wait` on that counter and then takes
  * the reply with `receiveMessageOnPort`. While it sleeps, no timer, promise or I/O callback of the
  * calling thread can run. The worker's exit hook (it runs on `process.exit`, an uncaught
- * exception and an unhandled rejection) posts an `exit` message and bumps the counter too, so a
- * dying worker always wakes the caller.
+ * exception and an unhandled rejection) posts an `exit` message and bumps the counter too. A death
+ * that runs no JavaScript (the heap limit reached, a terminated thread) cannot run that hook, and
+ * the blocked thread cannot receive the worker's 'exit' event either: so the worker is started by
+ * a small watcher thread (`watcher.ts`) that does the same when it sees the worker exit. Every
+ * death wakes the caller.
  */
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -22,34 +25,53 @@ import {
   Worker,
   receiveMessageOnPort,
   type MessagePort,
+  type ResourceLimits,
   type TransferListItem,
 } from 'node:worker_threads'
 
 import {
   CONTROL_EXITED,
   CONTROL_READY,
+  CONTROL_RECEIVED,
   CONTROL_REPLY_COUNT,
   CONTROL_WORDS,
   type ErrorData,
   type Reply,
   type ReplyValue,
   type RequestBody,
+  type WatcherBootData,
   type WorkerBootData,
 } from './messages.js'
+
+/** The watcher entry, built (found from src/ under the tests and from dist/ alike). */
+const WATCHER_URL = new URL('../dist/watcher.js', import.meta.url)
 
 export interface BlockingWorkerOptions {
   /** The worker entry file (built JS). */
   readonly workerUrl: URL
   /** Module the worker imports to serve requests (absolute file URL string). */
   readonly hostModule: string
+  /** @internal The worker's heap limits (tests make it run out of memory). */
+  readonly resourceLimits?: ResourceLimits
 }
 
 /** How a call ended, for the caller to turn into a value or an error. */
 export type CallOutcome =
   | { readonly kind: 'result'; readonly value: ReplyValue }
   | { readonly kind: 'error'; readonly error: ErrorData }
-  | { readonly kind: 'exited'; readonly exitCode: number; readonly error: ErrorData | undefined }
-  | { readonly kind: 'timeout'; readonly timeoutMs: number }
+  | {
+      readonly kind: 'exited'
+      readonly exitCode: number
+      readonly error: ErrorData | undefined
+      /** The worker had taken this call before it died (so it may have acted on it). */
+      readonly received: boolean
+    }
+  | {
+      readonly kind: 'timeout'
+      readonly timeoutMs: number
+      /** The worker had taken this call before it was stopped. */
+      readonly received: boolean
+    }
   | { readonly kind: 'notCloneable'; readonly error: unknown }
 
 /**
@@ -59,52 +81,67 @@ export type CallOutcome =
 const STARTUP_LIMIT_MS = 30_000
 
 export class BlockingWorker {
+  /** The watcher thread; the worker is its child and ends with it. */
   private readonly worker: Worker
   private readonly port: MessagePort
+  /** Where the watcher reports a worker's exit that its own hook could not. */
+  private readonly watch: MessagePort
   private readonly control: Int32Array
   private nextId = 1
   private exitCode: number | undefined
   private exitError: ErrorData | undefined
   private stopped = false
+  private watcherGone = false
 
   constructor(options: BlockingWorkerOptions) {
-    const entry = fileURLToPath(options.workerUrl)
     // A missing entry would fail inside the worker before its exit hook exists: say so here.
-    if (!existsSync(entry)) {
-      throw new Error(
-        `the sync client's worker entry ${entry} does not exist: build @aerospike-numpy/sync first`,
-      )
+    for (const url of [options.workerUrl, WATCHER_URL]) {
+      const entry = fileURLToPath(url)
+      if (!existsSync(entry)) {
+        throw new Error(
+          `the sync client's worker entry ${entry} does not exist: build @aerospike-numpy/sync first`,
+        )
+      }
     }
     this.control = new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4))
     const { port1, port2 } = new MessageChannel()
+    const watch = new MessageChannel()
     this.port = port1
+    this.watch = watch.port1
     const boot: WorkerBootData = {
       control: this.control.buffer as SharedArrayBuffer,
       port: port2,
       hostModule: options.hostModule,
     }
-    this.worker = new Worker(options.workerUrl, {
-      workerData: boot,
-      transferList: [port2],
-      // Not the caller's flags: `--input-type`, `--eval` or a loader meant for the main script
-      // make a worker fail before it runs a line. The worker is plain built JS.
+    const watcherData: WatcherBootData = {
+      entry: options.workerUrl.href,
+      boot,
+      report: watch.port2,
+      resourceLimits: options.resourceLimits,
+    }
+    this.worker = new Worker(WATCHER_URL, {
+      workerData: watcherData,
+      transferList: [port2, watch.port2],
       execArgv: [],
     })
-    // A script that never calls close() must still exit: neither the worker nor the port keeps
+    // A script that never calls close() must still exit: neither the threads nor the ports keep
     // the event loop alive.
     this.worker.unref()
     this.port.unref()
+    this.watch.unref()
     this.worker.on('error', () => {
-      // Reported through the exit hook's message (or the exit code) on the next call.
+      // The watcher runs nothing that throws; its exit (below) is what counts.
     })
-    this.worker.on('exit', (code) => {
-      this.exitCode ??= code
+    this.worker.on('exit', () => {
+      // Seen only when this thread's event loop runs. The worker ended with its watcher.
+      this.watcherGone = true
     })
     this.awaitStartup()
   }
 
   private awaitStartup(): void {
     const deadline = performance.now() + STARTUP_LIMIT_MS
+    // READY is also set by the watcher when the worker died before it got that far.
     while (Atomics.load(this.control, CONTROL_READY) === 0) {
       const remaining = deadline - performance.now()
       if (remaining <= 0) {
@@ -121,6 +158,7 @@ export class BlockingWorker {
   get exited(): boolean {
     return (
       this.stopped ||
+      this.watcherGone ||
       this.exitCode !== undefined ||
       Atomics.load(this.control, CONTROL_EXITED) !== 0
     )
@@ -139,8 +177,8 @@ export class BlockingWorker {
     transfer: readonly TransferListItem[] = [],
     timeoutMs?: number,
   ): CallOutcome {
-    if (this.exited) return this.exitOutcome()
     const id = this.nextId++
+    if (this.exited) return this.exitOutcome(id)
     try {
       this.port.postMessage({ ...body, id }, transfer as TransferListItem[])
     } catch (error) {
@@ -155,11 +193,11 @@ export class BlockingWorker {
         if (outcome !== undefined) return outcome
         continue
       }
-      // The exit hook posts its message before it sets the flag: with the flag set and nothing
-      // queued, the worker is gone.
+      // The exit hook and the watcher post their message before they set the flag: with the
+      // flag set and nothing queued, the worker is gone.
       if (Atomics.load(this.control, CONTROL_EXITED) !== 0) {
         const late = receiveMessageOnPort(this.port)
-        if (late === undefined) return this.exitOutcome()
+        if (late === undefined) return this.exitOutcome(id)
         const outcome = this.take(late.message as Reply, id)
         if (outcome !== undefined) return outcome
         continue
@@ -167,7 +205,7 @@ export class BlockingWorker {
       let waitMs = Infinity
       if (deadline !== undefined) {
         waitMs = deadline - performance.now()
-        if (waitMs <= 0) return this.timeOut(timeoutMs ?? 0)
+        if (waitMs <= 0) return this.timeOut(timeoutMs ?? 0, id)
       }
       Atomics.wait(this.control, CONTROL_REPLY_COUNT, seen, waitMs)
     }
@@ -178,7 +216,7 @@ export class BlockingWorker {
     if (reply.kind === 'exit') {
       this.exitCode ??= reply.code
       this.exitError ??= reply.error
-      return this.exitOutcome()
+      return this.exitOutcome(id)
     }
     // Replies to earlier calls cannot be pending (calls are strictly one at a time); skip
     // anything that is not ours rather than misattribute it.
@@ -194,28 +232,41 @@ export class BlockingWorker {
     this.stopped = true
     void this.worker.terminate()
     this.port.close()
+    this.watch.close()
   }
 
-  private timeOut(timeoutMs: number): CallOutcome {
+  private timeOut(timeoutMs: number, id: number): CallOutcome {
     // The call is still running in the worker; stopping it is the only way to be sure it does
     // nothing more after we have reported the timeout.
     this.stop()
-    return { kind: 'timeout', timeoutMs }
+    return { kind: 'timeout', timeoutMs, received: this.receivedCall(id) }
   }
 
-  private exitOutcome(): CallOutcome {
+  private receivedCall(id: number): boolean {
+    return Atomics.load(this.control, CONTROL_RECEIVED) >= id
+  }
+
+  /** Call `id` ends because the worker is gone. */
+  private exitOutcome(id: number): CallOutcome {
     if (!this.stopped) {
-      // Collect the exit message if it is still queued.
-      for (;;) {
-        const received = receiveMessageOnPort(this.port)
-        if (received === undefined) break
-        const reply = received.message as Reply
-        if (reply.kind === 'exit') {
-          this.exitCode ??= reply.code
-          this.exitError ??= reply.error
+      // Collect the exit message (the worker's hook's or the watcher's) if it is still queued.
+      for (const port of [this.port, this.watch]) {
+        for (;;) {
+          const received = receiveMessageOnPort(port)
+          if (received === undefined) break
+          const reply = received.message as Reply
+          if (reply.kind === 'exit') {
+            this.exitCode ??= reply.code
+            this.exitError ??= reply.error
+          }
         }
       }
     }
-    return { kind: 'exited', exitCode: this.exitCode ?? -1, error: this.exitError }
+    return {
+      kind: 'exited',
+      exitCode: this.exitCode ?? -1,
+      error: this.exitError,
+      received: this.receivedCall(id),
+    }
   }
 }

@@ -68,14 +68,24 @@ function open(extra: Record<string, unknown> = {}): Client {
   return c
 }
 
-function openDying(extra: Record<string, unknown> = {}): Client {
+function openDying(
+  extra: Record<string, unknown> = {},
+  resourceLimits?: { maxOldGenerationSizeMb: number },
+): Client {
   const c = new Client(
     { hosts: cluster.hosts, ...extra },
-    { workerUrl, hostModule: dyingHost },
+    {
+      workerUrl,
+      hostModule: dyingHost,
+      ...(resourceLimits === undefined ? {} : { resourceLimits }),
+    },
   ).connect()
   opened.push(c)
   return c
 }
+
+/** A heap limit the real host runs within, that a runaway allocation reaches in moments. */
+const SMALL_HEAP = { maxOldGenerationSizeMb: 64 }
 
 beforeAll(async () => {
   cluster = await getTestCluster()
@@ -404,6 +414,36 @@ describe('errors', () => {
     expect(c.isConnected()).toBe(false)
   })
 
+  it('refuses hostile arguments (throwing getters, Proxies, __proto__ keys) with ParamError', () => {
+    const c = open()
+    const throwing = (key: string, base: Record<string, unknown>) =>
+      Object.defineProperty({ ...base }, key, {
+        enumerable: true,
+        get() {
+          throw new Error('boom')
+        },
+      })
+    const { proxy: revoked, revoke } = Proxy.revocable({}, {})
+    revoke()
+    const set = uniqueSetName('sync_hostile')
+    const calls: (() => unknown)[] = [
+      () => new Client(throwing('hosts', {}) as never),
+      () => new Client(revoked as never),
+      () => c.batchWriteNumpy(rows(2), 'test', set, dt, throwing('retry', {}) as never),
+      () => c.batchWriteNumpy(rows(2), 'test', set, dt, revoked as never),
+      () => c.batchWriteNumpy(revoked as never, 'test', set, dt),
+      () => c.writeNumpy(rows(2), 'test', set, revoked as never),
+      () =>
+        c.batchWriteNumpy(rows(2), 'test', set, dt, {
+          policy: JSON.parse('{"__proto__": {"ttl": 5}}') as never,
+        }),
+      () => c.batchRead(keysOf(set, 1, 2), throwing('dtype', {}) as never),
+      () => c.batchRead(keysOf(set, 1, 2), revoked as never),
+    ]
+    for (const call of calls) expect(call).toThrow(ParamError)
+    expect(c.batchWriteNumpy(rows(2), 'test', set, dt).writtenCount).toBe(2)
+  })
+
   it('refuses what cannot cross a thread or cannot work while blocked, naming it', () => {
     expect(() => client({ hosts: cluster.hosts, engine: 'official' as never })).toThrow(
       /always runs the 'wire' engine/,
@@ -646,6 +686,65 @@ describe('a worker that dies', () => {
     },
   )
 
+  it.each([
+    ['a write', 'batchWriteNumpy', true],
+    ['a read', 'batchRead', false],
+  ])(
+    'out of heap during %s (no exit hook runs): woken with the exit, not a timeout',
+    (_what, op, inDoubt) => {
+      // callTimeout only so that, were the caller not woken, this fails instead of hanging.
+      const c = openDying({ callTimeout: 60_000 }, SMALL_HEAP)
+      const set = uniqueSetName('oom-during')
+      let error: unknown
+      try {
+        if (op === 'batchWriteNumpy') c.batchWriteNumpy(rows(100), 'test', set, dt)
+        else c.batchRead(keysOf(set, 1, 10), { dtype: readDt })
+      } catch (e) {
+        error = e
+      }
+      expect(error).not.toBeInstanceOf(SyncCallTimeoutError)
+      expect(error).toBeInstanceOf(SyncWorkerExitedError)
+      const exited = error as SyncWorkerExitedError
+      expect(exited.inDoubt).toBe(inDoubt)
+      expect(exited.message).toMatch(
+        new RegExp(
+          `^${op}: the blocking client's worker thread exited \\(code \\d+, .*memory limit`,
+        ),
+      )
+      expect(exited.message.includes('may have been written')).toBe(inDoubt)
+      // The next call starts a new worker (with the same small heap, plenty for real work).
+      const again = uniqueSetName('sync_after_oom')
+      expect(c.batchWriteNumpy(rows(10), 'test', again, dt).writtenCount).toBe(10)
+    },
+  )
+
+  it('out of heap without callTimeout: the script gets the error and goes on (it used to hang)', async () => {
+    const script = `
+      import { Client } from ${JSON.stringify(new URL('../dist/client.js', import.meta.url).href)}
+      import { dtype, StructuredArray } from '@aerospike-numpy/dtype'
+      const dt = dtype([['_key', 'i4'], ['score', 'f8']])
+      const data = StructuredArray.fromRows(dt, [[1, 0.5], [2, 0.25]])
+      const c = new Client({ hosts: ${JSON.stringify(cluster.hosts)} }, {
+        workerUrl: new URL(${JSON.stringify(workerUrl.href)}),
+        hostModule: ${JSON.stringify(dyingHost)},
+        resourceLimits: ${JSON.stringify(SMALL_HEAP)},
+      }).connect()
+      try {
+        c.batchWriteNumpy(data, 'test', 'oom-during-script', dt)
+      } catch (error) {
+        console.log(error.name, error.inDoubt)
+      }
+      console.log(c.batchWriteNumpy(data, 'test', ${JSON.stringify(uniqueSetName('sync_oom'))}, dt).writtenCount)
+      c.close()
+    `
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--input-type=module', '-e', script],
+      { timeout: 60_000, cwd: new URL('..', import.meta.url) },
+    )
+    expect(stdout.trim().split('\n')).toEqual(['SyncWorkerExitedError true', '2'])
+  })
+
   it('between calls: isConnected() says so, close() does not throw', async () => {
     const c = openDying()
     expect(c.batchWriteNumpy(rows(5), 'test', uniqueSetName('exit-after'), dt).writtenCount).toBe(5)
@@ -718,3 +817,43 @@ describe('callTimeout on any cluster', () => {
     ).toBe(10)
   })
 })
+
+describe.skipIf(skipUnlessDevServer())(
+  'no connection left behind (a devserver of its own counts them; a real server is shared)',
+  () => {
+    let own: TestCluster
+    beforeAll(async () => {
+      own = await getTestCluster({ namespaces: ['test', 'bar', 'sync_close'] })
+    })
+    afterAll(async () => {
+      await own?.close()
+    })
+    const openConnections = (): Promise<number> => own.devserver!.connectionCount()
+    async function noneLeft(): Promise<void> {
+      for (let i = 0; i < 200 && (await openConnections()) > 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      expect(await openConnections()).toBe(0)
+    }
+
+    it('after close()', async () => {
+      const c = client({ hosts: own.hosts }).connect()
+      expect(await openConnections()).toBeGreaterThan(0)
+      c.close()
+      await noneLeft()
+    })
+
+    it('after a connect() cut short by callTimeout, then close()', async () => {
+      await own.devserver!.setLatency(5000)
+      const c = new Client({ hosts: own.hosts, callTimeout: 500 })
+      try {
+        expect(() => c.connect()).toThrow(SyncCallTimeoutError)
+        c.close()
+        expect(c.isConnected()).toBe(false)
+      } finally {
+        await own.devserver!.setLatency(0)
+      }
+      await noneLeft()
+    })
+  },
+)

@@ -15,12 +15,11 @@ import {
 import {
   BatchRecords,
   DEFAULT_KEY_FIELD,
-  KeyColumn,
   compileWritePlan,
   NumpyBatchRecords,
   ParamError,
-  describe,
 } from '@aerospike-numpy/core'
+import { KeyColumn, describe, instanceOf, readingInput } from '@aerospike-numpy/core/internal'
 import { Dtype, StructuredArray } from '@aerospike-numpy/dtype'
 
 import { BlockingWorker, type BlockingWorkerOptions, type CallOutcome } from './channel.js'
@@ -63,6 +62,20 @@ const LISTENERS: readonly ListenerName[] = ['onProgress', 'onRetry']
 const WRITES = new Set(['batchWriteNumpy', 'writeNumpy'])
 
 /**
+ * What a call cut short (its worker died or was stopped) may have done: a write the worker took
+ * may have sent rows; a call it never took did nothing.
+ */
+function cutShort(op: string, received: boolean): { inDoubt: boolean; done: string } {
+  const inDoubt = WRITES.has(op) && received
+  const done = inDoubt
+    ? '; rows of this call may have been written'
+    : received
+      ? ''
+      : '; it had not taken this call, so nothing of it was done'
+  return { inDoubt, done }
+}
+
+/**
  * A blocking client. Every call (`connect`, `batchWriteNumpy`, `batchRead`, `writeNumpy`, `close`,
  * `isConnected`) returns its result directly: the calling thread sleeps until the client's worker
  * thread answers, and no timer, promise or I/O callback of the calling thread runs meanwhile.
@@ -89,8 +102,15 @@ export class Client {
   constructor(config: SyncClientConfig, workerOptions: BlockingWorkerOptions = DEFAULT_WORKER) {
     let forwarded: unknown = config
     let callTimeout: unknown
-    if (typeof config === 'object' && config !== null && !Array.isArray(config)) {
-      const { callTimeout: timeout, ...rest } = config as unknown as Record<string, unknown>
+    // The caller's object is read once, here: a getter or Proxy that throws gives a ParamError.
+    const plain = readingInput(
+      'config',
+      () => typeof config === 'object' && config !== null && !Array.isArray(config),
+    )
+    if (plain) {
+      const { callTimeout: timeout, ...rest } = readingInput('config', () => ({
+        ...(config as unknown as Record<string, unknown>),
+      }))
       callTimeout = timeout
       if (rest.engine !== undefined && rest.engine !== 'wire') {
         throw new ParamError(
@@ -196,8 +216,13 @@ export class Client {
   batchRead(keys: readonly unknown[], options: BatchReadOptions): NumpyBatchRecords {
     let forwarded: unknown = options
     let readDtype: Dtype | undefined
-    if (typeof options === 'object' && options !== null && options.dtype instanceof Dtype) {
-      const { dtype, ...rest } = options
+    const snapshot = readingInput('batchRead options', () =>
+      typeof options === 'object' && options !== null && !Array.isArray(options)
+        ? { ...options }
+        : null,
+    )
+    if (snapshot !== null && instanceOf(snapshot.dtype, Dtype)) {
+      const { dtype, ...rest } = snapshot
       readDtype = dtype
       forwarded = rest
     }
@@ -226,8 +251,15 @@ export class Client {
   ): BatchRecords {
     const listeners = new Map<ListenerName, (event: never) => void>()
     let forwarded = options
-    if (typeof options === 'object' && options !== null && !Array.isArray(options)) {
-      const rest: Record<string, unknown> = { ...options }
+    if (
+      readingInput(
+        `${op} options`,
+        () => typeof options === 'object' && options !== null && !Array.isArray(options),
+      )
+    ) {
+      const rest: Record<string, unknown> = readingInput(`${op} options`, () => ({
+        ...(options as Record<string, unknown>),
+      }))
       if (op === 'writeNumpy' && rest.signal !== undefined) {
         throw new ParamError(
           'writeNumpy option signal is not supported by the blocking client: nothing can run on the blocked thread to abort the call; use config.callTimeout, or AsyncClient.writeNumpy',
@@ -250,16 +282,20 @@ export class Client {
       }
       forwarded = rest
     }
-    if (op === 'writeNumpy' && !(data instanceof StructuredArray) && isIterable(data)) {
+    if (
+      op === 'writeNumpy' &&
+      !instanceOf(data, StructuredArray) &&
+      readingInput('data', () => isIterable(data))
+    ) {
       throw new ParamError(
         'the blocking writeNumpy takes a StructuredArray; a stream of arrays (e.g. openNpy()) cannot be read while the calling thread is blocked: use AsyncClient.writeNumpy for streams, or call writeNumpy once per array',
       )
     }
     // The async client's first checks, here: only a Dtype and a StructuredArray can be sent.
-    if (!(dtype instanceof Dtype)) {
+    if (!instanceOf(dtype, Dtype)) {
       throw new ParamError(`dtype must be a Dtype (from dtype([...])), got ${describe(dtype)}`)
     }
-    if (!(data instanceof StructuredArray)) {
+    if (!instanceOf(data, StructuredArray)) {
       throw new ParamError(`data must be a StructuredArray, got ${describe(data)}`)
     }
     const rows = arrayToData(data)
@@ -352,20 +388,20 @@ export class Client {
       case 'exited': {
         this.#dropWorker()
         const cause = outcome.error === undefined ? undefined : rebuildError(outcome.error)
-        const written = WRITES.has(op) ? '; rows of this call may have been written' : ''
+        const { inDoubt, done } = cutShort(op, outcome.received)
         throw new SyncWorkerExitedError(
-          `${op}: the blocking client's worker thread exited (code ${outcome.exitCode}${cause === undefined ? '' : `, ${cause.name}: ${cause.message}`}) before answering${written}. The next call starts a new worker.`,
+          `${op}: the blocking client's worker thread exited (code ${outcome.exitCode}${cause === undefined ? '' : `, ${cause.name}: ${cause.message}`}) before answering${done}. The next call starts a new worker.`,
           outcome.exitCode,
-          { ...(cause === undefined ? {} : { cause }), inDoubt: WRITES.has(op) },
+          { ...(cause === undefined ? {} : { cause }), inDoubt },
         )
       }
       case 'timeout': {
         this.#dropWorker()
-        const written = WRITES.has(op) ? ' and rows of this call may have been written' : ''
+        const { inDoubt, done } = cutShort(op, outcome.received)
         throw new SyncCallTimeoutError(
-          `${op} did not finish within callTimeout ${outcome.timeoutMs} ms; its worker thread was stopped${written}. The next call starts a new worker.`,
+          `${op} did not finish within callTimeout ${outcome.timeoutMs} ms; its worker thread was stopped${done}. The next call starts a new worker.`,
           outcome.timeoutMs,
-          { inDoubt: WRITES.has(op) },
+          { inDoubt },
         )
       }
     }

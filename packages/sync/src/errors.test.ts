@@ -1,5 +1,6 @@
 import { NotConnectedError } from '@aerospike-numpy/async'
-import { AerospikeError, toErrorData } from '@aerospike-numpy/core'
+import { AerospikeError } from '@aerospike-numpy/core'
+import { toErrorData } from '@aerospike-numpy/core/internal'
 import { describe, expect, it } from 'vitest'
 
 import { SyncWorkerExitedError } from './errors.js'

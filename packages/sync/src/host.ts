@@ -13,7 +13,7 @@ import {
 } from '@aerospike-numpy/async'
 import { BatchRecords, type NumpyBatchRecords } from '@aerospike-numpy/core'
 
-import { toErrorData } from '@aerospike-numpy/core'
+import { toErrorData } from '@aerospike-numpy/core/internal'
 
 import type {
   ListenerEvent,

@@ -4,18 +4,23 @@
  * (Shared)ArrayBuffers. Classes (StructuredArray, Dtype, BatchRecords, errors) are taken apart on
  * one side and rebuilt on the other by `transfer.ts`.
  */
-import type { MessagePort } from 'node:worker_threads'
+import type { MessagePort, ResourceLimits } from 'node:worker_threads'
 
-import type { ErrorData } from '@aerospike-numpy/core'
+import type { ErrorData } from '@aerospike-numpy/core/internal'
 
-/** The control words the two threads share (an Int32Array over a SharedArrayBuffer). */
-export const CONTROL_WORDS = 3
+/** The control words the threads share (an Int32Array over a SharedArrayBuffer). */
+export const CONTROL_WORDS = 4
 /** Bumped by the worker after it posts a reply (and once more when it exits): what the caller waits on. */
 export const CONTROL_REPLY_COUNT = 0
-/** Set to 1 by the worker's exit hook: the worker is gone, nothing more will come. */
+/** Set to 1 by the worker's exit hook, or by the watcher: the worker is gone, nothing more will come. */
 export const CONTROL_EXITED = 1
-/** Set to 1 by the worker once its exit hook is installed: from then on its death is always reported. */
+/** Set to 1 by the worker once its exit hook is installed (or by the watcher when it died first). */
 export const CONTROL_READY = 2
+/**
+ * The id of the last request the worker took from the channel, stored before it acts on it: a
+ * call whose id is above it when the worker dies was never received, so nothing of it was done.
+ */
+export const CONTROL_RECEIVED = 3
 
 /** What the worker gets as `workerData`. */
 export interface WorkerBootData {
@@ -24,6 +29,21 @@ export interface WorkerBootData {
   readonly port: MessagePort
   /** Module the worker imports to serve requests (its `handleRequest` export). */
   readonly hostModule: string
+}
+
+/**
+ * What the watcher thread gets as `workerData`. The watcher starts the worker and wakes the
+ * caller when it exits, however it exits: a worker killed by its heap limit (or any death that
+ * runs no JavaScript) cannot run its own exit hook.
+ */
+export interface WatcherBootData {
+  /** The worker entry (file URL). */
+  readonly entry: string
+  /** Handed on to the worker (its `port` transferred again). */
+  readonly boot: WorkerBootData
+  /** Where the watcher posts the worker's exit (`Reply` of kind 'exit'). */
+  readonly report: MessagePort
+  readonly resourceLimits: ResourceLimits | undefined
 }
 
 /**

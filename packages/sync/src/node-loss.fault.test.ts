@@ -9,6 +9,16 @@ import { spawn } from 'node:child_process'
 import { AerospikeError } from '@aerospike-numpy/async'
 import { dtype, StructuredArray } from '@aerospike-numpy/dtype'
 import {
+  FAULT_TEST_TIMEOUT_MS,
+  NODE_LOSS_FIELDS,
+  NODE_LOSS_READ_CHUNK,
+  NODE_LOSS_READ_FIELDS,
+  NODE_LOSS_READ_POLICY,
+  NODE_LOSS_RETRY,
+  NODE_LOSS_WRITE_POLICY,
+  nodeLossColumns,
+  nodeLossN,
+  nodeLossX,
   controlledClusterSkipReason,
   formatTally,
   openControlledCluster,
@@ -24,62 +34,30 @@ import { client, type Client } from './client.js'
 
 const skipReason = controlledClusterSkipReason()
 
-const dt = dtype([
-  ['_key', 'i4'],
-  ['x', 'f8'],
-  ['n', 'i4'],
-])
-const readDt = dtype([
-  ['x', 'f8'],
-  ['n', 'i4'],
-])
-const xOf = (i: number): number => i * 0.5 + 0.25
-const nOf = (i: number): number => i ^ 0x5a5a
+const dt = dtype(NODE_LOSS_FIELDS)
+const readDt = dtype(NODE_LOSS_READ_FIELDS)
 
 function rows(n: number): StructuredArray {
   const a = StructuredArray.zeros(dt, n)
-  a.set(
-    '_key',
-    Int32Array.from({ length: n }, (_, i) => i),
-  )
-  a.set(
-    'x',
-    Float64Array.from({ length: n }, (_, i) => xOf(i)),
-  )
-  a.set(
-    'n',
-    Int32Array.from({ length: n }, (_, i) => nOf(i)),
-  )
+  for (const [name, column] of Object.entries(nodeLossColumns(n))) a.set(name, column)
   return a
 }
-
-/**
- * Long enough for a cluster to notice a lost node and hand its partitions over, and for a
- * restarted node to catch up, on a loaded 2-core machine (seconds, up to minutes): re-sends stop
- * at `totalTimeout`, 500 ms apart once the backoff is at its cap.
- */
-const WRITE_POLICY = { totalTimeout: 120_000, socketTimeout: 30_000 } as const
-const RETRY = { attempts: 300 } as const
-const READ_POLICY = { totalTimeout: 60_000, socketTimeout: 30_000, maxRetries: 2 } as const
-const READ_CHUNK = 50_000
-/** Node restarts and migrations take minutes on a loaded 2-core machine. */
-const FAULT_TEST_TIMEOUT_MS = 15 * 60_000
 
 /** Reads keys 0..n-1 back in chunks; a chunk's whole-call failure is its rows' code. */
 function readBack(c: Client, set: string, n: number): { codes: Int32Array; equal: Uint8Array } {
   const codes = new Int32Array(n)
   const equal = new Uint8Array(n)
-  for (let start = 0; start < n; start += READ_CHUNK) {
-    const end = Math.min(n, start + READ_CHUNK)
+  for (let start = 0; start < n; start += NODE_LOSS_READ_CHUNK) {
+    const end = Math.min(n, start + NODE_LOSS_READ_CHUNK)
     const keys = Array.from({ length: end - start }, (_, k) => ['test', set, start + k])
     try {
-      const r = c.batchRead(keys, { dtype: readDt, policy: READ_POLICY })
+      const r = c.batchRead(keys, { dtype: readDt, policy: NODE_LOSS_READ_POLICY })
       const x = r.batchRecords.get('x') as Float64Array
       const nn = r.batchRecords.get('n') as Int32Array
       for (let k = 0; k < r.length; k++) {
         const i = start + k
         codes[i] = r.resultCodes[k]!
-        equal[i] = codes[i] === 0 && x[k] === xOf(i) && nn[k] === nOf(i) ? 1 : 0
+        equal[i] = codes[i] === 0 && x[k] === nodeLossX(i) && nn[k] === nodeLossN(i) ? 1 : 0
       }
     } catch (error) {
       if (!(error instanceof AerospikeError)) throw error
@@ -120,8 +98,8 @@ describe('node loss on a real 3-node cluster, blocking client', () => {
       const kill = cluster.stopNodeWhen(1, { namespace: 'test', set, objects: 10_000, kill: true })
       await kill.ready
       const written = c!.writeNumpy(rows(n), 'test', set, dt, {
-        retry: RETRY,
-        policy: WRITE_POLICY,
+        retry: NODE_LOSS_RETRY,
+        policy: NODE_LOSS_WRITE_POLICY,
       })
       const writeEnded = Date.now()
       step('write')
@@ -129,11 +107,11 @@ describe('node loss on a real 3-node cluster, blocking client', () => {
       expect(stoppedAt, 'the node died while the write ran').toBeLessThan(writeEnded)
 
       // During the loss (the cluster is still moving partitions): each row read or reported.
-      const during = readBack(c!, set, READ_CHUNK)
+      const during = readBack(c!, set, NODE_LOSS_READ_CHUNK)
       const t1 = tallyReadDuringLoss(
         during.codes,
         during.equal,
-        written.resultCodes.subarray(0, READ_CHUNK),
+        written.resultCodes.subarray(0, NODE_LOSS_READ_CHUNK),
       )
       expect(t1.wrongValues).toEqual([])
       expect(t1.notFound).toEqual([])

@@ -8,7 +8,7 @@ import type { TransferListItem } from 'node:worker_threads'
 import { dtype as makeDtype, type Dtype, StructuredArray } from '@aerospike-numpy/dtype'
 
 import * as asyncExports from '@aerospike-numpy/async'
-import { fromErrorData, type ErrorData } from '@aerospike-numpy/core'
+import { fromErrorData, type ErrorData } from '@aerospike-numpy/core/internal'
 
 import * as syncErrors from './errors.js'
 import type { ArrayData, DtypeData } from './messages.js'

@@ -10,6 +10,7 @@ import { toErrorData } from '@aerospike-numpy/core/error-data'
 import {
   CONTROL_EXITED,
   CONTROL_READY,
+  CONTROL_RECEIVED,
   CONTROL_REPLY_COUNT,
   type Reply,
   type ReplyValue,
@@ -66,6 +67,8 @@ try {
 }
 
 boot.port.on('message', (request: Request) => {
+  // Before anything is done for it: if this thread dies from here on, the call may have acted.
+  Atomics.store(control, CONTROL_RECEIVED, request.id)
   void serve(request)
 })
 

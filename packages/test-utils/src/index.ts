@@ -21,6 +21,18 @@ export {
   type WriteAndReadBack,
 } from './node-loss-tally.js'
 export {
+  FAULT_TEST_TIMEOUT_MS,
+  NODE_LOSS_FIELDS,
+  NODE_LOSS_READ_CHUNK,
+  NODE_LOSS_READ_FIELDS,
+  NODE_LOSS_READ_POLICY,
+  NODE_LOSS_RETRY,
+  NODE_LOSS_WRITE_POLICY,
+  nodeLossColumns,
+  nodeLossN,
+  nodeLossX,
+} from './node-loss-data.js'
+export {
   FAULT_TEST_NODES,
   controlledClusterSkipReason,
   openControlledCluster,

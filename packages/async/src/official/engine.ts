@@ -5,8 +5,10 @@
  */
 import type { AerospikeError } from '@aerospike-numpy/core'
 import {
+  ClientError,
+  MAX_OPS_PER_RECORD,
   NamespaceNotFoundError,
-  binPresent,
+  ParamError,
   PARTICLE_FLOAT,
   ResultCode,
   errorFromCode,
@@ -16,6 +18,7 @@ import {
   type ResolvedWritePolicy,
   type WriteJob,
 } from '@aerospike-numpy/core'
+import { binPresent } from '@aerospike-numpy/core/internal'
 import type Aerospike from 'aerospike'
 import type { ResolvedClientConfig } from '../config.js'
 import { NotConnectedError, fromOfficialError } from '../errors.js'
@@ -74,6 +77,9 @@ async function explainBatchFailed(
   return error
 }
 
+/** The range of `aerospike` this adapter is written and tested against (package.json's peer). */
+const AEROSPIKE_PEER = 'aerospike@^6.7.1'
+
 /** Whole-call batch failures raised before any node was sent a command. */
 const REFUSED_BEFORE_SENDING: ReadonlySet<number> = new Set([
   ResultCode.ERR_PARAM,
@@ -101,8 +107,25 @@ export function inDoubtAcrossNodes(client: OfficialClient, error: AerospikeError
   return errorFromCode(error.code, error.message, { cause: error.cause ?? error, inDoubt: true })
 }
 
+/**
+ * The `aerospike` package, an optional peer dependency: only `engine: 'official'` needs it, so
+ * its absence (or an addon that cannot load here) is reported when that engine is chosen.
+ */
 async function loadAerospike(): Promise<AerospikeModule> {
-  const mod = (await import('aerospike')) as AerospikeModule & { default?: AerospikeModule }
+  let mod: AerospikeModule & { default?: AerospikeModule }
+  try {
+    mod = (await import('aerospike')) as AerospikeModule & { default?: AerospikeModule }
+  } catch (error) {
+    const missing =
+      (error as { code?: unknown } | null)?.code === 'ERR_MODULE_NOT_FOUND' &&
+      /['"]aerospike['"]/.test(String((error as Error).message))
+    throw new ClientError(
+      missing
+        ? `engine 'official' needs the 'aerospike' package, which is not installed: install it next to @aerospike-numpy/async (npm install ${AEROSPIKE_PEER}), or use engine: 'wire' (the default, no native code)`
+        : `engine 'official': the 'aerospike' package could not be loaded (${(error as Error)?.message ?? String(error)}); reinstall ${AEROSPIKE_PEER}, or use engine: 'wire'`,
+      { cause: error },
+    )
+  }
   // CommonJS module: its exports sit on `default` under ESM interop
   return (mod.default ?? mod) as AerospikeModule
 }
@@ -249,6 +272,13 @@ export async function createOfficialEngine(config: ResolvedClientConfig): Promis
           } else {
             ops.push(Aerospike.operations.write(bin.name, v))
           }
+        }
+        // An integer beyond 2^53 takes two operations: count them, since the client's op count
+        // is 16 bits and would wrap (the plan has already refused more than 65,535 bins).
+        if (ops.length > MAX_OPS_PER_RECORD) {
+          throw new ParamError(
+            `row ${row}: its ${nBins} bins need ${ops.length.toLocaleString('en-US')} operations with engine 'official' (each integer beyond 2^53 takes two), more than the ${MAX_OPS_PER_RECORD.toLocaleString('en-US')} one record message can carry; use engine: 'wire' (one operation per bin) or fewer bins`,
+          )
         }
         records[k] = {
           type: writeType,

@@ -4,7 +4,8 @@
  * task carries where they are, not their bytes.
  */
 import type { ClusterConfig } from '@aerospike-numpy/cluster'
-import type { ErrorData, ResolvedWritePolicy } from '@aerospike-numpy/core'
+import type { ResolvedWritePolicy } from '@aerospike-numpy/core'
+import type { ErrorData } from '@aerospike-numpy/core/internal'
 
 /** Given to every worker at start (`workerData`): the cluster its engine connects to. */
 export interface PoolWorkerData {

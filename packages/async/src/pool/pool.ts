@@ -12,7 +12,8 @@
  */
 import { fileURLToPath } from 'node:url'
 import { Piscina } from 'piscina'
-import { ClientError, fromErrorData, type WriteJob } from '@aerospike-numpy/core'
+import { ClientError, type WriteJob } from '@aerospike-numpy/core'
+import { fromErrorData } from '@aerospike-numpy/core/internal'
 import type { Dtype } from '@aerospike-numpy/dtype'
 import type { ResolvedClientConfig } from '../config.js'
 import { clusterConfigFor } from '../wire/engine.js'

@@ -5,7 +5,8 @@
  * client (it aborts worker threads).
  */
 import { workerData } from 'node:worker_threads'
-import { toErrorData, type Engine, type WriteOutcome } from '@aerospike-numpy/core'
+import type { Engine, WriteOutcome } from '@aerospike-numpy/core'
+import { toErrorData } from '@aerospike-numpy/core/internal'
 import {
   dtype as makeDtype,
   StructuredArray,

@@ -3,9 +3,10 @@
  * The whole suite runs once per engine (both, unless `ASYNC_TEST_ENGINES=official` or `=wire`).
  */
 import { getTestCluster, type TestCluster } from '@aerospike-numpy/test-utils'
-import { afterAll, beforeAll } from 'vitest'
+import { afterAll, beforeAll, expect } from 'vitest'
 import { AsyncClient } from '../client.js'
 import type { EngineName } from '../config.js'
+import { ParamError } from '../index.js'
 
 export function testEngines(): EngineName[] {
   const env = process.env['ASYNC_TEST_ENGINES']
@@ -58,6 +59,16 @@ export function useConnectedClient(engine: EngineName): ConnectedClient {
       return ready(client)
     },
   }
+}
+
+/** The ParamError `call` rejects with (the test fails if it resolves or rejects otherwise). */
+export async function refusal(call: () => Promise<unknown>): Promise<ParamError> {
+  const error = await call().then(
+    () => null,
+    (e: unknown) => e,
+  )
+  expect(error).toBeInstanceOf(ParamError)
+  return error as ParamError
 }
 
 /**

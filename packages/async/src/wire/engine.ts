@@ -61,7 +61,7 @@ export function clusterConfigFor(config: ResolvedClientConfig): ClusterConfig {
     }
   }
   for (const key of Object.keys(o)) {
-    if (!SUPPORTED_KEYS.has(key) && !(key in UNSUPPORTED_KEYS) && o[key] !== undefined) {
+    if (!SUPPORTED_KEYS.has(key) && !Object.hasOwn(UNSUPPORTED_KEYS, key) && o[key] !== undefined) {
       throw new ParamError(
         `config.${key} is an option of the official client that engine 'wire' does not use; ` +
           `use engine: 'official', or drop it (engine 'wire' takes ${[...SUPPORTED_KEYS].join(', ')})`,

@@ -22,8 +22,11 @@ function importGraph(entry: string): { files: Set<string>; bare: Set<string> } {
       const spec = m[1]!
       if (spec.startsWith('.')) pending.push(resolve(dirname(file), spec))
       else if (spec.startsWith('@aerospike-numpy/')) {
-        const target = resolve(packagesDir, spec.slice('@aerospike-numpy/'.length), 'dist/index.js')
-        if (existsSync(target)) pending.push(target)
+        // '@aerospike-numpy/core' → core/dist/index.js; '@aerospike-numpy/core/internal' → core/dist/internal.js
+        const [pkg, sub = 'index'] = spec.slice('@aerospike-numpy/'.length).split('/')
+        const target = resolve(packagesDir, pkg!, 'dist', `${sub}.js`)
+        expect(existsSync(target), `${spec} resolves to a built file`).toBe(true)
+        pending.push(target)
       } else bare.add(spec.split('/')[0]!)
     }
   }

@@ -4,7 +4,8 @@
  * sub-arrays, UTF-8 → S<n>, dictionaries decoded) and per-type readers over a record batch's
  * buffers. Arrow IPC files and Parquet (read as Arrow record batches) both use it.
  */
-import { ParamError, invalidUtf8At } from '@aerospike-numpy/core'
+import { ParamError } from '@aerospike-numpy/core'
+import { invalidUtf8At } from '@aerospike-numpy/core/internal'
 import { Type, type Data, type DataType, type Field, type RecordBatch } from './arrow-lib.js'
 import { Problem, bitSet, type ColumnReader, type ColumnType, type SourceBatch } from '../source.js'
 import type { SourceColumn } from '../source.js'

@@ -4,7 +4,8 @@
  * other numbers → f8, true/false → u1, anything else → text); an empty field is a null.
  */
 import { createReadStream } from 'node:fs'
-import { ParamError, invalidUtf8At } from '@aerospike-numpy/core'
+import { ParamError } from '@aerospike-numpy/core'
+import { invalidUtf8At } from '@aerospike-numpy/core/internal'
 import { doubleToHalfBits, dtype as parseDtype } from '@aerospike-numpy/dtype'
 import { parse } from 'csv-parse'
 import {

@@ -1,14 +1,26 @@
 // The real request host (the async client with the wire engine), plus a way for a test to make
 // the worker die: a write to a set named `exit-during-*` or `crash-during-*` ends the thread
 // while that (real) call is in flight; `exit-after-*` ends it just after answering. A write to
-// `held-*` is held back 10 s before it runs (a long call on any cluster, for callTimeout).
+// `held-*` is held back 10 s before it runs (a long call on any cluster, for callTimeout). A write
+// to, or a read of keys in, a set named `oom-during-*` fills the heap until the worker's heap
+// limit (a test sets one) ends the thread: a death that runs no exit hook.
 import { setImmediate, setTimeout } from 'node:timers'
 import { setTimeout as sleep } from 'node:timers/promises'
 
 import { handleRequest as handleReal } from '../../dist/host.js'
 
+function setOf(request) {
+  if (typeof request.set === 'string') return request.set
+  const key = Array.isArray(request.keys) ? request.keys[0] : undefined
+  return Array.isArray(key) && typeof key[1] === 'string' ? key[1] : ''
+}
+
 export async function handleRequest(request) {
-  const set = typeof request.set === 'string' ? request.set : ''
+  const set = setOf(request)
+  if (set.startsWith('oom-during')) {
+    const hog = []
+    for (;;) hog.push(new Array(100_000).fill(hog.length + 0.5))
+  }
   if (set.startsWith('exit-during')) setImmediate(() => process.exit(7))
   if (set.startsWith('crash-during')) {
     setImmediate(() => {

@@ -44,6 +44,11 @@ export async function handleRequest(request) {
       }, request.ms)
       await sleep(60_000)
       return { value: { kind: 'none' }, transfer: [] }
+    case 'oomDuring': {
+      // Fill the heap until the worker's heap limit ends the thread: no exit hook runs then.
+      const hog = []
+      for (;;) hog.push(new Array(100_000).fill(hog.length + 0.5))
+    }
     case 'transferBack': {
       const bytes = new Uint8Array(request.length).fill(request.fill)
       return { value: { kind: 'bytes', bytes }, transfer: [bytes.buffer] }

@@ -1,0 +1,5 @@
+/**
+ * `@aerospike-numpy/async/internal`: helpers the workspace's own packages (the CLI, the tools)
+ * share with the async client, kept out of the public index. No compatibility promise.
+ */
+export { runBounded } from './chunks.js'
