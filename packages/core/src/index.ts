@@ -140,6 +140,16 @@ export {
   resolveKey,
   resolveKeys,
   keyLabel,
+  batchKeyLabel,
+  KeyBatch,
+  KeyBatchBuilder,
+  type KeyGroup,
   type KeyInput,
 } from './keys.js'
-export { NumpyBatchRecords, createReadSink, binsForReadDtype, readMetaDtype } from './read.js'
+export {
+  NumpyBatchRecords,
+  RowDecoder,
+  createReadSink,
+  binsForReadDtype,
+  readMetaDtype,
+} from './read.js'
