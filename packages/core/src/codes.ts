@@ -26,3 +26,19 @@ export const TRANSIENT_RESULT_CODES: ReadonlySet<number> = new Set([
 export function isTransientResultCode(code: number): boolean {
   return TRANSIENT_RESULT_CODES.has(code)
 }
+
+/**
+ * Codes of rows a lost connection or node left without an answer: -10 connection, -8 invalid node
+ * (no master known for the partition, or the node left), -15 no response. Such a row is re-sent
+ * when it cannot have been applied (not in doubt), or when the write is idempotent (see
+ * `isIdempotentWrite`); it then goes to the partition's master as the map says by that time.
+ */
+export const NODE_LOSS_RESULT_CODES: ReadonlySet<number> = new Set([
+  ResultCode.ERR_CONNECTION,
+  ResultCode.ERR_INVALID_NODE,
+  ResultCode.NO_RESPONSE,
+])
+
+export function isNodeLossResultCode(code: number): boolean {
+  return NODE_LOSS_RESULT_CODES.has(code)
+}

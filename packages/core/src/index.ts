@@ -3,6 +3,8 @@ export {
   RESULT_CODE_NAMES,
   TRANSIENT_RESULT_CODES,
   isTransientResultCode,
+  NODE_LOSS_RESULT_CODES,
+  isNodeLossResultCode,
   resultCodeName,
   type ResultCodeName,
 } from './codes.js'
@@ -112,7 +114,6 @@ export {
   resolveRetry,
   retryDelayMs,
   writeWithRetry,
-  transientRows,
   type RetryOptions,
   type RetryPolicy,
   type Clock,

@@ -22,6 +22,7 @@ describe('write policy', () => {
       commitLevel: 0,
       durableDelete: false,
       compress: false,
+      resendInDoubt: true,
     })
   })
 
@@ -38,6 +39,7 @@ describe('write policy', () => {
       commitLevel: POLICY_COMMIT_LEVEL_MASTER,
       durableDelete: true,
       compress: true,
+      resendInDoubt: false,
     })
     expect(p).toMatchObject({
       totalTimeout: 5000,
@@ -51,6 +53,7 @@ describe('write policy', () => {
       commitLevel: 1,
       durableDelete: true,
       compress: true,
+      resendInDoubt: false,
     })
   })
 
@@ -63,6 +66,7 @@ describe('write policy', () => {
     [{ ttl: 1.5 }, /policy.ttl/],
     [{ ttl: -4 }, /policy.ttl/],
     [{ durableDelete: 1 }, /policy.durableDelete must be a boolean/],
+    [{ resendInDoubt: 'no' }, /policy.resendInDoubt must be a boolean/],
     [{ gen: POLICY_GEN_EQ }, /policy.generation, which is missing/],
     [{ generation: 70000 }, /at most 65535/],
     ['fast', /policy must be an object/],

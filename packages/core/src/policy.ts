@@ -9,6 +9,7 @@ import { ParamError } from './errors.js'
 // for users); core's index re-exports them.
 import {
   POLICY_COMMIT_LEVEL_ALL,
+  POLICY_EXISTS_CREATE_OR_REPLACE,
   POLICY_EXISTS_IGNORE,
   POLICY_GEN_IGNORE,
   POLICY_KEY_DIGEST,
@@ -64,6 +65,12 @@ export interface WritePolicy extends BatchPolicyFields {
   generation?: number
   commitLevel?: number
   durableDelete?: boolean
+  /**
+   * With `retry`: re-send rows left in doubt by a lost connection or node (they may have been
+   * applied) when the write is idempotent — a plain upsert (`exists` IGNORE or CREATE_OR_REPLACE,
+   * no generation check). Default true; false never re-sends a row that may have been applied.
+   */
+  resendInDoubt?: boolean
 }
 
 /** `batchRead`'s `policy`. `key` is accepted (the guide passes it) and has no effect on reads. */
@@ -100,6 +107,7 @@ export interface ResolvedWritePolicy extends ResolvedBatchPolicy {
   generation: number
   commitLevel: number
   durableDelete: boolean
+  resendInDoubt: boolean
 }
 
 export interface ResolvedReadPolicy extends ResolvedBatchPolicy {
@@ -182,6 +190,7 @@ const WRITE_CHECKS: Record<keyof WritePolicy, Check> = {
   generation: nonNegativeInt,
   commitLevel: oneOf(policy.commitLevel),
   durableDelete: bool,
+  resendInDoubt: bool,
 }
 
 const READ_CHECKS: Record<keyof ReadPolicy, Check> = {
@@ -252,7 +261,20 @@ export function resolveWritePolicy(input?: unknown): ResolvedWritePolicy {
     generation: p.generation ?? 0,
     commitLevel: p.commitLevel ?? POLICY_COMMIT_LEVEL_ALL,
     durableDelete: p.durableDelete ?? false,
+    resendInDoubt: p.resendInDoubt ?? true,
   }
+}
+
+/**
+ * Whether a row may be sent twice: only a plain upsert counts. A create-only write would fail
+ * the second time with 5 (key exists), and the other `exists` rules and generation checks make
+ * the outcome of the second send depend on the record's state in between.
+ */
+export function isIdempotentWrite(p: ResolvedWritePolicy): boolean {
+  return (
+    p.gen === POLICY_GEN_IGNORE &&
+    (p.exists === POLICY_EXISTS_IGNORE || p.exists === POLICY_EXISTS_CREATE_OR_REPLACE)
+  )
 }
 
 /** Validate a `batchRead` policy object. */

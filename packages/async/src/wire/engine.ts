@@ -116,8 +116,10 @@ function throwIfWholeCallFailed(cluster: Cluster, summary: BatchSummary, writes:
   }
   if (summary.nodes.some((n) => n.error === null)) return
   const first = summary.nodes[0]!
-  // A write request that reached a socket may have been applied; a parent-level server refusal was not.
-  throw withInDoubt(first.error!, writes && first.sent && !first.refused)
+  // A write request that reached a socket may have been applied; a parent-level server refusal was
+  // not. The error stands for every node's rows, so any node's request may have put them in doubt.
+  const sent = summary.nodes.some((n) => n.sent && !n.refused)
+  throw withInDoubt(first.error!, writes && sent)
 }
 
 /** `clusterConfig` skips the mapping (worker threads receive it already mapped). */
