@@ -40,11 +40,17 @@ export interface ReadContender {
   open(clients: ReadClients, namespace: string, dataset: Dataset): ReadChunk | string
 }
 
-function keyTuples(namespace: string, dataset: Dataset, start: number, end: number): unknown[] {
+/**
+ * The keys of rows [start, end) as users give them, `[namespace, set, key]`, from the key column
+ * extracted once (`get` of a field of a packed dtype copies the whole column).
+ */
+function keyTuples(namespace: string, dataset: Dataset): (start: number, end: number) => unknown[] {
   const column = dataset.data.get('_key') as Int32Array
-  const keys = new Array<unknown>(end - start)
-  for (let i = start; i < end; i++) keys[i - start] = [namespace, dataset.set, column[i]]
-  return keys
+  return (start, end) => {
+    const keys = new Array<unknown>(end - start)
+    for (let i = start; i < end; i++) keys[i - start] = [namespace, dataset.set, column[i]]
+    return keys
+  }
 }
 
 function asyncBatchRead(engine: EngineName): ReadContender {
@@ -56,8 +62,9 @@ function asyncBatchRead(engine: EngineName): ReadContender {
     open(clients, namespace, dataset) {
       const client = clients.engines.get(engine)
       if (client === undefined) return `the ${engine} engine is not available`
+      const keysOf = keyTuples(namespace, dataset)
       return async (start, end, codes) => {
-        const keys = keyTuples(namespace, dataset, start, end)
+        const keys = keysOf(start, end)
         const result = await client.batchRead(keys, {
           dtype: dataset.readDtype,
           policy: BENCH_POLICY,
@@ -116,8 +123,9 @@ export const READ_CONTENDERS: readonly ReadContender[] = [
     open(clients, namespace, dataset) {
       const client = clients.sync
       if (client === null) return 'the blocking client is not available'
+      const keysOf = keyTuples(namespace, dataset)
       return async (start, end, codes) => {
-        const keys = keyTuples(namespace, dataset, start, end)
+        const keys = keysOf(start, end)
         const result = client.batchRead(keys, { dtype: dataset.readDtype, policy: BENCH_POLICY })
         codes.set(result.resultCodes, start)
         return { kind: 'numpy', array: result.batchRecords }
