@@ -39,7 +39,7 @@ export {
   type BatchWriteOptions,
   type PreparedWrite,
 } from './write-args.js'
-export { NotConnectedError, fromOfficialError } from './errors.js'
+export { NotConnectedError, PartialWriteError, fromOfficialError } from './errors.js'
 // What users need without importing core or the official client.
 export {
   AerospikeError,

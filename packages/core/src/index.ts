@@ -149,6 +149,7 @@ export {
   type KeyGroup,
   type KeyInput,
 } from './keys.js'
+export { KeyColumn, type RowSource } from './key-column.js'
 export {
   NumpyBatchRecords,
   RowDecoder,
