@@ -31,6 +31,12 @@ export interface BenchOptions {
   outDir: string | null
   /** Skip the official client's baselines (put loop, hand-built batchWrite). */
   baselines: boolean
+  /** Measure the read contenders (batchRead of each engine, the official client's, sync). */
+  reads: boolean
+  /** Alternated rounds of the read contenders; the median of each is reported. */
+  readRounds: number
+  /** The native C client's benchmark for the ceiling row; `null` = `asbench` on PATH, if any. */
+  asbench: string | null
   help: boolean
 }
 
@@ -49,6 +55,9 @@ export const DEFAULT_OPTIONS: Readonly<BenchOptions> = Object.freeze({
   jsonPath: null,
   outDir: null,
   baselines: true,
+  reads: true,
+  readRounds: 3,
+  asbench: null,
   help: false,
 })
 
@@ -68,6 +77,11 @@ the devserver too; a real cluster gives the numbers that count.
   --sync / --no-sync     measure the blocking client too (default on)
   --workers N            writeNumpy({ workers: N }) run, 0 to skip (default ${DEFAULT_OPTIONS.workers})
   --no-baselines         skip the official client's put loop and hand-built batchWrite
+  --reads / --no-reads   measure batchRead of each engine, the official client's batchRead and
+                         sync batchRead at the recommended sensor setting (default on)
+  --read-rounds N        alternated rounds of the read contenders, median shown (default ${DEFAULT_OPTIONS.readRounds})
+  --asbench PATH         the native C client's asbench for a ceiling row (writes and batch reads of
+                         the same shape; cluster only; default: asbench on PATH, if any)
   --hosts H:P[,H:P]      use this cluster (default: AEROSPIKE_HOSTS, else the embedded devserver)
   --namespace NS         namespace to write into (default ${DEFAULT_OPTIONS.namespace})
   --set-prefix P         write to the sets P_sensor and P_embeddings (default ${DEFAULT_OPTIONS.setPrefix})
@@ -206,6 +220,20 @@ export function parseArgs(
       case '--no-baselines':
         noValue()
         options.baselines = false
+        break
+      case '--reads':
+        noValue()
+        options.reads = true
+        break
+      case '--no-reads':
+        noValue()
+        options.reads = false
+        break
+      case '--read-rounds':
+        options.readRounds = positiveInt(flag, value(), 100)
+        break
+      case '--asbench':
+        options.asbench = value()
         break
       case '--hosts':
         options.hosts = parseHosts(value())

@@ -24,6 +24,8 @@ import { formatNumber } from './table.js'
 import { openTarget } from './target.js'
 import type { Target } from './target.js'
 import { verifySample } from './verify.js'
+import { findAsbench, runAsbench, type NativeRun } from './asbench.js'
+import { READ_CONTENDERS, checkRead, runRead, type ReadClients } from './reads.js'
 
 const ENGINES: readonly EngineName[] = ['wire', 'official']
 const SYNC_CHUNKS = [100, 1000, 5000]
@@ -146,24 +148,25 @@ export class Bench {
     this.progress.grow(runs)
   }
 
+  /**
+   * Runs and records one measurement. A write run stamps its rows and reads a sample back; a read
+   * run gives the check it made of what it reads (`checked`).
+   */
   private async record(
     meta: RunMeta,
     run: (dataset: Dataset) => Promise<Measurement>,
+    checked?: { rows: number; mismatches: number },
   ): Promise<RunResult> {
     const dataset = meta.dataset
-    dataset.stamp(this.runIndex++)
+    if (checked === undefined) dataset.stamp(this.runIndex++)
     const label =
       `${meta.contender} ${dataset.name}${meta.engine ? ` ${meta.engine}` : ''} ${meta.mode}` +
       `${meta.chunkSize !== null ? ` chunk ${meta.chunkSize}` : ''} ×${meta.concurrency}` +
       `${meta.workers > 0 ? ` workers=${meta.workers}` : ''}`
     this.progress.setLabel(label)
     const m = await run(dataset)
-    const verified = await verifySample(
-      this.reader(),
-      this.options.namespace,
-      dataset,
-      m.resultCodes,
-    )
+    const verified =
+      checked ?? (await verifySample(this.reader(), this.options.namespace, dataset, m.resultCodes))
     const bytes = m.rows * dataset.dtype.itemsize
     const result: RunResult = {
       group: meta.group,
@@ -410,6 +413,152 @@ export class Bench {
       )
     }
   }
+
+  /**
+   * The read contenders at one setting (1000 × 4 where the matrix has them), on rows written once
+   * to a set of their own: rounds alternating their order, each contender checked value by value
+   * first; the blocking client beside async one call at a time; then the native ceiling.
+   */
+  async reads(): Promise<void> {
+    if (!this.options.reads) return
+    const { chunkSize, concurrency } = readSetting(this.options)
+    const rounds = this.options.readRounds
+    const namespace = this.options.namespace
+    const writer = this.clients.get('wire') ?? this.reader()
+    const dataset = makeDataset('sensor', this.options.rows, `${this.options.setPrefix}_read`)
+    dataset.stamp(this.runIndex++)
+    const all = { rows: dataset.data.length, chunkSize, concurrency }
+    const written = await numpyBatches(writer, namespace, dataset, all)
+    if (countFailures(written.resultCodes).failures > 0) {
+      this.skip('reads', `writing the rows to read failed: ${written.errors.join('; ')}`)
+      return
+    }
+    let sync: Client | null = null
+    try {
+      if (this.options.sync) {
+        const { client: makeClient } = await import('@aerospike-numpy/sync')
+        sync = makeClient({ hosts: this.target.hosts }).connect()
+      }
+    } catch (error) {
+      this.skip('sync batchRead', message(error))
+    }
+    try {
+      this.official ??= await connectOfficial(this.target.hosts)
+    } catch (error) {
+      this.skip('official batchRead (objects)', message(error))
+    }
+    const clients: ReadClients = { engines: this.clients, official: this.official, sync }
+    try {
+      const open = []
+      for (const c of READ_CONTENDERS) {
+        const reader = c.open(clients, namespace, dataset)
+        const name = `${c.contender} (${c.engine ?? 'native'}, ${c.mode})`
+        if (typeof reader === 'string') {
+          this.skip(name, reader)
+          continue
+        }
+        const checked = await checkRead(reader, dataset, Math.min(chunkSize, dataset.data.length))
+        await runRead(reader, { ...warmUpShape(dataset), concurrency: c.oneAtATime ? 1 : 2 })
+        open.push({ c, reader, checked })
+      }
+      this.progress.grow(open.length * rounds)
+      for (let round = 0; round < rounds; round++) {
+        const order = round % 2 === 0 ? open : [...open].reverse()
+        for (const { c, reader, checked } of order) {
+          const shape = {
+            rows: dataset.data.length,
+            chunkSize,
+            concurrency: c.oneAtATime ? 1 : concurrency,
+          }
+          await this.record(
+            {
+              group: c.oneAtATime ? 'read-sync' : 'read',
+              contender: c.contender,
+              dataset,
+              engine: c.engine,
+              mode: c.mode,
+              chunkSize,
+              concurrency: shape.concurrency,
+              workers: 0,
+            },
+            () => runRead(reader, shape),
+            checked,
+          )
+        }
+      }
+    } finally {
+      sync?.close()
+    }
+    await this.native(chunkSize, concurrency)
+  }
+
+  /** asbench writes and batch-reads rows of the sensor shape: the ceiling row. */
+  private async native(chunkSize: number, concurrency: number): Promise<void> {
+    const path = findAsbench(this.options.asbench)
+    if (path === null) return
+    if (this.target.kind !== 'cluster') {
+      this.skip('asbench', 'it needs a real cluster (--hosts), not the devserver')
+      return
+    }
+    const dataset = this.dataset('sensor', this.options.rows)
+    let runs: { write: NativeRun; read: NativeRun }
+    try {
+      runs = await runAsbench(
+        path,
+        this.target.hosts,
+        this.options.namespace,
+        `${this.options.setPrefix}_asbench`,
+        this.options.rows,
+        chunkSize,
+        concurrency,
+        3,
+      )
+    } catch (error) {
+      this.skip('asbench', message(error))
+      return
+    }
+    for (const [contender, run] of [
+      ['asbench write', runs.write],
+      ['asbench batch read', runs.read],
+    ] as const) {
+      const result: RunResult = {
+        group: 'native',
+        contender,
+        dataset: dataset.name,
+        engine: null,
+        mode: 'async',
+        chunkSize,
+        concurrency,
+        workers: 0,
+        rows: run.rows,
+        bytes: run.rows * dataset.dtype.itemsize,
+        seconds: run.seconds,
+        rowsPerSec: perSecond(run.rows, run.seconds),
+        mbPerSec: perSecond(run.rows * dataset.dtype.itemsize, run.seconds) / 1e6,
+        calls: Math.round(run.rows / chunkSize),
+        latencyMs: { p50: 0, p99: 0, max: 0, count: 0 },
+        failures: 0,
+        failureCodes: {},
+        eventLoopDelayMs: { p50: 0, p99: 0, max: 0 },
+        clientCpuUsPerRow: null,
+        errors: [],
+        verified: null,
+      }
+      this.results.push(result)
+      this.progress.log(`${contender}: ${formatNumber(result.rowsPerSec)} rows/s`)
+    }
+  }
+}
+
+/** Chunk size and chunks in flight of the read runs: 1000 × 4 where the matrix has them. */
+export function readSetting(options: BenchOptions): { chunkSize: number; concurrency: number } {
+  const { chunkSizes, concurrencies } = options
+  return {
+    chunkSize: chunkSizes.includes(1000) ? 1000 : (chunkSizes[chunkSizes.length - 1] as number),
+    concurrency: concurrencies.includes(4)
+      ? 4
+      : (concurrencies[concurrencies.length - 1] as number),
+  }
 }
 
 function gitCommit(): string | null {
@@ -451,6 +600,7 @@ export async function runBench(
     await bench.baselines(engines)
     await bench.sync()
     await bench.workers()
+    await bench.reads()
   } finally {
     await bench.close().catch(() => {})
     if (given === undefined) await target.close().catch(() => {})

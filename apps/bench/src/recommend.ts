@@ -72,6 +72,85 @@ function groupBy(
   return groups
 }
 
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+}
+
+/** Name of a read run's side in the ratios: contender, engine, mode. */
+function readName(r: RunResult): string {
+  return r.engine === null || r.contender.startsWith('official')
+    ? r.contender
+    : `${r.contender} (${r.engine}${r.mode === 'sync' ? '' : ', async'})`
+}
+
+/**
+ * The read contenders against the official client's batchRead of objects and against asbench
+ * batch reads; the blocking client's reads against async one call at a time; batchWriteNumpy
+ * against asbench writes. Medians of the rounds.
+ */
+function readRatios(results: readonly RunResult[]): Ratio[] {
+  const out: Ratio[] = []
+  const native = (name: string) =>
+    results.find((r) => r.group === 'native' && r.contender === name && r.rowsPerSec > 0)
+  for (const group of ['read', 'read-sync'] as const) {
+    const runs = groupBy(
+      results.filter((r) => r.group === group),
+      readName,
+    )
+    const side = (name: string) => {
+      const list = runs.get(name)
+      return list === undefined
+        ? undefined
+        : { list, rowsPerSec: median(list.map((r) => r.rowsPerSec)) }
+    }
+    const denominators =
+      group === 'read'
+        ? [side('official batchRead (objects)'), native('asbench batch read')].filter(
+            (d) => d !== undefined,
+          )
+        : [side('batchRead (wire, async)')].filter((d) => d !== undefined)
+    for (const [name, list] of runs) {
+      const rowsPerSec = median(list.map((r) => r.rowsPerSec))
+      for (const d of denominators) {
+        const dName = 'list' in d ? readName(d.list[0]!) : d.contender
+        if (dName === name) continue
+        if (group === 'read-sync' && list[0]!.mode !== 'sync') continue
+        const first = list[0]!
+        out.push({
+          dataset: first.dataset,
+          runs: Math.min(list.length, 'list' in d ? d.list.length : 1),
+          numerator: name,
+          denominator: dName,
+          chunkSize: first.chunkSize,
+          concurrency: first.concurrency,
+          ratio: rowsPerSec / d.rowsPerSec,
+        })
+      }
+    }
+  }
+  const nativeWrite = native('asbench write')
+  if (nativeWrite !== undefined) {
+    const paired = groupBy(
+      results.filter((r) => r.group === 'paired' && r.dataset === 'sensor'),
+      (r) => r.engine ?? '',
+    )
+    for (const [engine, list] of paired) {
+      out.push({
+        dataset: 'sensor',
+        runs: list.length,
+        numerator: `batchWriteNumpy (${engine})`,
+        denominator: 'asbench write',
+        chunkSize: list[0]!.chunkSize,
+        concurrency: list[0]!.concurrency,
+        ratio: mean(list.map((r) => r.rowsPerSec)) / nativeWrite.rowsPerSec,
+      })
+    }
+  }
+  return out
+}
+
 /**
  * Each baseline against batchWriteNumpy of every engine, from the rounds run side by side at the
  * same chunk size and concurrency (mean rows/s of each side's rounds); the blocking client
@@ -137,5 +216,6 @@ export function ratios(results: readonly RunResult[]): Ratio[] {
       ratio: pooled.rowsPerSec / plain.rowsPerSec,
     })
   }
+  out.push(...readRatios(results))
   return out
 }

@@ -5,9 +5,20 @@ import type { LatencySummary } from './stats.js'
 
 /**
  * matrix: batchWriteNumpy over chunk sizes × concurrency; baseline: the official client by hand;
- * paired: batchWriteNumpy run between the baselines' rounds, at their setting; sync; workers.
+ * paired: batchWriteNumpy run between the baselines' rounds, at their setting; sync; workers;
+ * the read contenders and the native ceiling.
  */
-export type RunGroup = 'matrix' | 'baseline' | 'paired' | 'sync' | 'workers'
+export type RunGroup =
+  | 'matrix'
+  | 'baseline'
+  | 'paired'
+  | 'sync'
+  | 'workers'
+  /** read contenders in alternated rounds; read-sync: the blocking client beside async, 1 call at a time */
+  | 'read'
+  | 'read-sync'
+  /** the native C client (asbench), a separate process: the ceiling */
+  | 'native'
 
 export interface RunResult {
   group: RunGroup

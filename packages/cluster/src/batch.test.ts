@@ -5,6 +5,7 @@ import {
   compileWritePlan,
   createReadOutcome,
   createWriteOutcome,
+  KeyBatch,
   resolveReadPolicy,
   resolveWritePolicy,
   type ReadSink,
@@ -339,15 +340,17 @@ describe('batch write against a misbehaving node', () => {
 })
 
 describe('batch read against a misbehaving node', () => {
-  function keys(n: number) {
-    return Array.from({ length: n }, (_, i) => ({
-      namespace: 'test',
-      set: 'fuzz',
-      key: i,
-      digest: keyDigest('fuzz', i),
-    }))
+  function keys(n: number): KeyBatch {
+    return KeyBatch.from(
+      Array.from({ length: n }, (_, i) => ({
+        namespace: 'test',
+        set: 'fuzz',
+        key: i,
+        digest: keyDigest('fuzz', i),
+      })),
+    )
   }
-  const sink: ReadSink = { setParticle() {}, setValue() {} }
+  const sink: ReadSink = { binParticle() {}, setValue() {} }
 
   it('sends rows after the first as REPEAT and decodes bins into the sink', async () => {
     let seen: BatchRequestSeen | null = null
@@ -372,12 +375,13 @@ describe('batch read against a misbehaving node', () => {
       bins: ['n'],
       policy: resolveReadPolicy({}),
       sink: {
-        setParticle(row, bin, type, bytes, offset, length) {
+        binParticle(row, bytes, view, nameOffset, nameLength, type, offset, length) {
+          expect(length).toBe(8)
           got.push([
             row,
-            bin,
+            Buffer.from(bytes.subarray(nameOffset, nameOffset + nameLength)).toString(),
             type,
-            new DataView(bytes.buffer, bytes.byteOffset + offset, length).getBigInt64(0),
+            view.getBigInt64(offset),
           ])
         },
         setValue() {},
@@ -443,7 +447,7 @@ describe('batch read against a misbehaving node', () => {
 
   it('an unknown namespace fails the whole call before sending', async () => {
     const outcome = createReadOutcome(1)
-    const k = [{ namespace: 'nope', set: 's', key: 1, digest: keyDigest('s', 1) }]
+    const k = KeyBatch.from([{ namespace: 'nope', set: 's', key: 1, digest: keyDigest('s', 1) }])
     await expect(
       batchRead(cluster, { keys: k, bins: null, policy: resolveReadPolicy({}), sink, outcome }),
     ).rejects.toMatchObject({

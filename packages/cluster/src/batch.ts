@@ -516,30 +516,30 @@ export async function batchRead(cluster: Cluster, job: ReadJob): Promise<BatchSu
   const { keys, policy, outcome, sink } = job
   const n = keys.length
   if (n === 0) return { nodes: [], unroutedRows: 0 }
+  const { digests, groupOf, groups } = keys
+  if (digests.length !== n * DIGEST_SIZE) {
+    throw new ClientError(`${n} keys need ${n * DIGEST_SIZE} digest bytes, got ${digests.length}`)
+  }
+  // The partition map of each group's namespace (undefined: not served), looked up once.
+  const mastersOf = groups.map((g) => cluster.partitions.masters(g.namespace))
   const router = new Router()
   const slots = new Int32Array(n)
-  let lastNamespace: string | null = null
-  let masters: readonly (Node | undefined)[] | undefined
+  const partitionMask = N_PARTITIONS - 1
   let firstUnknownNamespace: string | null = null
   let unknownNamespaceKeys = 0
   for (let i = 0; i < n; i++) {
-    const k = keys[i]!
-    const d = k.digest
-    if (d.length !== DIGEST_SIZE)
-      throw new ClientError(`key ${i}: digest has ${d.length} bytes, expected 20`)
-    if (k.namespace !== lastNamespace) {
-      lastNamespace = k.namespace
-      masters = cluster.partitions.masters(k.namespace)
-    }
+    const group = groupOf[i]!
+    const masters = mastersOf[group]
     if (masters === undefined) {
       // As the official client does: that key alone fails with NAMESPACE_NOT_FOUND, never sent.
-      firstUnknownNamespace ??= k.namespace
+      firstUnknownNamespace ??= groups[group]!.namespace
       unknownNamespaceKeys++
       slots[i] = NOT_IN_ATTEMPT
       outcome.resultCodes[i] = ResultCode.ERR_NAMESPACE_NOT_FOUND
       continue
     }
-    slots[i] = router.slotFor(masters[(d[0]! | (d[1]! << 8)) & (N_PARTITIONS - 1)])
+    const d = i * DIGEST_SIZE
+    slots[i] = router.slotFor(masters[(digests[d]! | (digests[d + 1]! << 8)) & partitionMask])
   }
   // No key can be sent: the call fails as a whole.
   if (unknownNamespaceKeys === n) throw namespaceNotServed(firstUnknownNamespace!)
@@ -566,9 +566,9 @@ export async function batchRead(cluster: Cluster, job: ReadJob): Promise<BatchSu
     policy,
     {
       masterOf: (i) => {
-        const k = keys[i]!
-        return cluster.partitions.masters(k.namespace)?.[
-          (k.digest[0]! | (k.digest[1]! << 8)) & (N_PARTITIONS - 1)
+        const d = i * DIGEST_SIZE
+        return cluster.partitions.masters(groups[groupOf[i]!]!.namespace)?.[
+          (digests[d]! | (digests[d + 1]! << 8)) & partitionMask
         ]
       },
       build,
@@ -582,19 +582,22 @@ export async function batchRead(cluster: Cluster, job: ReadJob): Promise<BatchSu
         if (result !== 0) return true
         outcome.generations[i] = generation & 0xffff
         outcome.ttls[i] = voidTime === 0 ? 0xffffffff : Math.max(1, voidTime - now)
-        while (ops.next()) {
-          try {
-            sink.setParticle(
+        try {
+          while (ops.next()) {
+            sink.binParticle(
               i,
-              ops.name(),
-              ops.particleType,
               ops.bytes,
+              ops.view,
+              ops.nameOffset,
+              ops.nameLength,
+              ops.particleType,
               ops.valueOffset,
               ops.valueLength,
             )
-          } catch (error) {
-            sinkError ??= error
           }
+        } catch (error) {
+          // the rest of this row's bins are dropped: the call fails with this error
+          sinkError ??= error
         }
         return true
       },

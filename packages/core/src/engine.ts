@@ -4,6 +4,7 @@
  * land in typed arrays indexed by row (writes) or key position (reads).
  */
 import type { StructuredArray } from '@aerospike-numpy/dtype'
+import type { KeyBatch } from './keys.js'
 import type { WritePlan } from './plan.js'
 import type { ResolvedReadPolicy, ResolvedWritePolicy } from './policy.js'
 
@@ -56,7 +57,8 @@ export interface ResolvedKey {
 }
 
 export interface ReadJob {
-  keys: readonly ResolvedKey[]
+  /** The keys, resolved: digests in one buffer, namespace and set per key by group. */
+  keys: KeyBatch
   /** null: all bins. */
   bins: readonly string[] | null
   policy: ResolvedReadPolicy
@@ -73,14 +75,20 @@ export interface ReadOutcome {
 }
 
 export interface ReadSink {
-  /** Wire engine: a bin's raw particle bytes `bytes[offset, offset + length)`. */
-  setParticle(
+  /**
+   * Wire engine: one bin of key `row` straight from the response, its name
+   * `bytes[nameOffset, +nameLength)` (UTF-8, never decoded to a string) and its raw particle
+   * `bytes[valueOffset, +valueLength)`; `view` spans `bytes` with the same offsets.
+   */
+  binParticle(
     row: number,
-    bin: string,
-    particleType: number,
     bytes: Uint8Array,
-    offset: number,
-    length: number,
+    view: DataView,
+    nameOffset: number,
+    nameLength: number,
+    particleType: number,
+    valueOffset: number,
+    valueLength: number,
   ): void
   /** Official engine: the JS value the official client returned for a bin. */
   setValue(row: number, bin: string, value: unknown): void

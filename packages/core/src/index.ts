@@ -131,6 +131,11 @@ export {
   computeDigest,
   userKeyDigest,
   resolveKeys,
+  keyLabel,
+  batchKeyLabel,
+  KeyBatch,
+  KeyBatchBuilder,
+  type KeyGroup,
   type KeyInput,
 } from './keys.js'
-export { NumpyBatchRecords, createReadSink } from './read.js'
+export { NumpyBatchRecords, RowDecoder, createReadSink } from './read.js'

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { computeDigest } from '@aerospike-numpy/wire'
 import { ParamError } from './errors.js'
 import {
+  batchKeyLabel,
+  KeyBatch,
   keyLabel,
   resolveKey,
   resolveKeys,
@@ -36,6 +38,55 @@ describe('keys', () => {
     expect(() => resolveKey({ ns: 'test', set: 'points', key: 2, digest: a.digest }, 0)).toThrow(
       /does not match/,
     )
+  })
+
+  it('a batch holds every key form, mixed, with the digests the server computes', () => {
+    const long = 'k'.repeat(300) // longer than the reused digest buffer of a set
+    const inputs: unknown[] = [
+      ['test', 'a', 1],
+      ['test', 'a', -1],
+      ['test', 'a', Number.MAX_SAFE_INTEGER],
+      ['test', 'a', -(2 ** 53) + 1],
+      ['test', 'a', 2n ** 63n - 1n],
+      ['test', 'a', 'x'],
+      ['test', 'a', long],
+      ['test', 'a', 'y'],
+      ['test', 'a', Uint8Array.of(1, 2, 3)],
+      ['bar', 'a', 1],
+      { ns: 'test', set: 'b', key: 'x' },
+      { ns: 'test', key: 5 },
+      { ns: 'test', set: 'a', digest: userKeyDigest('a', 99) },
+      ['test', 'a', 2],
+    ]
+    const batch = resolveKeys(inputs)
+    expect(batch.length).toBe(inputs.length)
+    expect(batch.groups).toEqual([
+      { namespace: 'test', set: 'a' },
+      { namespace: 'bar', set: 'a' },
+      { namespace: 'test', set: 'b' },
+      { namespace: 'test', set: '' },
+    ])
+    expect([...batch.groupOf]).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 0, 0])
+    for (let i = 0; i < inputs.length; i++) {
+      // resolveKey is the one-key path: the batch must agree with it key by key
+      const one = resolveKey(inputs[i], i)
+      expect(batch.key(i)).toEqual(one)
+      expect(hex(batch.digest(i))).toBe(hex(one.digest))
+      if (one.key !== null) expect(hex(one.digest)).toBe(hex(userKeyDigest(one.set, one.key)))
+    }
+    expect(batch.userKeys[12]).toBeNull()
+    expect(batchKeyLabel(batch, 0)).toBe('test/a/1')
+    expect(batchKeyLabel(batch, 12)).toBe(`test/a/digest ${hex(userKeyDigest('a', 99))}`)
+    expect(KeyBatch.from(batch.toArray()).digests).toEqual(batch.digests)
+  })
+
+  it('an error names the position of the key in the batch', () => {
+    const good = Array.from({ length: 5 }, (_, i) => ['test', 's', i])
+    expect(() => resolveKeys([...good, ['test', 's', 1.5]])).toThrow(/keys\[5\]/)
+    expect(() => resolveKeys([...good, ['tes\0t', 's', 1]])).toThrow(/keys\[5\] namespace/)
+    expect(() =>
+      resolveKeys([...good, { ns: 'test', set: 's', key: 2, digest: userKeyDigest('s', 3) }]),
+    ).toThrow(/keys\[5\] has a digest that does not match its key/)
   })
 
   it.each([

@@ -7,6 +7,7 @@ import { INT64_MAX, INT64_MIN } from '@aerospike-numpy/dtype'
 import {
   computeDigest as wireDigest,
   DIGEST_SIZE,
+  KeyDigester,
   PARTICLE_BLOB,
   PARTICLE_INTEGER,
   PARTICLE_STRING,
@@ -52,19 +53,6 @@ export function validateSetName(set: unknown, where = 'set'): string {
   return set
 }
 
-/** RIPEMD-160 over set name, key particle type and key bytes, as the server computes it. */
-export function computeDigest(set: string, particleType: number, keyBytes: Uint8Array): Uint8Array {
-  // wire's digest trusts its caller; this public one checks its arguments first.
-  if (typeof set !== 'string') throw new ParamError(`set must be a string, got ${describe(set)}`)
-  if (!Number.isInteger(particleType) || particleType < 0 || particleType > 255) {
-    throw new ParamError(`particleType must be a byte (0..255), got ${describe(particleType)}`)
-  }
-  if (!readingInput('keyBytes', () => keyBytes instanceof Uint8Array)) {
-    throw new ParamError(`keyBytes must be a Uint8Array, got ${describe(keyBytes)}`)
-  }
-  return wireDigest(set, particleType, keyBytes)
-}
-
 /** Particle type and key bytes of a user key; throws `ParamError` for a key Aerospike cannot hold. */
 export function userKeyBytes(
   key: UserKey,
@@ -96,56 +84,274 @@ export function userKeyBytes(
   )
 }
 
+/** RIPEMD-160 over set name, key particle type and key bytes, as the server computes it. */
+export function computeDigest(set: string, particleType: number, keyBytes: Uint8Array): Uint8Array {
+  // wire's digest trusts its caller; this public one checks its arguments first.
+  if (typeof set !== 'string') throw new ParamError(`set must be a string, got ${describe(set)}`)
+  if (!Number.isInteger(particleType) || particleType < 0 || particleType > 255) {
+    throw new ParamError(`particleType must be a byte (0..255), got ${describe(particleType)}`)
+  }
+  if (!readingInput('keyBytes', () => keyBytes instanceof Uint8Array)) {
+    throw new ParamError(`keyBytes must be a Uint8Array, got ${describe(keyBytes)}`)
+  }
+  return wireDigest(set, particleType, keyBytes)
+}
+
 export function userKeyDigest(set: string, key: UserKey): Uint8Array {
   validateSetName(set)
   const { particleType, bytes } = readingInput('key', () => userKeyBytes(key))
   return wireDigest(set, particleType, bytes)
 }
 
-/** Resolve one key input; `index` names it in errors. */
-export function resolveKey(input: unknown, index: number): ResolvedKey {
-  const where = `keys[${index}]`
-  let namespace: unknown
-  let set: unknown
-  let key: unknown
-  let digest: unknown
-  if (Array.isArray(input)) {
-    if (input.length !== 3) {
+/** One distinct namespace and set of a key batch. */
+export interface KeyGroup {
+  readonly namespace: string
+  readonly set: string
+}
+
+/**
+ * The keys of one batch call, resolved, with no object per key: every digest in one buffer
+ * (20 bytes a key), each key's namespace and set as an index into a small table of the distinct
+ * pairs, and the user keys as given (`null` where only the digest is known).
+ */
+export class KeyBatch {
+  readonly length: number
+  #resolved: ResolvedKey[] | null = null
+
+  constructor(
+    readonly groups: readonly KeyGroup[],
+    /** Per key: its index into `groups`. */
+    readonly groupOf: Uint32Array,
+    /** Key i's digest is `digests[20 i, 20 i + 20)`. */
+    readonly digests: Uint8Array,
+    readonly userKeys: readonly (UserKey | null)[],
+  ) {
+    this.length = groupOf.length
+    if (digests.length !== this.length * DIGEST_SIZE || userKeys.length !== this.length) {
+      throw new RangeError(
+        `a batch of ${this.length} keys needs ${this.length * DIGEST_SIZE} digest bytes and ${this.length} user keys, got ${digests.length} and ${userKeys.length}`,
+      )
+    }
+    for (let i = 0; i < this.length; i++) {
+      if (groupOf[i]! >= groups.length) {
+        throw new RangeError(`key ${i} names group ${groupOf[i]} of ${groups.length}`)
+      }
+    }
+  }
+
+  /** A batch of already resolved keys (one group per distinct namespace and set). */
+  static from(keys: readonly ResolvedKey[]): KeyBatch {
+    const builder = new KeyBatchBuilder(keys.length)
+    for (const k of keys) builder.addResolved(k.namespace, k.set, k.key, k.digest)
+    return builder.finish()
+  }
+
+  namespace(i: number): string {
+    return this.groups[this.groupOf[i]!]!.namespace
+  }
+
+  set(i: number): string {
+    return this.groups[this.groupOf[i]!]!.set
+  }
+
+  /** Key i's digest (a view into `digests`). */
+  digest(i: number): Uint8Array {
+    return this.digests.subarray(i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE)
+  }
+
+  /** Key i as an object (made on demand; the batch itself holds none). */
+  key(i: number): ResolvedKey {
+    const group = this.groups[this.groupOf[i]!]!
+    return {
+      namespace: group.namespace,
+      set: group.set,
+      key: this.userKeys[i]!,
+      digest: this.digests.slice(i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE),
+    }
+  }
+
+  /** Every key as an object, made once on first use. */
+  toArray(): readonly ResolvedKey[] {
+    if (this.#resolved === null) {
+      const out = new Array<ResolvedKey>(this.length)
+      for (let i = 0; i < this.length; i++) out[i] = this.key(i)
+      this.#resolved = out
+    }
+    return this.#resolved
+  }
+}
+
+const TWO_32 = 4294967296
+
+/** The digesters of one group's set name: integer keys (the hot path) and longer keys. */
+interface GroupDigesters {
+  readonly set: string
+  readonly int: KeyDigester
+  readonly intView: DataView
+  /** String and blob keys; replaced by a larger one when a key does not fit. */
+  bytes: KeyDigester | null
+}
+
+/**
+ * Builds a `KeyBatch` key by key: namespace and set are checked once per distinct pair (keys
+ * come in runs of one pair), integer keys are hashed from a reused buffer, and nothing is
+ * allocated per key but what the caller gave.
+ */
+export class KeyBatchBuilder {
+  readonly #groups: KeyGroup[] = []
+  readonly #digesters: GroupDigesters[] = []
+  readonly #groupIndex = new Map<string, number>()
+  readonly #groupOf: Uint32Array
+  readonly #digests: Uint8Array
+  readonly #userKeys: (UserKey | null)[]
+  #count = 0
+  #lastNamespace: unknown = undefined
+  #lastSet: unknown = undefined
+  #lastGroup = -1
+
+  constructor(readonly capacity: number) {
+    this.#groupOf = new Uint32Array(capacity)
+    this.#digests = new Uint8Array(capacity * DIGEST_SIZE)
+    this.#userKeys = new Array<UserKey | null>(capacity)
+  }
+
+  /**
+   * Adds one key as users give it (a `[ns, set, key]` tuple or a `{ ns, set, key?, digest? }`
+   * object); `index` names it in errors.
+   */
+  add(input: unknown, index: number): void {
+    if (Array.isArray(input) && input.length === 3) {
+      const key: unknown = input[2]
+      const group = this.#group(input[0], input[1], index)
+      // The common case, inline: a safe-integer key.
+      if (typeof key === 'number' && Number.isSafeInteger(key)) {
+        const d = this.#digesters[group]!
+        const hi = Math.floor(key / TWO_32)
+        d.intView.setInt32(d.int.keyOffset, hi, false)
+        d.intView.setUint32(d.int.keyOffset + 4, key >>> 0, false)
+        const i = this.#next(group)
+        d.int.digest(8, this.#digests, i * DIGEST_SIZE)
+        this.#userKeys[i] = key
+        return
+      }
+      this.#addUserKey(group, key, index, null)
+      return
+    }
+    const where = `keys[${index}]`
+    if (Array.isArray(input)) {
       throw new ParamError(
         `${where} must be [namespace, set, key], got an array of length ${input.length}`,
       )
     }
-    ;[namespace, set, key] = input as unknown[]
-  } else if (typeof input === 'object' && input !== null && !(input instanceof Uint8Array)) {
+    if (typeof input !== 'object' || input === null || input instanceof Uint8Array) {
+      throw new ParamError(
+        `${where} must be a [namespace, set, key] tuple or a { ns, set, key } object, got ${describe(input)}`,
+      )
+    }
     // Own keys only, each read once: the official client's Key has exactly these.
     const obj = readOptions(input, ['ns', 'set', 'key', 'digest'], where)
-    namespace = obj.ns
-    set = obj.set ?? ''
-    key = obj.key ?? null
-    digest = obj.digest ?? null
-  } else {
-    throw new ParamError(
-      `${where} must be a [namespace, set, key] tuple or a { ns, set, key } object, got ${describe(input)}`,
-    )
-  }
-  validateNamespace(namespace, `${where} namespace`)
-  validateSetName(set, `${where} set`)
-  const setName = set as string
-  if (key === null || key === undefined) {
-    if (!(digest instanceof Uint8Array) || digest.length !== DIGEST_SIZE) {
-      throw new ParamError(`${where} has no key and no ${DIGEST_SIZE}-byte digest`)
+    const group = this.#group(obj.ns, obj.set ?? '', index)
+    const key = obj.key ?? null
+    const digest = obj.digest ?? null
+    if (key === null) {
+      if (!(digest instanceof Uint8Array) || digest.length !== DIGEST_SIZE) {
+        throw new ParamError(`${where} has no key and no ${DIGEST_SIZE}-byte digest`)
+      }
+      const i = this.#next(group)
+      this.#digests.set(digest, i * DIGEST_SIZE)
+      this.#userKeys[i] = null
+      return
     }
-    return { namespace: namespace as string, set: setName, key: null, digest }
+    this.#addUserKey(group, key, index, digest instanceof Uint8Array ? digest : null)
   }
-  const { particleType, bytes } = userKeyBytes(key as UserKey, `${where} key`)
-  const computed = wireDigest(setName, particleType, bytes)
-  if (digest instanceof Uint8Array && !sameBytes(digest, computed)) {
-    throw new ParamError(`${where} has a digest that does not match its key`)
+
+  /** Adds a key already checked (its digest is taken as given). */
+  addResolved(namespace: string, set: string, key: UserKey | null, digest: Uint8Array): void {
+    const group = this.#group(namespace, set, this.#count)
+    const i = this.#next(group)
+    this.#digests.set(digest.subarray(0, DIGEST_SIZE), i * DIGEST_SIZE)
+    this.#userKeys[i] = key
   }
-  return { namespace: namespace as string, set: setName, key: key as UserKey, digest: computed }
+
+  finish(): KeyBatch {
+    if (this.#count !== this.capacity) {
+      throw new RangeError(`${this.#count} of ${this.capacity} keys were added`)
+    }
+    return new KeyBatch(this.#groups, this.#groupOf, this.#digests, this.#userKeys)
+  }
+
+  #next(group: number): number {
+    const i = this.#count
+    if (i >= this.capacity) throw new RangeError(`more than ${this.capacity} keys added`)
+    this.#groupOf[i] = group
+    this.#count = i + 1
+    return i
+  }
+
+  /** The group of a namespace and set, checked the first time the pair is seen. */
+  #group(namespace: unknown, set: unknown, index: number): number {
+    if (this.#lastGroup >= 0 && namespace === this.#lastNamespace && set === this.#lastSet) {
+      return this.#lastGroup
+    }
+    const where = `keys[${index}]`
+    validateNamespace(namespace, `${where} namespace`)
+    validateSetName(set, `${where} set`)
+    const ns = namespace as string
+    const setName = set as string
+    // Neither may hold a NUL, so the pair joined by one names it uniquely.
+    const id = `${ns}\0${setName}`
+    let group = this.#groupIndex.get(id)
+    if (group === undefined) {
+      group = this.#groups.length
+      this.#groups.push({ namespace: ns, set: setName })
+      const int = new KeyDigester(setName, PARTICLE_INTEGER, 8)
+      this.#digesters.push({
+        set: setName,
+        int,
+        intView: new DataView(int.input.buffer, int.input.byteOffset, int.input.byteLength),
+        bytes: null,
+      })
+      this.#groupIndex.set(id, group)
+    }
+    this.#lastNamespace = namespace
+    this.#lastSet = set
+    this.#lastGroup = group
+    return group
+  }
+
+  #addUserKey(group: number, key: unknown, index: number, given: Uint8Array | null): void {
+    const where = `keys[${index}]`
+    const { particleType, bytes } = userKeyBytes(key as UserKey, `${where} key`)
+    const d = this.#digesters[group]!
+    let digester: KeyDigester
+    if (particleType === PARTICLE_INTEGER) digester = d.int
+    else {
+      if (d.bytes === null || d.bytes.input.length - d.bytes.keyOffset < bytes.length) {
+        d.bytes = new KeyDigester(d.set, particleType, Math.max(64, bytes.length))
+      }
+      digester = d.bytes
+      digester.input[digester.keyOffset - 1] = particleType
+    }
+    digester.input.set(bytes, digester.keyOffset)
+    const i = this.#next(group)
+    const at = i * DIGEST_SIZE
+    digester.digest(bytes.length, this.#digests, at)
+    if (given !== null && !sameBytes(given, this.#digests.subarray(at, at + DIGEST_SIZE))) {
+      throw new ParamError(`${where} has a digest that does not match its key`)
+    }
+    this.#userKeys[i] = key as UserKey
+  }
 }
 
-export function resolveKeys(keys: unknown): ResolvedKey[] {
+/** Resolve one key input; `index` names it in errors. */
+export function resolveKey(input: unknown, index: number): ResolvedKey {
+  const builder = new KeyBatchBuilder(1)
+  builder.add(input, index)
+  return builder.finish().key(0)
+}
+
+/** Resolve the keys of one batch call (tuples and Key-like objects, mixed as the caller likes). */
+export function resolveKeys(keys: unknown): KeyBatch {
   // Keys are the caller's objects: a getter or Proxy in them that throws is a ParamError too.
   return readingInput('keys', () => {
     if (!Array.isArray(keys)) {
@@ -153,9 +359,9 @@ export function resolveKeys(keys: unknown): ResolvedKey[] {
         `keys must be an array of [namespace, set, key] or { ns, set, key }, got ${describe(keys)}`,
       )
     }
-    const resolved = new Array<ResolvedKey>(keys.length)
-    for (let i = 0; i < keys.length; i++) resolved[i] = resolveKey(keys[i], i)
-    return resolved
+    const builder = new KeyBatchBuilder(keys.length)
+    for (let i = 0; i < keys.length; i++) builder.add(keys[i], i)
+    return builder.finish()
   })
 }
 
@@ -167,14 +373,22 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 /** A short text naming a key in error messages: `test/demo/42`. */
 export function keyLabel(key: ResolvedKey): string {
-  const k = key.key
+  return labelOf(key.namespace, key.set, key.key, key.digest)
+}
+
+/** `keyLabel` of key i of a batch. */
+export function batchKeyLabel(keys: KeyBatch, i: number): string {
+  return labelOf(keys.namespace(i), keys.set(i), keys.userKeys[i]!, keys.digest(i))
+}
+
+function labelOf(namespace: string, set: string, k: UserKey | null, digest: Uint8Array): string {
   const text =
     k === null
-      ? `digest ${Buffer.from(key.digest).toString('hex')}`
+      ? `digest ${Buffer.from(digest).toString('hex')}`
       : k instanceof Uint8Array
         ? `0x${Buffer.from(k).toString('hex').slice(0, 40)}`
         : typeof k === 'string'
           ? JSON.stringify(k)
           : String(k)
-  return `${key.namespace}/${key.set}/${text}`
+  return `${namespace}/${set}/${text}`
 }

@@ -1,6 +1,6 @@
 import { dtype } from '@aerospike-numpy/dtype'
 import { describe, expect, it } from 'vitest'
-import { createReadOutcome } from './engine.js'
+import { createReadOutcome, type ReadSink } from './engine.js'
 import { ConversionError, ParamError } from './errors.js'
 import { resolveKeys } from './keys.js'
 import { NumpyBatchRecords, createReadSink, resolveReadBins } from './read.js'
@@ -18,6 +18,25 @@ function beDouble(v: number): Uint8Array {
   return b
 }
 
+/** One bin as the wire engine hands it over: name and particle in one message buffer. */
+function put(
+  sink: ReadSink,
+  row: number,
+  name: string,
+  type: number,
+  value: Uint8Array,
+  offset = 0,
+  length = value.length - offset,
+): void {
+  const nameBytes = new TextEncoder().encode(name)
+  const bytes = new Uint8Array(3 + nameBytes.length + value.length)
+  bytes.set(nameBytes, 3)
+  const at = 3 + nameBytes.length
+  bytes.set(value, at)
+  const view = new DataView(bytes.buffer)
+  sink.binParticle(row, bytes, view, 3, nameBytes.length, type, at + offset, length)
+}
+
 describe('read sink', () => {
   it('decodes wire particles into fields; missing rows and bins stay zero', () => {
     const dt = dtype([
@@ -28,13 +47,13 @@ describe('read sink', () => {
       ['h', 'f2'],
     ])
     const { sink, array } = createReadSink(dt, keys)
-    sink.setParticle(0, 'x', 2, beDouble(1.5), 0, 8)
-    sink.setParticle(0, 'n', 1, be64(-300n), 0, 8)
-    sink.setParticle(0, 'big', 1, be64(2n ** 62n), 0, 8)
-    sink.setParticle(0, 's', 4, Uint8Array.of(0, 1, 120, 121, 122, 0, 1), 2, 3)
-    sink.setParticle(0, 'h', 2, beDouble(0.5), 0, 8)
-    sink.setParticle(1, 'x', 1, be64(7n), 0, 8) // an integer bin into a float field, exact
-    sink.setParticle(1, 'unknown', 1, be64(7n), 0, 8) // bins not in the dtype are ignored
+    put(sink, 0, 'x', 2, beDouble(1.5), 0, 8)
+    put(sink, 0, 'n', 1, be64(-300n), 0, 8)
+    put(sink, 0, 'big', 1, be64(2n ** 62n), 0, 8)
+    put(sink, 0, 's', 4, Uint8Array.of(0, 1, 120, 121, 122, 0, 1), 2, 3)
+    put(sink, 0, 'h', 2, beDouble(0.5), 0, 8)
+    put(sink, 1, 'x', 1, be64(7n), 0, 8) // an integer bin into a float field, exact
+    put(sink, 1, 'unknown', 1, be64(7n), 0, 8) // bins not in the dtype are ignored
     expect([...(array.get('x') as Float64Array)]).toEqual([1.5, 7, 0])
     expect([...(array.get('n') as Int16Array)]).toEqual([-300, 0, 0])
     expect([...(array.get('big') as BigUint64Array)]).toEqual([2n ** 62n, 0n, 0n])
@@ -78,9 +97,61 @@ describe('read sink', () => {
     ['f8', 20, Uint8Array.of(0x90), /particle type 20 \(list\)/],
   ])('lossy %s from particle %i is an error naming key and field', (kind, type, bytes, message) => {
     const { sink } = createReadSink(dtype([['v', kind]]), keys)
-    const call = () => sink.setParticle(0, 'v', type, bytes, 0, bytes.length)
+    const call = () => put(sink, 0, 'v', type, bytes)
     expect(call).toThrow(ConversionError)
     expect(call).toThrow(message)
+  })
+
+  it.each([
+    ['<i8', [-(2n ** 63n), 2n ** 63n - 1n, -1n, 0n]],
+    ['>i8', [-(2n ** 63n), 2n ** 63n - 1n, -1n, 1n]],
+    ['<u8', [2n ** 63n - 1n, 0n, 1n, 255n]],
+    ['>u8', [2n ** 63n - 1n, 256n]],
+    ['<i4', [-(2n ** 31n), 2n ** 31n - 1n, -1n, 0n]],
+    ['>u4', [2n ** 32n - 1n, 0n, 65536n]],
+    ['<u4', [2n ** 32n - 1n, 1n]],
+    ['<i2', [-32768n, 32767n, -1n]],
+    ['<u2', [65535n, 0n]],
+    ['|i1', [-128n, 127n]],
+    ['|u1', [255n, 0n]],
+    ['|b1', [0n, 1n]],
+  ])('integer particles into %s are exact at the edges of its range', (kind, values) => {
+    const ks = resolveKeys(values.map((_, i) => ['test', 'points', i]))
+    const { sink, array } = createReadSink(dtype([['v', kind]]), ks)
+    values.forEach((v, i) => put(sink, i, 'v', 1, be64(v)))
+    const got = Array.from(array.get('v') as ArrayLike<number | bigint | boolean>, (x) =>
+      BigInt(x as number),
+    )
+    expect(got).toEqual(values)
+  })
+
+  it.each([
+    ['<i4', 2n ** 31n, /value 2147483648 does not fit/],
+    ['<i4', -(2n ** 31n) - 1n, /value -2147483649 does not fit/],
+    ['<u4', 2n ** 32n, /value 4294967296 does not fit/],
+    ['<u4', -1n, /negative value -1 cannot go into unsigned/],
+    ['>u8', -(2n ** 63n), /negative value -9223372036854775808 cannot go into unsigned/],
+    ['|u1', -1n, /negative value -1/],
+    ['|b1', 2n, /value 2 is not 0 or 1/],
+  ])('an integer particle out of the range of %s is an error', (kind, value, message) => {
+    const { sink, array } = createReadSink(dtype([['v', kind]]), keys)
+    expect(() => put(sink, 0, 'v', 1, be64(value))).toThrow(message)
+    // nothing was written into the row
+    expect([...new Uint8Array(array.buffer)].every((b) => b === 0)).toBe(true)
+  })
+
+  it.each([
+    ['<f8', [1.5, -0, Number.NaN, -Infinity, 5e-324, 1.7976931348623157e308]],
+    ['>f8', [1.5, -2.25, Infinity]],
+    ['<f4', [0.5, -Infinity, Number.NaN, 3.4028234663852886e38]],
+    ['>f4', [0.1]],
+  ])('float particles into %s keep their value (f4 rounds)', (kind, values) => {
+    const ks = resolveKeys(values.map((_, i) => ['test', 'points', i]))
+    const { sink, array } = createReadSink(dtype([['v', kind]]), ks)
+    values.forEach((v, i) => put(sink, i, 'v', 2, beDouble(v)))
+    const expected = kind.endsWith('4') ? values.map((v) => Math.fround(v)) : values
+    expect(Array.from(array.get('v') as Float64Array)).toEqual(expected)
+    if (kind === '<f8') expect(Object.is((array.get('v') as Float64Array)[1], -0)).toBe(true)
   })
 
   it('rejects read dtypes with fields no bin can fill', () => {

@@ -26,7 +26,7 @@ import {
 } from '@aerospike-numpy/wire'
 import type { ReadOutcome, ReadSink, ResolvedKey, UserKey } from './engine.js'
 import { ConversionError, ParamError } from './errors.js'
-import { keyLabel, resolveKey } from './keys.js'
+import { KeyBatch, batchKeyLabel, resolveKey } from './keys.js'
 import { binNameBytes, checkOpCount } from './plan.js'
 import { describe, isDtype, readingInput } from './input.js'
 import { utf8Encoder } from './scalars.js'
@@ -57,41 +57,110 @@ interface FieldWriter {
   int(row: number, rowOffset: number, value: number | bigint): void
   float(row: number, rowOffset: number, value: number): void
   bytes(row: number, rowOffset: number, bytes: Uint8Array, offset: number, length: number): void
+  /**
+   * An INTEGER particle (8 big-endian bytes at `offset` of `view`) straight into the field, with
+   * no number or bigint made where the field's own width can take it.
+   */
+  intParticle(row: number, rowOffset: number, src: Uint8Array, view: DataView, offset: number): void
+  /** A FLOAT particle (a big-endian double at `offset`; `view` spans `src`). */
+  floatParticle(
+    row: number,
+    rowOffset: number,
+    src: Uint8Array,
+    view: DataView,
+    offset: number,
+  ): void
+}
+
+/** An INTEGER particle as a number where exact, else a bigint. */
+function intParticleValue(view: DataView, offset: number): number | bigint {
+  const hi = view.getInt32(offset, false)
+  const lo = view.getUint32(offset + 4, false)
+  // |value| < 2^53 exactly when hi is in [-2^21, 2^21) (less the one value -2^53)
+  if (hi >= -0x20_0000 && hi < 0x20_0000) {
+    const n = hi * 4294967296 + lo
+    if (n !== -9007199254740992) return n
+  }
+  return view.getBigInt64(offset, false)
+}
+
+/** Copies 8 bytes, reversing them when `reverse` (big-endian wire → little-endian field). */
+function copy8(
+  out: Uint8Array,
+  p: number,
+  src: Uint8Array,
+  offset: number,
+  reverse: boolean,
+): void {
+  if (reverse) {
+    out[p] = src[offset + 7]!
+    out[p + 1] = src[offset + 6]!
+    out[p + 2] = src[offset + 5]!
+    out[p + 3] = src[offset + 4]!
+    out[p + 4] = src[offset + 3]!
+    out[p + 5] = src[offset + 2]!
+    out[p + 6] = src[offset + 1]!
+    out[p + 7] = src[offset]!
+  } else {
+    out[p] = src[offset]!
+    out[p + 1] = src[offset + 1]!
+    out[p + 2] = src[offset + 2]!
+    out[p + 3] = src[offset + 3]!
+    out[p + 4] = src[offset + 4]!
+    out[p + 5] = src[offset + 5]!
+    out[p + 6] = src[offset + 6]!
+    out[p + 7] = src[offset + 7]!
+  }
 }
 
 const F16_MAX = 65504
 const F32_MAX = 3.4028234663852886e38
 
-class Decoder {
+/**
+ * Decodes bins into the rows of a structured array: one writer per field, compiled once, and
+ * found by name as a string (`setValue`) or, without decoding the name, by its
+ * UTF-8 bytes (`fieldIndexOfBytes`, then `particleAt`/`valueAt`). `label(row)` names a row's
+ * record in conversion errors.
+ */
+export class RowDecoder {
   readonly array: StructuredArray
   readonly #view: DataView
   readonly #bytes: Uint8Array
-  readonly #writers: Map<string, FieldWriter>
-  readonly #keys: readonly ResolvedKey[]
+  readonly #writers: FieldWriter[] = []
+  readonly #indexByName = new Map<string, number>()
+  /** UTF-8 bytes of each writer's field name, for lookups straight from a message's bytes. */
+  readonly #nameBytes: Uint8Array[] = []
+  /** Where the next name-bytes lookup starts: bins come in the same order record after record. */
+  #hint = 0
+  readonly #label: (row: number) => string
+  readonly #rowBase: number
+  readonly #stride: number
+  readonly #rows: number
 
-  constructor(readDtype: Dtype, keys: readonly ResolvedKey[]) {
-    this.array = StructuredArray.zeros(readDtype, keys.length)
-    this.#keys = keys
-    this.#bytes = new Uint8Array(this.array.buffer)
-    this.#view = new DataView(this.array.buffer)
-    this.#writers = new Map()
+  constructor(readDtype: Dtype, array: StructuredArray, label: (row: number) => string) {
+    this.array = array
+    this.#label = label
+    this.#bytes = new Uint8Array(array.buffer)
+    this.#view = new DataView(array.buffer)
+    this.#rowBase = array.byteOffset
+    this.#stride = array.stride
+    this.#rows = array.length
     for (const field of readDtype.fields ?? []) {
-      this.#writers.set(field.name, this.#writerFor(field))
+      this.#indexByName.set(field.name, this.#writers.length)
+      this.#writers.push(this.#writerFor(field))
+      this.#nameBytes.push(utf8Encoder.encode(field.name))
     }
   }
 
   #fail(row: number, field: DtypeField, what: string): never {
-    const key = this.#keys[row]
-    throw new ConversionError(
-      `key ${key === undefined ? `#${row}` : keyLabel(key)}, field '${field.name}': ${what}`,
-    )
+    throw new ConversionError(`${this.#label(row)}, field '${field.name}': ${what}`)
   }
 
   #rowOffset(row: number): number {
-    if (!Number.isInteger(row) || row < 0 || row >= this.array.length) {
-      throw new RangeError(`read row ${row} is outside 0..${this.array.length - 1}`)
+    if (!(row >= 0 && row < this.#rows) || row % 1 !== 0) {
+      throw new RangeError(`read row ${row} is outside 0..${this.#rows - 1}`)
     }
-    return this.array.byteOffset + row * this.array.stride
+    return this.#rowBase + row * this.#stride
   }
 
   #writerFor(field: DtypeField): FieldWriter {
@@ -149,26 +218,58 @@ class Decoder {
           view.setBigInt64(p, BigInt(value), le)
         }
       }
+      const size = dt.itemsize
+      let intParticle: FieldWriter['intParticle']
+      if (isBool || range === undefined) {
+        if (size === 8 && !isBool) {
+          // i8/u8: the particle's bytes are the field's (reversed for little-endian); only a
+          // negative value into u8 needs a look.
+          const reverse = le
+          intParticle = (row, rowOffset, src, v, offset) => {
+            if (unsigned && v.getInt32(offset, false) < 0) {
+              int(row, rowOffset, v.getBigInt64(offset, false))
+            }
+            copy8(bytesOut, rowOffset + fieldOffset, src, offset, reverse)
+          }
+        } else {
+          intParticle = (row, rowOffset, _src, v, offset) =>
+            int(row, rowOffset, intParticleValue(v, offset))
+        }
+      } else {
+        const { min, max, set } = range
+        intParticle = (row, rowOffset, _src, v, offset) => {
+          const hi = v.getInt32(offset, false)
+          const lo = v.getUint32(offset + 4, false)
+          // a value of at most 4 bytes has a high word of 0 or -1 (its sign)
+          const n = hi === 0 ? lo : hi === -1 ? lo - 4294967296 : NaN
+          if (n >= min && n <= max) set(view, rowOffset + fieldOffset, n, le)
+          else int(row, rowOffset, intParticleValue(v, offset)) // out of range: its error
+        }
+      }
+      const floatWriter = (row: number, rowOffset: number, value: number): void => {
+        if (!Number.isFinite(value))
+          fail(row, `float ${value} cannot go into integer field '${typeName}'`)
+        if (!Number.isInteger(value)) {
+          fail(row, `float ${value} has a fraction; '${typeName}' would truncate it`)
+        }
+        if (Number.isSafeInteger(value)) int(row, rowOffset, value)
+        else {
+          const big = BigInt(value)
+          const limit = unsigned ? UINT64_MAX : INT64_MAX
+          const low = unsigned ? 0n : INT64_MIN
+          if (dt.itemsize !== 8 || big > limit || big < low) {
+            fail(row, `float ${value} is out of range for '${typeName}'`)
+          }
+          int(row, rowOffset, big)
+        }
+      }
       return {
         field,
         int,
-        float(row, rowOffset, value) {
-          if (!Number.isFinite(value))
-            fail(row, `float ${value} cannot go into integer field '${typeName}'`)
-          if (!Number.isInteger(value)) {
-            fail(row, `float ${value} has a fraction; '${typeName}' would truncate it`)
-          }
-          if (Number.isSafeInteger(value)) int(row, rowOffset, value)
-          else {
-            const big = BigInt(value)
-            const limit = unsigned ? UINT64_MAX : INT64_MAX
-            const low = unsigned ? 0n : INT64_MIN
-            if (dt.itemsize !== 8 || big > limit || big < low) {
-              fail(row, `float ${value} is out of range for '${typeName}'`)
-            }
-            int(row, rowOffset, big)
-          }
-        },
+        intParticle,
+        floatParticle: (row, rowOffset, _src, v, offset) =>
+          floatWriter(row, rowOffset, v.getFloat64(offset, false)),
+        float: floatWriter,
         bytes: (row) => noBytes(row),
       }
     }
@@ -190,23 +291,46 @@ class Decoder {
           view.setUint16(p, half, le)
         } else fail(row, `unsupported float width ${size}`)
       }
+      const intToFloat = (row: number, rowOffset: number, value: number | bigint): void => {
+        const n = Number(value)
+        const exact = typeof value === 'bigint' ? BigInt(n) === value : Number.isSafeInteger(value)
+        const fits =
+          size === 8
+            ? exact
+            : size === 4
+              ? exact && Math.fround(n) === n
+              : exact && halfBitsToDouble(doubleToHalfBits(n)) === n
+        if (!fits)
+          fail(row, `integer ${String(value)} cannot be represented exactly in '${typeName}'`)
+        setFloat(row, rowOffset, n)
+      }
+      let floatParticle: FieldWriter['floatParticle']
+      if (size === 8) {
+        // the particle's bytes are the field's (reversed for little-endian): no conversion
+        const reverse = le
+        floatParticle = (_row, rowOffset, src, _v, offset) =>
+          copy8(bytesOut, rowOffset + fieldOffset, src, offset, reverse)
+      } else if (size === 4) {
+        floatParticle = (row, rowOffset, _src, v, offset) => {
+          const value = v.getFloat64(offset, false)
+          const single = Math.fround(value)
+          if (single === Infinity || single === -Infinity) {
+            if (Number.isFinite(value))
+              fail(row, `float ${value} overflows 'f4' (largest ${F32_MAX})`)
+          }
+          view.setFloat32(rowOffset + fieldOffset, single, le)
+        }
+      } else {
+        floatParticle = (row, rowOffset, _src, v, offset) =>
+          setFloat(row, rowOffset, v.getFloat64(offset, false))
+      }
       return {
         field,
-        int(row, rowOffset, value) {
-          const n = Number(value)
-          const exact =
-            typeof value === 'bigint' ? BigInt(n) === value : Number.isSafeInteger(value)
-          const fits =
-            size === 8
-              ? exact
-              : size === 4
-                ? exact && Math.fround(n) === n
-                : exact && halfBitsToDouble(doubleToHalfBits(n)) === n
-          if (!fits)
-            fail(row, `integer ${String(value)} cannot be represented exactly in '${typeName}'`)
-          setFloat(row, rowOffset, n)
-        },
+        int: intToFloat,
+        intParticle: (row, rowOffset, _src, v, offset) =>
+          intToFloat(row, rowOffset, intParticleValue(v, offset)),
         float: setFloat,
+        floatParticle,
         bytes: (row) => noBytes(row),
       }
     }
@@ -215,7 +339,9 @@ class Decoder {
       return {
         field,
         int: (row) => noInt(row),
+        intParticle: (row) => noInt(row),
         float: (row) => noFloat(row),
+        floatParticle: (row) => noFloat(row),
         bytes(row, rowOffset, bytes, offset, length) {
           if (length > size) {
             fail(row, `${length} bytes do not fit the ${size}-byte field '${typeName}'`)
@@ -232,46 +358,58 @@ class Decoder {
     )
   }
 
-  setParticle(
+  /** The writer index of field `name`, or -1 when the read dtype has no such field. */
+  fieldIndex(name: string): number {
+    return this.#indexByName.get(name) ?? -1
+  }
+
+  /** The writer index of the field whose UTF-8 name is `bytes[offset, offset + length)`, or -1. */
+  fieldIndexOfBytes(bytes: Uint8Array, offset: number, length: number): number {
+    const names = this.#nameBytes
+    const n = names.length
+    let i = this.#hint
+    for (let k = 0; k < n; k++, i++) {
+      if (i === n) i = 0
+      const name = names[i]!
+      if (name.length !== length) continue
+      let c = 0
+      while (c < length && name[c] === bytes[offset + c]) c++
+      if (c === length) {
+        this.#hint = i + 1 === n ? 0 : i + 1
+        return i
+      }
+    }
+    return -1
+  }
+
+  /**
+   * A raw particle `bytes[offset, offset + length)` into field `index` of `row`; `view` is a
+   * DataView over `bytes` with the same offsets (so no view is made per value).
+   */
+  particleAt(
     row: number,
-    bin: string,
+    index: number,
     particleType: number,
     bytes: Uint8Array,
+    view: DataView,
     offset: number,
     length: number,
   ): void {
-    const writer = this.#writers.get(bin)
-    if (writer === undefined) return
+    const writer = this.#writers[index]!
     const rowOffset = this.#rowOffset(row)
     switch (particleType) {
-      case PARTICLE_NIL:
-        return
-      case PARTICLE_INTEGER: {
-        if (length !== 8)
-          this.#fail(row, writer.field, `integer particle of ${length} bytes (expected 8)`)
-        const v = new DataView(bytes.buffer, bytes.byteOffset + offset, 8)
-        const hi = v.getInt32(0, false)
-        const lo = v.getUint32(4, false)
-        if (hi >= -0x20_0000 && hi < 0x20_0000) {
-          const n = hi * 4294967296 + lo
-          if (Number.isSafeInteger(n)) {
-            writer.int(row, rowOffset, n)
-            return
-          }
-        }
-        writer.int(row, rowOffset, v.getBigInt64(0, false))
-        return
-      }
-      case PARTICLE_FLOAT: {
+      case PARTICLE_FLOAT:
         if (length !== 8)
           this.#fail(row, writer.field, `float particle of ${length} bytes (expected 8)`)
-        writer.float(
-          row,
-          rowOffset,
-          new DataView(bytes.buffer, bytes.byteOffset + offset, 8).getFloat64(0, false),
-        )
+        writer.floatParticle(row, rowOffset, bytes, view, offset)
         return
-      }
+      case PARTICLE_INTEGER:
+        if (length !== 8)
+          this.#fail(row, writer.field, `integer particle of ${length} bytes (expected 8)`)
+        writer.intParticle(row, rowOffset, bytes, view, offset)
+        return
+      case PARTICLE_NIL:
+        return
       case PARTICLE_BOOL:
         writer.int(row, rowOffset, length > 0 && bytes[offset] !== 0 ? 1 : 0)
         return
@@ -288,9 +426,10 @@ class Decoder {
     }
   }
 
-  setValue(row: number, bin: string, value: unknown): void {
-    const writer = this.#writers.get(bin)
-    if (writer === undefined || value === null || value === undefined) return
+  /** A JS value (as the official client returns it) into field `index` of `row`. */
+  valueAt(row: number, index: number, value: unknown): void {
+    if (value === null || value === undefined) return
+    const writer = this.#writers[index]!
     const rowOffset = this.#rowOffset(row)
     if (typeof value === 'number') {
       // The official client returns both integer and float bins as numbers: an integral number
@@ -314,6 +453,11 @@ class Decoder {
       )
     }
   }
+
+  setValue(row: number, bin: string, value: unknown): void {
+    const index = this.#indexByName.get(bin)
+    if (index !== undefined) this.valueAt(row, index, value)
+  }
 }
 
 /**
@@ -322,12 +466,12 @@ class Decoder {
  */
 export function createReadSink(
   readDtype: Dtype,
-  keys: readonly ResolvedKey[],
+  keys: KeyBatch | readonly ResolvedKey[],
 ): { sink: ReadSink; array: StructuredArray } {
   if (!isDtype(readDtype)) {
     throw new ParamError(`the read dtype must be a Dtype, got ${describe(readDtype)}`)
   }
-  if (!readingInput('keys', () => Array.isArray(keys))) {
+  if (!readingInput('keys', () => keys instanceof KeyBatch || Array.isArray(keys))) {
     throw new ParamError(`keys must be an array of resolved keys, got ${describe(keys)}`)
   }
   if (!readDtype.isStructured || readDtype.fields === null) {
@@ -335,13 +479,21 @@ export function createReadSink(
       `read dtype ${readDtype.str} is not structured; give fields, e.g. [['x', 'f8']]`,
     )
   }
-  const decoder = readingInput('keys', () => new Decoder(readDtype, keys))
+  const batch = readingInput('keys', () => (keys instanceof KeyBatch ? keys : KeyBatch.from(keys)))
+  const array = StructuredArray.zeros(readDtype, batch.length)
+  const decoder = new RowDecoder(readDtype, array, (row) =>
+    row >= 0 && row < batch.length ? `key ${batchKeyLabel(batch, row)}` : `key #${row}`,
+  )
   const sink: ReadSink = {
-    setParticle: (row, bin, particleType, bytes, offset, length) =>
-      decoder.setParticle(row, bin, particleType, bytes, offset, length),
+    binParticle(row, bytes, view, nameOffset, nameLength, particleType, valueOffset, valueLength) {
+      const index = decoder.fieldIndexOfBytes(bytes, nameOffset, nameLength)
+      if (index >= 0) {
+        decoder.particleAt(row, index, particleType, bytes, view, valueOffset, valueLength)
+      }
+    },
     setValue: (row, bin, value) => decoder.setValue(row, bin, value),
   }
-  return { sink, array: decoder.array }
+  return { sink, array }
 }
 
 /** The bins to ask for when reading into `readDtype`: its field names not starting with `_`. */
@@ -410,16 +562,21 @@ export class NumpyBatchRecords {
   readonly meta: StructuredArray
   /** 0 found, 2 not found, other codes per key. */
   readonly resultCodes: Int32Array
-  readonly keys: readonly ResolvedKey[]
+  readonly #keys: KeyBatch
   #index: Map<string, number> | null = null
 
-  constructor(array: StructuredArray, keys: readonly ResolvedKey[], outcome: ReadOutcome) {
+  constructor(
+    array: StructuredArray,
+    keys: KeyBatch | readonly ResolvedKey[],
+    outcome: ReadOutcome,
+  ) {
     this.batchRecords = array
-    this.keys = keys
+    this.#keys = keys instanceof KeyBatch ? keys : KeyBatch.from(keys)
     this.resultCodes = outcome.resultCodes
-    const meta = StructuredArray.zeros(readMetaDtype(), keys.length)
+    const n = this.#keys.length
+    const meta = StructuredArray.zeros(readMetaDtype(), n)
     const view = new DataView(meta.buffer)
-    for (let i = 0; i < keys.length; i++) {
+    for (let i = 0; i < n; i++) {
       const p = meta.byteOffset + i * meta.stride
       view.setUint32(p, outcome.generations[i]!, true)
       view.setUint32(p + 4, outcome.ttls[i]!, true)
@@ -427,8 +584,18 @@ export class NumpyBatchRecords {
     this.meta = meta
   }
 
+  /** The keys read, in order, as `{ namespace, set, key, digest }` (made on first use). */
+  get keys(): readonly ResolvedKey[] {
+    return this.#keys.toArray()
+  }
+
+  /** The keys read, as one batch: digests in one buffer, no object per key. */
+  get keyBatch(): KeyBatch {
+    return this.#keys
+  }
+
   get length(): number {
-    return this.keys.length
+    return this.#keys.length
   }
 
   /** How many keys were found (result 0). */
@@ -465,17 +632,18 @@ export class NumpyBatchRecords {
   #buildIndex(): Map<string, number> {
     const index = new Map<string, number>()
     const ambiguous = new Set<string>()
-    this.keys.forEach((k, i) => {
-      const id = digestId(k.namespace, k.digest)
+    const keys = this.#keys
+    for (let i = 0; i < keys.length; i++) {
+      const id = digestId(keys.namespace(i), keys.digest(i))
       if (!index.has(id)) index.set(id, i)
-      if (k.key !== null) {
-        const uid = userKeyId(k.key)
+      const key = keys.userKeys[i]!
+      if (key !== null) {
+        const uid = userKeyId(key)
         const first = index.get(uid)
         if (first === undefined) index.set(uid, i)
-        else if (digestId(this.keys[first]!.namespace, this.keys[first]!.digest) !== id)
-          ambiguous.add(uid)
+        else if (digestId(keys.namespace(first), keys.digest(first)) !== id) ambiguous.add(uid)
       }
-    })
+    }
     // a bare user key that appears in several sets or namespaces names no single row
     for (const uid of ambiguous) index.delete(uid)
     return index

@@ -5,6 +5,7 @@ import {
   batchParentFlags,
   BatchRequestWriter,
   BatchWriteTemplate,
+  type BatchReadKeys,
   type BatchWriteBin,
   type BatchWriteKey,
 } from './batch-request.js'
@@ -209,11 +210,18 @@ describe('BatchWriteTemplate', () => {
 })
 
 describe('BatchReadRequest', () => {
-  const keys = [
-    { namespace: 'test', set: 'demo', digest: keyDigest('demo', 'key1') },
-    { namespace: 'test', set: 'demo', digest: keyDigest('demo', 'key2') },
-    { namespace: 'test', set: 'other', digest: keyDigest('other', 'key3') },
-  ]
+  const digests = new Uint8Array(60)
+  digests.set(keyDigest('demo', 'key1'), 0)
+  digests.set(keyDigest('demo', 'key2'), 20)
+  digests.set(keyDigest('other', 'key3'), 40)
+  const keys: BatchReadKeys = {
+    digests,
+    groupOf: Uint32Array.of(0, 0, 1),
+    groups: [
+      { namespace: 'test', set: 'demo' },
+      { namespace: 'test', set: 'other' },
+    ],
+  }
 
   it('sends a full row per namespace/set run and REPEAT rows for the rest', () => {
     const request = new BatchReadRequest({
@@ -226,7 +234,7 @@ describe('BatchReadRequest', () => {
     const size = request.requestSize(keys, positions)
     const writer = new MessageWriter({ buffer: new Uint8Array(size) })
     const frame = request.encode(writer, keys, positions)
-    expect(frame.length).toBeLessThanOrEqual(size)
+    expect(frame.length).toBe(size)
     const decoded = decodeBatchRequest(frame, 8)
     expect(decoded.header.transactionTtl).toBe(1000)
     expect(decoded.rows.map((r) => [r.index, r.repeat, fieldString(frame, r.fields[1]!)])).toEqual([
@@ -234,6 +242,9 @@ describe('BatchReadRequest', () => {
       [1, true, 'demo'],
       [2, false, 'other'],
     ])
+    expect(decoded.rows.map((r) => Buffer.from(r.digest).toString('hex'))).toEqual(
+      [0, 1, 2].map((i) => Buffer.from(digests.subarray(20 * i, 20 * i + 20)).toString('hex')),
+    )
     const row = decoded.rows[0]!
     expect(row.header.info1).toBe(INFO1_READ)
     expect(row.ops.map((op) => [op.op, opName(frame, op)])).toEqual([

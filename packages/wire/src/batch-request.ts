@@ -508,11 +508,16 @@ export class BatchWriteTemplate {
   }
 }
 
-/** A key of a batch read: where its record lives and its digest. */
-export interface BatchReadKey {
-  readonly namespace: string
-  readonly set: string
-  readonly digest: Uint8Array
+/**
+ * The keys of a batch read, with no object per key: every digest in one buffer (20 bytes a key)
+ * and each key's namespace and set as an index into a table of the distinct pairs.
+ */
+export interface BatchReadKeys {
+  /** Key i's digest is `digests[20 i, 20 i + 20)`. */
+  readonly digests: Uint8Array
+  /** Per key: its index into `groups`. */
+  readonly groupOf: Uint32Array
+  readonly groups: readonly { readonly namespace: string; readonly set: string }[]
 }
 
 export interface BatchReadRequestOptions {
@@ -548,27 +553,33 @@ export class BatchReadRequest {
     this.#opsSize = opsSize
   }
 
-  /** Bytes the request for `positions` of `keys` needs at most. */
-  requestSize(keys: readonly BatchReadKey[], positions: Uint32Array): number {
-    let size = BATCH_HEADER_SIZE
-    for (let k = 0; k < positions.length; k++) {
-      const key = keys[positions[k]!]!
-      size +=
+  /** Bytes the request for `positions` of `keys` takes. */
+  requestSize(keys: BatchReadKeys, positions: Uint32Array): number {
+    const fullRowSizes = keys.groups.map(
+      (g) =>
         BATCH_ROW_REPEAT_SIZE +
-        1 +
-        2 +
-        4 +
-        4 + // info1, info2/3, ttl, counts
+        1 + // info1
+        2 + // info2, info3
+        4 + // ttl
+        4 + // field and op counts
         2 * FIELD_HEADER_SIZE +
-        this.#utf8Length(key.namespace) +
-        this.#utf8Length(key.set) +
-        this.#opsSize
+        this.#utf8Length(g.namespace) +
+        this.#utf8Length(g.set) +
+        this.#opsSize,
+    )
+    const groupOf = keys.groupOf
+    let size = BATCH_HEADER_SIZE
+    let previous = -1
+    for (let k = 0; k < positions.length; k++) {
+      const group = groupOf[positions[k]!]!
+      size += group === previous ? BATCH_ROW_REPEAT_SIZE : fullRowSizes[group]!
+      previous = group
     }
     return size
   }
 
   /** Writes the request frame for keys `positions` (batch index = position) into `writer`. */
-  encode(writer: MessageWriter, keys: readonly BatchReadKey[], positions: Uint32Array): Uint8Array {
+  encode(writer: MessageWriter, keys: BatchReadKeys, positions: Uint32Array): Uint8Array {
     const batch = new BatchRequestWriter(writer, {
       timeout: this.#options.timeout,
       flags: this.#options.flags,
@@ -580,18 +591,18 @@ export class BatchReadRequest {
       ttl: this.#options.readTouchTtlPercent >>> 0,
     }
     const binNames = this.#binNames
-    let prevNamespace: string | null = null
-    let prevSet: string | null = null
+    const { digests, groupOf, groups } = keys
+    let previous = -1
     for (let k = 0; k < positions.length; k++) {
       const i = positions[k]!
-      const key = keys[i]!
-      if (key.namespace === prevNamespace && key.set === prevSet) {
-        batch.repeatRow(i, key.digest)
+      const group = groupOf[i]!
+      if (group === previous) {
+        batch.repeatRow(i, digests, i * DIGEST_SIZE)
         continue
       }
-      prevNamespace = key.namespace
-      prevSet = key.set
-      batch.beginRow(i, key.digest, attrs, key.namespace, key.set)
+      previous = group
+      const { namespace, set } = groups[group]!
+      batch.beginRow(i, digests, attrs, namespace, set, i * DIGEST_SIZE)
       for (const name of binNames) writer.op(AS_MSG_OP_READ, 0, name)
       batch.endRow(0, binNames.length)
     }

@@ -98,7 +98,7 @@ export {
   BatchWriteTemplate,
   encodeBatchRequest,
   type BatchFlagsPolicy,
-  type BatchReadKey,
+  type BatchReadKeys,
   type BatchReadRequestOptions,
   type BatchRequestOptions,
   type BatchRequestRowInput,

@@ -334,23 +334,28 @@ export async function createOfficialEngine(config: ResolvedClientConfig): Promis
           : bins.length === 0
             ? { readAllBins: false }
             : { bins: [...bins] }
-      const records = keys.map((k) => ({
-        type: Aerospike.batchType.BATCH_READ,
-        key:
-          k.key === null
-            ? new Aerospike.Key(
-                k.namespace,
-                k.set === '' ? null : k.set,
-                null,
-                Buffer.from(k.digest),
-              )
-            : new Aerospike.Key(
-                k.namespace,
-                k.set === '' ? null : k.set,
-                (k.key instanceof Uint8Array ? Buffer.from(k.key) : k.key) as never,
-              ),
-        ...binSelection,
-      }))
+      const records = new Array<unknown>(keys.length)
+      for (let i = 0; i < keys.length; i++) {
+        const { namespace, set } = keys.groups[keys.groupOf[i]!]!
+        const key = keys.userKeys[i]!
+        records[i] = {
+          type: Aerospike.batchType.BATCH_READ,
+          key:
+            key === null
+              ? new Aerospike.Key(
+                  namespace,
+                  set === '' ? null : set,
+                  null,
+                  Buffer.from(keys.digest(i)),
+                )
+              : new Aerospike.Key(
+                  namespace,
+                  set === '' ? null : set,
+                  (key instanceof Uint8Array ? Buffer.from(key) : key) as never,
+                ),
+          ...binSelection,
+        }
+      }
       let results: Array<{
         status: number
         record?: { bins?: Record<string, unknown>; gen?: number; ttl?: number }
@@ -361,7 +366,7 @@ export async function createOfficialEngine(config: ResolvedClientConfig): Promis
         throw await explainBatchFailed(
           c,
           fromOfficialError(error),
-          new Set(keys.map((k) => k.namespace)),
+          new Set(keys.groups.map((g) => g.namespace)),
         )
       }
       for (let i = 0; i < keys.length; i++) {
