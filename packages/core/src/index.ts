@@ -131,10 +131,7 @@ export {
   computeDigest,
   userKeyDigest,
   resolveKeys,
-  keyLabel,
-  batchKeyLabel,
   KeyBatch,
-  KeyBatchBuilder,
   type KeyGroup,
   type KeyInput,
 } from './keys.js'

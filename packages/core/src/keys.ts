@@ -142,7 +142,20 @@ export class KeyBatch {
   /** A batch of already resolved keys (one group per distinct namespace and set). */
   static from(keys: readonly ResolvedKey[]): KeyBatch {
     const builder = new KeyBatchBuilder(keys.length)
-    for (const k of keys) builder.addResolved(k.namespace, k.set, k.key, k.digest)
+    for (let i = 0; i < keys.length; i++) {
+      const k: unknown = keys[i]
+      const digest = (k as Partial<ResolvedKey> | null)?.digest
+      if (typeof k !== 'object' || k === null || !(digest instanceof Uint8Array)) {
+        throw new ParamError(
+          `keys[${i}] must be a resolved key ({ namespace, set, key, digest }), got ${describe(k)}`,
+        )
+      }
+      if (digest.length !== DIGEST_SIZE) {
+        throw new ParamError(`keys[${i}] has a ${digest.length}-byte digest, not ${DIGEST_SIZE}`)
+      }
+      const r = k as ResolvedKey
+      builder.addResolved(r.namespace, r.set, r.key ?? null, digest)
+    }
     return builder.finish()
   }
 
