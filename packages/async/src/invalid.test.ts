@@ -7,7 +7,7 @@ import { dtype, StructuredArray } from '@aerospike-numpy/dtype'
 import { uniqueSetName } from '@aerospike-numpy/test-utils'
 import { describe, expect, it } from 'vitest'
 import { AsyncClient } from './client.js'
-import { NotConnectedError } from './errors.js'
+import { NotConnectedError, PartialWriteError } from './errors.js'
 import { ConnectionError, ParamError } from './index.js'
 import { testEngines, useConnectedClient } from './test-support/engines.js'
 
@@ -303,7 +303,7 @@ describe.each(testEngines())('without a server, engine %s', (engine) => {
 describe.each(testEngines())('with a server, engine %s', (engine) => {
   const env = useConnectedClient(engine)
 
-  it('a stream chunk with another dtype stops the write with a ParamError naming the row', async () => {
+  it('a stream chunk with another dtype stops the write: PartialWriteError caused by a ParamError naming the row', async () => {
     const set = uniqueSetName('invalid')
     const other = dtype([
       ['_key', 'i4'],
@@ -313,10 +313,16 @@ describe.each(testEngines())('with a server, engine %s', (engine) => {
       yield data
       yield StructuredArray.zeros(other, 3)
     }
-    await expectParamError(
-      () => env.client.writeNumpy(source(), 'test', set, dt),
-      /chunk at row 2 has dtype/,
+    // The first chunk's rows were sent: the write reports them with the reason it stopped.
+    const error = await env.client.writeNumpy(source(), 'test', set, dt).then(
+      () => null,
+      (e: unknown) => e,
     )
+    expect(error).toBeInstanceOf(PartialWriteError)
+    const partial = error as PartialWriteError
+    expect(partial.cause).toBeInstanceOf(ParamError)
+    expect((partial.cause as Error).message).toMatch(/array at row 2 has dtype/)
+    expect(partial.results.rowCount).toBe(data.length)
   })
 
   it('the official client stays usable through raw (official engine only)', async () => {
