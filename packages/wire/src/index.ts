@@ -103,3 +103,19 @@ export {
   type DecodedBatchRequest,
   type MessageStreamReaderOptions,
 } from './batch.js'
+export {
+  decodeScanRequest,
+  decodeScanResponse,
+  encodeScanRequest,
+  isScanMessage,
+  ScanRecordCursor,
+  ScanResponseDecoder,
+  ScanResponseWriter,
+  writeScanRequest,
+  type DecodedScanRecord,
+  type DecodedScanRequest,
+  type ScanRequestOptions,
+  type ScanResponseDecoderOptions,
+  type ScanResponseHandler,
+  type ScanResponseWriterOptions,
+} from './scan.js'

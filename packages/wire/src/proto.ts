@@ -22,6 +22,8 @@ export interface ProtoFrame {
   readonly type: number
   readonly body: Uint8Array
   readonly compressed: boolean
+  /** Stream offset of the frame's 8-byte header (its body follows at `offset + 8`). */
+  readonly offset: number
 }
 
 const TWO_POW_32 = 2 ** 32
@@ -245,9 +247,10 @@ export class ProtoFrameReader {
             type: AS_MESSAGE_TYPE,
             body: inflateCompressedBody(body, this.#maxFrameSize, bodyOffset),
             compressed: true,
+            offset: this.#headerOffset,
           })
         } else {
-          frames.push({ type: header.type, body, compressed: false })
+          frames.push({ type: header.type, body, compressed: false, offset: this.#headerOffset })
         }
       }
     } catch (error) {
