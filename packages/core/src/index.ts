@@ -26,10 +26,12 @@ export {
   DeviceOverloadError,
   NamespaceNotFoundError,
   BinNameError,
+  ScanIncompleteError,
   errorFromCode,
   resultCodeName,
   isAerospikeError,
   type AerospikeErrorOptions,
+  type UnfinishedPartition,
 } from './errors.js'
 export {
   PARTICLE_INTEGER,
@@ -61,6 +63,11 @@ export {
   type ReadSink,
   type ResolvedKey,
   type UserKey,
+  type ScanJob,
+  type ScanOutcome,
+  type ScanPartition,
+  type ScanPartitionStatus,
+  type ScanSink,
 } from './engine.js'
 export {
   POLICY_KEY_DIGEST,
@@ -89,12 +96,15 @@ export {
   ttl,
   resolveWritePolicy,
   resolveReadPolicy,
+  resolveScanPolicy,
   describe,
   type BatchPolicyFields,
   type WritePolicy,
   type ReadPolicy,
   type ResolvedWritePolicy,
   type ResolvedReadPolicy,
+  type ScanPolicy,
+  type ResolvedScanPolicy,
 } from './policy.js'
 export {
   DEFAULT_RETRY_BASE_DELAY_MS,
@@ -137,3 +147,14 @@ export {
   type KeyInput,
 } from './keys.js'
 export { NumpyBatchRecords, createReadSink, binsForReadDtype, readMetaDtype } from './read.js'
+export {
+  N_PARTITIONS,
+  DEFAULT_SCAN_CHUNK_ROWS,
+  MAX_SCAN_CHUNK_ROWS,
+  ScanChunkSink,
+  concatScanChunks,
+  resolveScanPartitions,
+  type ScanChunk,
+  type ScanChunkSinkOptions,
+  type ScanPartitionsInput,
+} from './scan.js'

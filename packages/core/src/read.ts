@@ -65,29 +65,41 @@ const INT_RANGES: Readonly<Record<string, IntRange>> = {
 const F16_MAX = 65504
 const F32_MAX = 3.4028234663852886e38
 
-class Decoder {
+/**
+ * Decodes bins into the rows of a structured array: one writer per field, compiled once, and
+ * found by name as a string (`setParticle`/`setValue`) or, without decoding the name, by its
+ * UTF-8 bytes (`fieldIndexOfBytes`, then `particleAt`/`valueAt`). `label(row)` names a row's
+ * record in conversion errors. Used by batch reads (one row per key) and by scans (one decoder
+ * per chunk).
+ */
+export class RowDecoder {
   readonly array: StructuredArray
   readonly #view: DataView
   readonly #bytes: Uint8Array
-  readonly #writers: Map<string, FieldWriter>
-  readonly #keys: readonly ResolvedKey[]
+  readonly #writers: FieldWriter[] = []
+  readonly #indexByName = new Map<string, number>()
+  /** UTF-8 bytes of each writer's field name, for lookups straight from a message's bytes. */
+  readonly #nameBytes: Uint8Array[] = []
+  /** Where the last name-bytes lookup matched: bins come in the same order record after record. */
+  #hint = 0
+  readonly #label: (row: number) => string
+  #lastBytes: Uint8Array | null = null
+  #lastView: DataView | null = null
 
-  constructor(readDtype: Dtype, keys: readonly ResolvedKey[]) {
-    this.array = StructuredArray.zeros(readDtype, keys.length)
-    this.#keys = keys
-    this.#bytes = new Uint8Array(this.array.buffer)
-    this.#view = new DataView(this.array.buffer)
-    this.#writers = new Map()
+  constructor(readDtype: Dtype, array: StructuredArray, label: (row: number) => string) {
+    this.array = array
+    this.#label = label
+    this.#bytes = new Uint8Array(array.buffer)
+    this.#view = new DataView(array.buffer)
     for (const field of readDtype.fields ?? []) {
-      this.#writers.set(field.name, this.#writerFor(field))
+      this.#indexByName.set(field.name, this.#writers.length)
+      this.#writers.push(this.#writerFor(field))
+      this.#nameBytes.push(utf8Encoder.encode(field.name))
     }
   }
 
   #fail(row: number, field: DtypeField, what: string): never {
-    const key = this.#keys[row]
-    throw new ConversionError(
-      `key ${key === undefined ? `#${row}` : keyLabel(key)}, field '${field.name}': ${what}`,
-    )
+    throw new ConversionError(`${this.#label(row)}, field '${field.name}': ${what}`)
   }
 
   #rowOffset(row: number): number {
@@ -235,16 +247,49 @@ class Decoder {
     )
   }
 
-  setParticle(
+  /** The writer index of field `name`, or -1 when the read dtype has no such field. */
+  fieldIndex(name: string): number {
+    return this.#indexByName.get(name) ?? -1
+  }
+
+  /** The writer index of the field whose UTF-8 name is `bytes[offset, offset + length)`, or -1. */
+  fieldIndexOfBytes(bytes: Uint8Array, offset: number, length: number): number {
+    const names = this.#nameBytes
+    const n = names.length
+    for (let k = 0; k < n; k++) {
+      let i = this.#hint + k
+      if (i >= n) i -= n
+      const name = names[i]!
+      if (name.length !== length) continue
+      let same = true
+      for (let c = 0; c < length; c++) {
+        if (name[c] !== bytes[offset + c]) {
+          same = false
+          break
+        }
+      }
+      if (same) {
+        this.#hint = i + 1 === n ? 0 : i + 1
+        return i
+      }
+    }
+    return -1
+  }
+
+  /**
+   * A raw particle `bytes[offset, offset + length)` into field `index` of `row`; `view` is a
+   * DataView over `bytes` with the same offsets (so no view is made per value).
+   */
+  particleAt(
     row: number,
-    bin: string,
+    index: number,
     particleType: number,
     bytes: Uint8Array,
+    view: DataView,
     offset: number,
     length: number,
   ): void {
-    const writer = this.#writers.get(bin)
-    if (writer === undefined) return
+    const writer = this.#writers[index]!
     const rowOffset = this.#rowOffset(row)
     switch (particleType) {
       case PARTICLE_NULL:
@@ -252,29 +297,24 @@ class Decoder {
       case PARTICLE_INTEGER: {
         if (length !== 8)
           this.#fail(row, writer.field, `integer particle of ${length} bytes (expected 8)`)
-        const v = new DataView(bytes.buffer, bytes.byteOffset + offset, 8)
-        const hi = v.getInt32(0, false)
-        const lo = v.getUint32(4, false)
+        const hi = view.getInt32(offset, false)
+        const lo = view.getUint32(offset + 4, false)
         if (hi >= -0x20_0000 && hi < 0x20_0000) {
           const n = hi * 4294967296 + lo
-          if (Number.isSafeInteger(n)) {
+          if (n !== -9007199254740992) {
+            // every other value of this range is a safe integer
             writer.int(row, rowOffset, n)
             return
           }
         }
-        writer.int(row, rowOffset, v.getBigInt64(0, false))
+        writer.int(row, rowOffset, view.getBigInt64(offset, false))
         return
       }
-      case PARTICLE_FLOAT: {
+      case PARTICLE_FLOAT:
         if (length !== 8)
           this.#fail(row, writer.field, `float particle of ${length} bytes (expected 8)`)
-        writer.float(
-          row,
-          rowOffset,
-          new DataView(bytes.buffer, bytes.byteOffset + offset, 8).getFloat64(0, false),
-        )
+        writer.float(row, rowOffset, view.getFloat64(offset, false))
         return
-      }
       case PARTICLE_BOOL:
         writer.int(row, rowOffset, length > 0 && bytes[offset] !== 0 ? 1 : 0)
         return
@@ -291,9 +331,10 @@ class Decoder {
     }
   }
 
-  setValue(row: number, bin: string, value: unknown): void {
-    const writer = this.#writers.get(bin)
-    if (writer === undefined || value === null || value === undefined) return
+  /** A JS value (as the official client returns it) into field `index` of `row`. */
+  valueAt(row: number, index: number, value: unknown): void {
+    if (value === null || value === undefined) return
+    const writer = this.#writers[index]!
     const rowOffset = this.#rowOffset(row)
     if (typeof value === 'number') {
       // The official client returns both integer and float bins as numbers: an integral number
@@ -317,6 +358,29 @@ class Decoder {
       )
     }
   }
+
+  setParticle(
+    row: number,
+    bin: string,
+    particleType: number,
+    bytes: Uint8Array,
+    offset: number,
+    length: number,
+  ): void {
+    const index = this.#indexByName.get(bin)
+    if (index === undefined) return
+    // Values of one response frame share its bytes: one view for all of them.
+    if (bytes !== this.#lastBytes || this.#lastView === null) {
+      this.#lastBytes = bytes
+      this.#lastView = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    }
+    this.particleAt(row, index, particleType, bytes, this.#lastView, offset, length)
+  }
+
+  setValue(row: number, bin: string, value: unknown): void {
+    const index = this.#indexByName.get(bin)
+    if (index !== undefined) this.valueAt(row, index, value)
+  }
 }
 
 /**
@@ -332,13 +396,17 @@ export function createReadSink(
       `read dtype ${readDtype.str} is not structured; give fields, e.g. [['x', 'f8']]`,
     )
   }
-  const decoder = new Decoder(readDtype, keys)
+  const array = StructuredArray.zeros(readDtype, keys.length)
+  const decoder = new RowDecoder(readDtype, array, (row) => {
+    const key = keys[row]
+    return `key ${key === undefined ? `#${row}` : keyLabel(key)}`
+  })
   const sink: ReadSink = {
     setParticle: (row, bin, particleType, bytes, offset, length) =>
       decoder.setParticle(row, bin, particleType, bytes, offset, length),
     setValue: (row, bin, value) => decoder.setValue(row, bin, value),
   }
-  return { sink, array: decoder.array }
+  return { sink, array }
 }
 
 /** The bins to ask for when reading into `readDtype`: its field names not starting with `_`. */
