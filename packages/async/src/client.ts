@@ -21,7 +21,9 @@ import {
   MAX_BIN_NAME_BYTES,
   type Engine,
   type ReadPolicy,
+  type ResolvedKey,
   type RetryEvent,
+  type ScanChunk,
   type UserKey,
   type WritePlan,
 } from '@aerospike-numpy/core'
@@ -38,6 +40,8 @@ import {
   type WriteNumpyOptions,
 } from './chunks.js'
 import { NotConnectedError } from './errors.js'
+import { resolveNumpyKeys } from './read-numpy.js'
+import { scanNumpy, scanNumpyAll, type ScanNumpyOptions, type ScanRunner } from './scan.js'
 import {
   checkData,
   checkDtype,
@@ -54,6 +58,11 @@ export interface BatchReadOptions {
   /** Bins to ask the server for. Default: the read dtype's field names not starting with `_`. */
   bins?: readonly string[]
   policy?: ReadPolicy
+}
+
+export interface BatchReadNumpyOptions extends BatchReadOptions {
+  /** With a StructuredArray of keys: the field holding them. Default `'_key'`. */
+  keyField?: string
 }
 
 export interface BatchWriteNumpyOptions extends BatchWriteOptions {
@@ -219,11 +228,43 @@ export class AsyncClient {
   /** Read `keys` into a structured array of `options.dtype`, one row per key. */
   async batchRead(keys: readonly unknown[], options: BatchReadOptions): Promise<NumpyBatchRecords> {
     const o = checkOptionKeys(options, ['dtype', 'bins', 'policy'], 'batchRead options')
+    return this.#readKeys(() => resolveKeys(keys), o, 'batchRead')
+  }
+
+  /**
+   * Read the records of a key column, in key order: `keys` is an integer typed array, an array
+   * of strings, Buffers or integers, or a StructuredArray whose `keyField` (default `_key`) holds
+   * them — the mirror of `batchWriteNumpy`. Results and options as `batchRead`.
+   */
+  async batchReadNumpy(
+    keys: unknown,
+    namespace: string,
+    set: string,
+    options: BatchReadNumpyOptions,
+  ): Promise<NumpyBatchRecords> {
+    const o = checkOptionKeys(
+      options,
+      ['dtype', 'bins', 'policy', 'keyField'],
+      'batchReadNumpy options',
+    )
+    return this.#readKeys(
+      () => resolveNumpyKeys(keys, namespace, set, o.keyField),
+      o,
+      'batchReadNumpy',
+    )
+  }
+
+  /** The one read path: checked options, resolved keys, the engine's batch read. */
+  async #readKeys(
+    resolve: () => ResolvedKey[],
+    o: Record<string, unknown>,
+    call: string,
+  ): Promise<NumpyBatchRecords> {
     if (o.dtype === undefined) {
-      throw new ParamError('batchRead needs options.dtype, the structured dtype to read into')
+      throw new ParamError(`${call} needs options.dtype, the structured dtype to read into`)
     }
     const dt = checkDtype(o.dtype)
-    const resolved = resolveKeys(keys)
+    const resolved = resolve()
     let bins: readonly string[] | null
     if (o.bins === undefined) {
       const names = binsForReadDtype(dt)
@@ -246,6 +287,32 @@ export class AsyncClient {
       await this.#track((engine) => engine.read({ keys: resolved, bins, policy, sink, outcome }))
     }
     return new NumpyBatchRecords(array, resolved, outcome)
+  }
+
+  /**
+   * Read a set (or `options.partitions` of it) partition-parallel into chunks of structured
+   * arrays, as they arrive: `{ records, digests, meta, length }`. Leaving the loop early stops the
+   * scan. A scan that cannot finish some partitions throws `ScanIncompleteError` after the last
+   * chunk (naming them, with where to resume); no row comes twice.
+   */
+  scanNumpy(namespace: string, set: string, options: ScanNumpyOptions): AsyncIterable<ScanChunk> {
+    return scanNumpy(this.#scanRunner(), namespace, set, options)
+  }
+
+  /** Every row of a scan in one chunk (options as `scanNumpy`). */
+  scanNumpyAll(namespace: string, set: string, options: ScanNumpyOptions): Promise<ScanChunk> {
+    return scanNumpyAll(this.#scanRunner(), namespace, set, options)
+  }
+
+  #scanRunner(): ScanRunner {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const client = this
+    return {
+      get engine() {
+        return client.engine
+      },
+      track: (call) => client.#track(call),
+    }
   }
 
   /**

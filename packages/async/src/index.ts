@@ -1,6 +1,7 @@
 export {
   AsyncClient,
   type BatchReadOptions,
+  type BatchReadNumpyOptions,
   type BatchWriteNumpyOptions,
   type WriteNumpyResult,
   type StructuredArrayStream,
@@ -39,6 +40,8 @@ export {
   type PreparedWrite,
 } from './write-args.js'
 export { NotConnectedError, fromOfficialError } from './errors.js'
+export { prepareScan, type ScanNumpyOptions, type ScanProgress } from './scan.js'
+export { resolveNumpyKeys } from './read-numpy.js'
 // What users need without importing core or the official client.
 export {
   AerospikeError,
@@ -56,6 +59,7 @@ export {
   ServerFullError,
   PartitionUnavailableError,
   RecordTooBigError,
+  ScanIncompleteError,
   errorFromCode,
   ResultCode,
   BatchRecords,
@@ -87,4 +91,8 @@ export {
   type ReadPolicy,
   type RetryOptions,
   type RetryEvent,
+  type ScanChunk,
+  type ScanPolicy,
+  type ScanPartitionsInput,
+  type UnfinishedPartition,
 } from '@aerospike-numpy/core'

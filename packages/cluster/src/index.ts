@@ -19,3 +19,4 @@ export {
   type ClusterErrorCode,
 } from './errors.js'
 export { batchWrite, batchRead, type BatchSummary, type NodeBatchResult } from './batch.js'
+export { scanPartitions } from './scan.js'

@@ -41,6 +41,7 @@ export {
   DEFAULT_KEY_FIELD,
   MAX_BIN_NAME_BYTES,
   compileWritePlan,
+  compileKeyCodec,
   checkRowValues,
   type WritePlan,
   type KeyCodec,

@@ -7,6 +7,7 @@ import {
   ClusterError,
   batchRead,
   batchWrite,
+  scanPartitions,
   type BatchSummary,
   type ClusterConfig,
 } from '@aerospike-numpy/cluster'
@@ -17,6 +18,7 @@ import {
   errorFromCode,
   type Engine,
   type ReadJob,
+  type ScanJob,
   type WriteJob,
 } from '@aerospike-numpy/core'
 import type { ResolvedClientConfig } from '../config.js'
@@ -172,6 +174,10 @@ export function createWireEngine(
         throw toAerospikeError(error)
       }
       throwIfWholeCallFailed(c, summary, false)
+    },
+    async scan(job: ScanJob) {
+      // scanPartitions throws core's errors only.
+      return scanPartitions(connected(), job)
     },
   }
 }
