@@ -194,8 +194,8 @@ describe('scan chunk sink', () => {
     sink.flush()
     const rows = chunks[0]!.records
     expect(rows.row(0)).toMatchObject({ x: 1.5 })
-    expect(Buffer.from(rows.row(0).id as Uint8Array).toString()).toMatch(/^k1\0*$/)
-    expect(Buffer.from(rows.row(1).id as Uint8Array).toString()).toMatch(/^bin\0*$/)
+    expect(Buffer.from((rows.row(0) as { id: Uint8Array }).id).toString()).toMatch(/^k1\0*$/)
+    expect(Buffer.from((rows.row(1) as { id: Uint8Array }).id).toString()).toMatch(/^bin\0*$/)
   })
 
   it('refuses a read dtype no bin can fill', () => {

@@ -7,6 +7,7 @@ import type { TransferListItem } from 'node:worker_threads'
 
 import type {
   AsyncClientConfig,
+  BatchReadNumpyOptions,
   BatchReadOptions,
   BatchWriteNumpyOptions,
   WriteNumpyOptions,
@@ -18,6 +19,7 @@ import {
   compileWritePlan,
   describe,
   type KeyValue,
+  type ScanChunk,
   type WritePlan,
 } from '@aerospike-numpy/core'
 import { Dtype, StructuredArray } from '@aerospike-numpy/dtype'
@@ -26,6 +28,13 @@ import { BlockingWorker, type BlockingWorkerOptions, type CallOutcome } from './
 import { SyncCallTimeoutError, SyncWorkerExitedError, SyncWorkerStartError } from './errors.js'
 import type { ListenerName, OptionsData, ReplyValue, RequestBody } from './messages.js'
 import { rebuildError } from './rebuild-error.js'
+import {
+  batchReadNumpySync,
+  scanAllSync,
+  scanSync,
+  type Call,
+  type SyncScanNumpyOptions,
+} from './scan.js'
 import { arrayFromData, arrayToData, dtypeFromData, dtypeToData } from './transfer.js'
 
 /** The worker entry and its host module are built files, found from src/ (tests) and dist/ alike. */
@@ -203,6 +212,37 @@ export class Client {
       ttls: value.ttls,
     })
   }
+
+  /**
+   * Read the records of a key column, in key order (an integer typed array, an array of strings,
+   * Buffers or integers, or a StructuredArray whose `keyField` holds the keys). Options, results
+   * and errors as `AsyncClient.batchReadNumpy`.
+   */
+  batchReadNumpy(
+    keys: unknown,
+    namespace: string,
+    set: string,
+    options: BatchReadNumpyOptions,
+  ): NumpyBatchRecords {
+    return batchReadNumpySync(this.#caller, keys, namespace, set, options)
+  }
+
+  /**
+   * A scan as a blocking iterator: `for (const chunk of client.scanNumpy(ns, set, { dtype }))`.
+   * Each step blocks until the next chunk is read; leaving the loop early stops the scan. Options,
+   * chunks and errors as `AsyncClient.scanNumpy`, except `signal` (refused: nothing could fire it
+   * on the blocked thread) and `onProgress`, whose events are delivered with each chunk.
+   */
+  scanNumpy(namespace: string, set: string, options: SyncScanNumpyOptions): Iterable<ScanChunk> {
+    return scanSync(this.#caller, namespace, set, options)
+  }
+
+  /** Every row of a scan in one chunk; options as `scanNumpy`. */
+  scanNumpyAll(namespace: string, set: string, options: SyncScanNumpyOptions): ScanChunk {
+    return scanAllSync(this.#caller, namespace, set, options)
+  }
+
+  readonly #caller: Call = (request, transfer = []) => this.#call(request, transfer)
 
   #write(
     op: 'batchWriteNumpy' | 'writeNumpy',

@@ -1,4 +1,5 @@
 export { Client, client, type SyncClientConfig, type SyncWriteNumpyOptions } from './client.js'
+export type { SyncScanNumpyOptions } from './scan.js'
 export { SyncCallTimeoutError, SyncWorkerExitedError, SyncWorkerStartError } from './errors.js'
 // What scripts need without importing the async client or core: the same classes and constants.
 export {
@@ -17,6 +18,7 @@ export {
   ServerFullError,
   PartitionUnavailableError,
   RecordTooBigError,
+  ScanIncompleteError,
   NotConnectedError,
   ResultCode,
   BatchRecords,
@@ -39,6 +41,12 @@ export {
   TTL_CLIENT_DEFAULT,
   type AsyncClientConfig,
   type BatchReadOptions,
+  type BatchReadNumpyOptions,
+  type ScanChunk,
+  type ScanProgress,
+  type ScanPolicy,
+  type ScanPartitionsInput,
+  type UnfinishedPartition,
   type BatchWriteNumpyOptions,
   type WriteNumpyOptions,
   type WriteProgress,
