@@ -2,8 +2,8 @@
  * `scanNumpy` and `scanNumpyAll`: a whole set (or some partitions) read partition-parallel into
  * structured arrays. Options are checked here, before anything is sent; the engine streams
  * records into core's chunk sink; chunks reach the caller through a small queue whose fill level
- * holds the engine back between requests, so a slow consumer does not make the scan buffer
- * the whole set.
+ * holds the engine back (it stops reading its sockets), so a slow consumer does not make the scan
+ * buffer the whole set.
  */
 import {
   AbortError,
@@ -78,8 +78,6 @@ const OPTION_KEYS = [
   'policy',
 ] as const
 
-/** Records a node request may return before a `scanNumpy` asks again (bounds what is buffered). */
-const MIN_PAGE_RECORDS = 50_000
 /** Chunks queued for the consumer before the engine holds back. */
 const QUEUED_CHUNKS = 2
 
@@ -189,8 +187,13 @@ class ChunkQueue {
     this.#releaseRoom()
   }
 
+  /** The consumer is behind: as many chunks wait as the limit allows. */
+  get full(): boolean {
+    return !this.#ended && this.#chunks.length >= this.#limit
+  }
+
   ready(): Promise<void> {
-    if (this.#ended || this.#chunks.length < this.#limit) return Promise.resolve()
+    if (!this.full) return Promise.resolve()
     return new Promise((resolve) => this.#roomWaiters.push(resolve))
   }
 
@@ -282,6 +285,7 @@ function startScan(
     policy: scan.policy,
     sink,
     signal: controller.signal,
+    full: queue === null ? () => false : () => queue.full,
     ready: queue === null ? () => Promise.resolve() : () => queue.ready(),
     onPartitionsDone(done) {
       partitionsDone = done
@@ -339,14 +343,7 @@ async function* iterate(runner: ScanRunner, scan: PreparedScan): AsyncGenerator<
   userSignal?.addEventListener('abort', onAbort, { once: true })
   const queue = new ChunkQueue(QUEUED_CHUNKS)
   let failure: unknown = null
-  const { sink, done } = startScan(
-    runner,
-    scan,
-    queue,
-    (chunk) => queue.push(chunk),
-    controller,
-    Math.max(scan.chunkRows, MIN_PAGE_RECORDS),
-  )
+  const { sink, done } = startScan(runner, scan, queue, (chunk) => queue.push(chunk), controller, 0)
   const settled = done.then(
     (outcome) => {
       queue.end()

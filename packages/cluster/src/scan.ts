@@ -147,9 +147,11 @@ class ScanConsumer implements ResponseConsumer, ScanResponseHandler {
   fatal: unknown = null
   #ttlBase: number
 
+  #paused = false
+
   constructor(
     readonly run: ScanRun,
-    readonly address: string,
+    readonly connection: Connection,
     inRequest: Uint8Array,
   ) {
     this.inRequest = inRequest
@@ -157,9 +159,23 @@ class ScanConsumer implements ResponseConsumer, ScanResponseHandler {
     this.#ttlBase = clepochNow()
   }
 
+  get address(): string {
+    return this.connection.address
+  }
+
   onData(chunk: Uint8Array): boolean {
     try {
-      return this.decoder.push(chunk) || this.stopped
+      const done = this.decoder.push(chunk) || this.stopped
+      if (!done && !this.#paused && this.run.job.full()) {
+        // The consumer is behind: stop reading; TCP holds the node back until it catches up.
+        this.#paused = true
+        this.connection.pause()
+        void this.run.job.ready().then(() => {
+          this.#paused = false
+          this.connection.resume()
+        })
+      }
+      return done
     } catch (error) {
       this.fatal =
         error instanceof WireError
@@ -308,7 +324,7 @@ async function scanNode(
     } catch (error) {
       return fail(toCoreError(error), list)
     }
-    const consumer = new ScanConsumer(run, connection.address, inRequest)
+    const consumer = new ScanConsumer(run, connection, inRequest)
     run.active.add(connection)
     try {
       await connection.exchange(request, consumer, {

@@ -157,16 +157,18 @@ export interface ScanJob {
   maxRecords: number
   /** Node requests (wire) or partition queries (official) in flight at once; 0: one per node. */
   concurrency: number
-  /**
-   * Records one node request may return before the engine asks again, so a slow consumer holds
-   * back the scan (0: each node's partitions in one request).
-   */
+  /** Records one node request may return before the engine asks again (0: no limit). */
   pageRecords: number
   policy: ResolvedScanPolicy
   sink: ScanSink
   /** Aborted when the scan must stop (the caller's signal, a consumer that left, an error). */
   signal: AbortSignal
-  /** Resolves when the consumer can take more records; engines wait on it between requests. */
+  /**
+   * True when the consumer is behind: an engine stops reading (a paused socket, no new request)
+   * until `ready()` resolves, so a slow consumer holds the scan back instead of it buffering.
+   */
+  full(): boolean
+  /** Resolves when the consumer can take more records. */
   ready(): Promise<void>
   /** Partitions finished so far (for progress). */
   onPartitionsDone?(done: number): void

@@ -40,8 +40,8 @@ import {
   type RecordEntry,
 } from './store.js'
 
-/** Body bytes per response frame: a real server sends ~1 MiB; smaller shows clients more frames. */
-const RESPONSE_FRAME_BYTES = 256 * 1024
+/** Body bytes per response frame: a real server sends ~1 MiB; 16 KiB shows clients many frames (and a cut stream delivers some before it breaks). */
+const RESPONSE_FRAME_BYTES = 16 * 1024
 
 /** Fields of secondary-index queries, UDFs and filters: valid requests this server cannot run. */
 const UNSUPPORTED_FIELDS = new Set([
