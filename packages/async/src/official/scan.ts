@@ -7,6 +7,11 @@
  * partition is resumed by reading it from its start and skipping the records at or before the
  * last one delivered: a server returns a partition's records in descending digest order and
  * resumes a digest with the records below it, so "digest below the last one" is the same rule.
+ *
+ * Stopping a query: `RecordStream.abort()` ends the stream at once while the client's C query
+ * goes on until its next record callback, and closing the client under it aborts the process.
+ * So a stream is stopped by setting its `aborted` flag only (the next callback then returns
+ * false and the C query ends there) and counted as finished at that next callback.
  */
 import {
   ResultCode,
@@ -48,7 +53,8 @@ interface RecordStream {
   on(event: 'data', listener: (record: OfficialRecord) => void): RecordStream
   on(event: 'error', listener: (error: unknown) => void): RecordStream
   on(event: 'end', listener: () => void): RecordStream
-  abort(): void
+  /** What the stream's C callback returns (negated): set, the query stops at its next record. */
+  aborted: boolean
 }
 
 /** One partition query: a run of partitions read from their start (resumed ones are runs of one). */
@@ -103,7 +109,7 @@ export async function officialScan(
   let stopping = false
   const stop = (): void => {
     stopping = true
-    for (const stream of active) stream.abort()
+    for (const stream of active) stream.aborted = true
   }
   signal.addEventListener('abort', stop, { once: true })
   const queryPolicy = new Aerospike.QueryPolicy({
@@ -161,7 +167,9 @@ export async function officialScan(
         resolve(value)
       }
       stream.on('data', (record) => {
-        if (settled || stopping) return
+        // Stopping: this callback returns false, which ends the C query; the task is over.
+        if (stopping) settle(null)
+        if (settled) return
         const digest = record.key.digest
         if (digest === null || digest.length !== DIGEST_SIZE) return
         const pid = (digest[0]! | (digest[1]! << 8)) & (N_PARTITIONS - 1)
@@ -182,8 +190,9 @@ export async function officialScan(
           }
           sink.endRecord()
         } catch (error) {
-          // A value the sink refuses ends the scan with that error.
-          stream.abort()
+          // A value the sink refuses ends the scan with that error (and this query, as its
+          // callback now returns false).
+          stream.aborted = true
           settle({ fatal: error })
           return
         }
