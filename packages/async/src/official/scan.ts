@@ -8,10 +8,12 @@
  * last one delivered: a server returns a partition's records in descending digest order and
  * resumes a digest with the records below it, so "digest below the last one" is the same rule.
  *
- * Stopping a query: `RecordStream.abort()` ends the stream at once while the client's C query
- * goes on until its next record callback, and closing the client under it aborts the process.
- * So a stream is stopped by setting its `aborted` flag only (the next callback then returns
- * false and the C query ends there) and counted as finished at that next callback.
+ * Stopping early (maxRecords, a signal, a consumer that left, an error): the official client
+ * gives no way to know when a stopped query is over. `RecordStream.abort()` ends the stream at
+ * once while the C query's node commands go on, and closing the client under them aborts the
+ * process (seen on a 3-node cluster). So a stopped query is left to run to its end with its
+ * records dropped, and queries are runs of at most MAX_RUN partitions, so what is drained after a
+ * stop is bounded.
  */
 import {
   ResultCode,
@@ -27,6 +29,8 @@ type OfficialClient = Aerospike.Client
 
 const N_PARTITIONS = 4096
 const DIGEST_SIZE = 20
+/** Partitions per query: a stopped scan drains at most `concurrency` queries of this many. */
+const MAX_RUN = 64
 
 /** Codes after which a query's partitions are tried again in the next round. */
 const RETRYABLE = new Set<number>([
@@ -53,8 +57,6 @@ interface RecordStream {
   on(event: 'data', listener: (record: OfficialRecord) => void): RecordStream
   on(event: 'error', listener: (error: unknown) => void): RecordStream
   on(event: 'end', listener: () => void): RecordStream
-  /** What the stream's C callback returns (negated): set, the query stops at its next record. */
-  aborted: boolean
 }
 
 /** One partition query: a run of partitions read from their start (resumed ones are runs of one). */
@@ -105,11 +107,9 @@ export async function officialScan(
     }
   }
   let finished = 0
-  const active = new Set<RecordStream>()
   let stopping = false
   const stop = (): void => {
     stopping = true
-    for (const stream of active) stream.aborted = true
   }
   signal.addEventListener('abort', stop, { once: true })
   const queryPolicy = new Aerospike.QueryPolicy({
@@ -132,7 +132,7 @@ export async function officialScan(
       if (hasDigest[id] === 1) {
         tasks.push({ begin: id, count: 1 })
         run = null
-      } else if (run !== null && run.begin + run.count === id) {
+      } else if (run !== null && run.begin + run.count === id && run.count < MAX_RUN) {
         run.count++
       } else {
         run = { begin: id, count: 1 }
@@ -158,18 +158,17 @@ export async function officialScan(
       skipAt >= 0 ? digests.slice(skipAt * DIGEST_SIZE, (skipAt + 1) * DIGEST_SIZE) : null
     return new Promise<unknown>((resolve) => {
       const stream = query.foreach(queryPolicy as never) as unknown as RecordStream
-      active.add(stream)
+      // Set when the sink refused a value: the query is drained, then the scan fails with it.
+      let fatal: unknown = null
       let settled = false
       const settle = (value: unknown): void => {
         if (settled) return
         settled = true
-        active.delete(stream)
-        resolve(value)
+        resolve(fatal !== null ? { fatal } : value)
       }
       stream.on('data', (record) => {
-        // Stopping: this callback returns false, which ends the C query; the task is over.
-        if (stopping) settle(null)
-        if (settled) return
+        // Stopped: records are dropped until the query ends on its own (see the top).
+        if (stopping || fatal !== null) return
         const digest = record.key.digest
         if (digest === null || digest.length !== DIGEST_SIZE) return
         const pid = (digest[0]! | (digest[1]! << 8)) & (N_PARTITIONS - 1)
@@ -180,7 +179,6 @@ export async function officialScan(
           const ttl = record.ttl === undefined ? 0 : record.ttl >>> 0
           if (!sink.beginRecord(digest, 0, record.gen ?? 0, ttl)) {
             stop()
-            settle(null)
             return
           }
           if (record.key.key !== undefined && record.key.key !== null) sink.keyValue(record.key.key)
@@ -190,10 +188,9 @@ export async function officialScan(
           }
           sink.endRecord()
         } catch (error) {
-          // A value the sink refuses ends the scan with that error (and this query, as its
-          // callback now returns false).
-          stream.aborted = true
-          settle({ fatal: error })
+          // A value the sink refuses ends the scan with that error, once the queries are over.
+          fatal = error
+          stop()
           return
         }
         digests.set(digest, pid * DIGEST_SIZE)
@@ -201,7 +198,7 @@ export async function officialScan(
       })
       stream.on('error', (error) => settle(fromOfficialError(error)))
       stream.on('end', () => {
-        if (!settled && !stopping) {
+        if (!settled && !stopping && fatal === null) {
           for (let id = task.begin; id < task.begin + task.count; id++) {
             if (done[id] === 0) {
               done[id] = 1
