@@ -4,7 +4,7 @@
  */
 import { userKeyDigest } from '@aerospike-numpy/core'
 import { dtype, StructuredArray } from '@aerospike-numpy/dtype'
-import { skipUnlessDevServer, uniqueSetName } from '@aerospike-numpy/test-utils'
+import { getTestCluster, skipUnlessDevServer, uniqueSetName } from '@aerospike-numpy/test-utils'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { AsyncClient } from './client.js'
 import {
@@ -274,13 +274,13 @@ describe.each(testEngines())('scans, engine %s', (engine) => {
         const incomplete = error as ScanIncompleteError
         expect(incomplete.code).toBe(11)
         const unfinished = incomplete.unfinished.map((p) => p.id)
-      if (engine === 'wire') {
-        expect(unfinished).toEqual([...victims].sort((a, b) => a - b))
-      } else {
-        // The official client fails a query of a run of partitions as a whole: every partition
-        // of the failed runs is reported (each with where it got to).
-        for (const v of victims) expect(unfinished).toContain(v)
-      }
+        if (engine === 'wire') {
+          expect(unfinished).toEqual([...victims].sort((a, b) => a - b))
+        } else {
+          // The official client fails a query of a run of partitions as a whole: every partition
+          // of the failed runs is reported (each with where it got to).
+          for (const v of victims) expect(unfinished).toContain(v)
+        }
         const read = chunks.reduce((n, c) => n + c.length, 0)
         expect(incomplete.rows).toBe(read)
         const rest = await env.client.scanNumpyAll('test', set, {
@@ -416,5 +416,31 @@ describe.each(testEngines())('batchReadNumpy, engine %s', (engine) => {
       c.batchReadNumpy(sensorRows(1), 'test', set, { dtype: readDt, keyField: 'nope' }),
     ).rejects.toThrow(/key field 'nope'/)
     await expect(c.batchReadNumpy([1], 'test', set, {} as never)).rejects.toThrow(/options.dtype/)
+  })
+})
+
+describe('leaving a scan early on a cluster of several nodes', () => {
+  it('stops nodes not started yet too (one node at a time, the queue full)', async () => {
+    const cluster = await getTestCluster({ nodes: 3 })
+    const c = await new AsyncClient({ hosts: cluster.hosts }).connect()
+    try {
+      const set = uniqueSetName('early')
+      await c.writeNumpy(sensorRows(3000), 'test', set, dt, { policy: TEST_POLICY })
+      let chunks = 0
+      for await (const chunk of c.scanNumpy('test', set, {
+        dtype: dt,
+        chunkRows: 10,
+        concurrency: 1,
+      })) {
+        expect(chunk.length).toBe(10)
+        // let the first node fill the queue before leaving
+        await new Promise((resolve) => setTimeout(resolve, 100))
+        if (++chunks === 2) break
+      }
+      expect(chunks).toBe(2)
+    } finally {
+      await c.close()
+      await cluster.close()
+    }
   })
 })

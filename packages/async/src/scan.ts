@@ -369,8 +369,10 @@ async function* iterate(runner: ScanRunner, scan: PreparedScan): AsyncGenerator<
     }
   } finally {
     userSignal?.removeEventListener('abort', onAbort)
-    // The consumer may have left early: stop the engine and wait until its requests are closed.
+    // The consumer may have left early: stop the engine (and release it if it waits for room)
+    // and wait until its requests are closed.
     controller.abort()
+    queue.end()
     await settled
   }
 }

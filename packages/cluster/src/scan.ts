@@ -272,6 +272,7 @@ async function scanNode(
   }
   let list = ids
   while (list.length > 0) {
+    if (run.stopping || job.signal.aborted) return null
     await job.ready()
     if (run.stopping || job.signal.aborted) return null
     let cap = job.pageRecords
