@@ -177,7 +177,7 @@ describe('mutated inputs', () => {
         for (const pid of request.partitions) expect(pid).toBeLessThan(4096)
       })
     }
-  })
+  }, 30_000)
 
   it('ScanResponseDecoder in random chunks: records stay inside their message', () => {
     for (let i = 0; i < rounds; i++) {
@@ -204,7 +204,7 @@ describe('mutated inputs', () => {
         }
       })
     }
-  })
+  }, 30_000)
 
   it('info parsers', () => {
     for (let i = 0; i < rounds; i++) {
