@@ -516,7 +516,7 @@ export class ScanResponseDecoder {
 
   constructor(handler: ScanResponseHandler, options: ScanResponseDecoderOptions = {}) {
     this.#handler = handler
-    this.#reader = new ProtoFrameReader({ ...options, inflate: true })
+    this.#reader = new ProtoFrameReader({ ...options, inflate: true, reuseBuffer: true })
   }
 
   /** Stream offset of the next unread byte. */
