@@ -60,7 +60,7 @@ export interface ScanNumpyOptions {
   /** At most this many rows. */
   maxRecords?: number
   signal?: AbortSignal
-  /** Called as chunks fill, and once at the end. */
+  /** Called every `chunkRows` rows (as chunks fill), and once at the end. */
   onProgress?: (progress: ScanProgress) => void
   policy?: ScanPolicy
 }
@@ -80,6 +80,8 @@ const OPTION_KEYS = [
 
 /** Chunks queued for the consumer before the engine holds back. */
 const QUEUED_CHUNKS = 2
+/** The most `scanNumpyAll` allocates up front from the nodes' record counts. */
+const MAX_RESERVE_BYTES = 512 * 1024 * 1024
 
 /** How the scan functions reach the client's engine (tracked, so `close()` waits for them). */
 export interface ScanRunner {
@@ -252,6 +254,7 @@ function startScan(
   onChunk: (chunk: ScanChunk) => void,
   controller: AbortController,
   pageRecords: number,
+  oneArray = false,
 ): { sink: ScanChunkSink; done: Promise<ScanOutcome>; progress: () => ScanProgress } {
   let chunks = 0
   let partitionsDone = 0
@@ -273,6 +276,8 @@ function startScan(
       onChunk(chunk)
       scan.onProgress?.(progress())
     },
+    // One array fills no chunks along the way: progress every chunkRows rows instead.
+    onRows: scan.onProgress === undefined ? undefined : () => scan.onProgress?.(progress()),
   })
   const job: ScanJob = {
     namespace: scan.namespace,
@@ -290,6 +295,12 @@ function startScan(
     onPartitionsDone(done) {
       partitionsDone = done
     },
+  }
+  if (oneArray) {
+    // Room for every row in the first chunk (a little more than the nodes count, within a
+    // sane size), so the rows need no copying together afterwards.
+    const maxRows = Math.floor(MAX_RESERVE_BYTES / Math.max(1, scan.dtype.itemsize))
+    job.onEstimate = (records) => sink.reserve(Math.min(maxRows, Math.ceil(records * 1.02) + 1024))
   }
   const done = runner.track(async (engine) => {
     if (engine.scan === undefined) {
@@ -398,6 +409,7 @@ export async function scanNumpyAll(
       (chunk) => chunks.push(chunk),
       controller,
       0,
+      true,
     )
     const outcome = await done
     if (aborted(scan.signal)) throw abortError(scan, sink.rows)

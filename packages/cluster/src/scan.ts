@@ -377,6 +377,53 @@ async function scanNode(
   return failure
 }
 
+/** A `key=value` item of an info value split by `separator`, as a number (NaN when absent). */
+function infoNumber(value: string | undefined, key: string, separator: string): number {
+  if (value === undefined) return NaN
+  for (const item of value.split(separator)) {
+    const eq = item.indexOf('=')
+    if (eq > 0 && item.slice(0, eq) === key) return Number(item.slice(eq + 1))
+  }
+  return NaN
+}
+
+/**
+ * About how many records the job reads: the set's (or namespace's) objects on every node over the
+ * effective replication factor, scaled to the partitions asked for. null when a node cannot say.
+ */
+async function estimateRecords(cluster: Cluster, job: ScanJob): Promise<number | null> {
+  const nodes = cluster.nodes.filter((n) => n.active)
+  if (nodes.length === 0) return null
+  const nsCommand = `namespace/${job.namespace}`
+  const setCommand = job.set === '' ? null : `sets/${job.namespace}/${job.set}`
+  const commands = setCommand === null ? [nsCommand] : [nsCommand, setCommand]
+  let answers: Map<string, string>[]
+  try {
+    answers = await Promise.all(nodes.map((node) => node.info(commands, 1000)))
+  } catch {
+    return null
+  }
+  let objects = 0
+  let replication = 1
+  for (const values of answers) {
+    const ns = values.get(nsCommand)
+    const factor = infoNumber(ns, 'effective_replication_factor', ';')
+    if (factor >= 1) replication = Math.max(replication, factor)
+    const count =
+      setCommand === null
+        ? infoNumber(ns, 'objects', ';')
+        : // a set a node has never seen: no objects there
+          (values.get(setCommand) ?? '') === ''
+          ? 0
+          : infoNumber(values.get(setCommand), 'objects', ':')
+    if (!Number.isFinite(count) || count < 0) return null
+    objects += count
+  }
+  let estimate = Math.ceil(((objects / replication) * job.partitions.length) / N_PARTITIONS)
+  if (job.maxRecords > 0) estimate = Math.min(estimate, job.maxRecords)
+  return estimate
+}
+
 /** Waits for `promise`, or until `deadline` (0 = none) if that comes first. */
 async function untilDeadline(promise: Promise<void>, deadline: number): Promise<void> {
   if (deadline <= 0) return promise
@@ -443,6 +490,10 @@ export async function scanPartitions(cluster: Cluster, job: ScanJob): Promise<Sc
   }
   const stop = (): void => run.stop()
   job.signal.addEventListener('abort', stop, { once: true })
+  if (job.onEstimate !== undefined) {
+    const estimate = await estimateRecords(cluster, job)
+    if (estimate !== null) job.onEstimate(estimate)
+  }
   try {
     for (let round = 0; ; round++) {
       if (run.stopping || job.signal.aborted) break

@@ -172,6 +172,11 @@ export interface ScanJob {
   ready(): Promise<void>
   /** Partitions finished so far (for progress). */
   onPartitionsDone?(done: number): void
+  /**
+   * Asked for when the caller wants every row in one array: the engine reports about how many
+   * records the scan will read (from the nodes' counts), before the first one, if it can.
+   */
+  onEstimate?(records: number): void
 }
 
 export interface ScanOutcome {

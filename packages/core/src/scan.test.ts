@@ -150,6 +150,36 @@ describe('scan chunk sink', () => {
     expect(sink.rows).toBe(5)
   })
 
+  it('a reserved chunk takes every row it has room for; onRows reports every chunkRows rows', () => {
+    const chunks: ScanChunk[] = []
+    const at: number[] = []
+    const sink: ScanChunkSink = new ScanChunkSink({
+      dtype: dt,
+      chunkRows: 2,
+      maxRecords: 0,
+      namespace: 'test',
+      set: 'demo',
+      onChunk: (c) => chunks.push(c),
+      onRows: () => at.push(sink.rows),
+    })
+    sink.reserve(5)
+    for (let i = 0; i < 7; i++) feed(sink, wireRecord(i, [['x', 2, f64(i)]]))
+    sink.flush()
+    // 5 rows in the reserved chunk, then chunks of chunkRows (reported by onChunk alone).
+    expect(chunks.map((c) => c.length)).toEqual([5, 2])
+    expect(at).toEqual([2, 4])
+    const all = concatScanChunks(dt, chunks)
+    expect([...(all.records.get('x') as Float64Array)]).toEqual([0, 1, 2, 3, 4, 5, 6])
+    expect([...(all.records.get('_key') as BigInt64Array)]).toEqual([0n, 1n, 2n, 3n, 4n, 5n, 6n])
+    // Only before the first record.
+    const late = sinkFor(2)
+    feed(late.sink, wireRecord(1, [['x', 2, f64(1)]]))
+    late.sink.reserve(100)
+    for (let i = 0; i < 3; i++) feed(late.sink, wireRecord(1, [['x', 2, f64(1)]]))
+    late.sink.flush()
+    expect(late.chunks.map((c) => c.length)).toEqual([2, 2])
+  })
+
   it('stops at maxRecords', () => {
     const { sink, chunks } = sinkFor(10, 3)
     const r = wireRecord(1, [['x', 2, f64(1)]])

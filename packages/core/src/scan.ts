@@ -121,6 +121,8 @@ export interface ScanChunkSinkOptions {
   set: string
   /** Each chunk as it fills (and the last, partial one at `flush`). */
   onChunk(chunk: ScanChunk): void
+  /** Every `chunkRows` rows while a `reserve`d chunk fills (it is handed over only at its end). */
+  onRows?: (() => void) | undefined
 }
 
 /**
@@ -136,6 +138,9 @@ export class ScanChunkSink implements ScanSink {
   readonly #maxRecords: number
   readonly #where: string
   readonly #onChunk: (chunk: ScanChunk) => void
+  readonly #onRows: (() => void) | undefined
+  /** `rows` at which `onRows` is called next (never, unless a chunk was reserved). */
+  #nextRows = Infinity
   #records: StructuredArray | null = null
   #digests: Uint8Array = new Uint8Array(0)
   #meta: StructuredArray | null = null
@@ -144,6 +149,8 @@ export class ScanChunkSink implements ScanSink {
   #keyIndex = -1
   #row = -1
   #filled = 0
+  /** Rows the current chunk can hold. */
+  #capacity = 0
   #stopped = false
   /** Rows delivered (begun) in all. */
   rows = 0
@@ -161,6 +168,7 @@ export class ScanChunkSink implements ScanSink {
     this.#maxRecords = maxRecords
     this.#where = `${options.namespace}/${options.set}`
     this.#onChunk = options.onChunk
+    this.#onRows = options.onRows
     // Compiling the writers checks the dtype up front (fields no bin can fill are refused).
     this.#startChunk()
   }
@@ -174,8 +182,18 @@ export class ScanChunkSink implements ScanSink {
     return this.#stopped
   }
 
-  #startChunk(): void {
-    const n = this.#chunkRows
+  /**
+   * Before the first record: make the first chunk hold `rows` rows (a scan that knows about how
+   * many records it will read fills one array instead of chunks it would copy together).
+   */
+  reserve(rows: number): void {
+    if (this.rows > 0 || rows <= this.#chunkRows) return
+    this.#startChunk(Math.min(rows, MAX_SCAN_CHUNK_ROWS))
+    if (this.#onRows !== undefined) this.#nextRows = this.#chunkRows
+  }
+
+  #startChunk(capacity = this.#chunkRows): void {
+    const n = capacity
     const records = StructuredArray.zeros(this.#dtype, n)
     const digests = new Uint8Array(n * DIGEST_SIZE)
     const meta = StructuredArray.zeros(readMetaDtype(), n)
@@ -189,6 +207,7 @@ export class ScanChunkSink implements ScanSink {
     })
     this.#keyIndex = this.#decoder.fieldIndex(this.#keyField)
     this.#filled = 0
+    this.#capacity = n
   }
 
   beginRecord(digest: Uint8Array, digestOffset: number, generation: number, ttl: number): boolean {
@@ -197,10 +216,13 @@ export class ScanChunkSink implements ScanSink {
       this.#stopped = true
       return false
     }
-    if (this.#filled === this.#chunkRows) this.#emit()
+    if (this.#filled === this.#capacity) this.#emit()
     const row = this.#filled++
     this.#row = row
-    this.rows++
+    if (++this.rows === this.#nextRows) {
+      this.#nextRows += this.#chunkRows
+      this.#onRows!()
+    }
     const out = this.#digests
     const at = row * DIGEST_SIZE
     for (let i = 0; i < DIGEST_SIZE; i++) out[at + i] = digest[digestOffset + i]!
@@ -264,8 +286,10 @@ export class ScanChunkSink implements ScanSink {
   }
 
   #emit(): void {
+    // Chunks after a reserved one are of chunkRows rows: onChunk reports them.
+    this.#nextRows = Infinity
     const n = this.#filled
-    const full = n === this.#chunkRows
+    const full = n === this.#capacity
     this.#onChunk({
       records: full ? this.#records! : this.#records!.slice(0, n),
       digests: full ? this.#digests : this.#digests.subarray(0, n * DIGEST_SIZE),
@@ -276,17 +300,9 @@ export class ScanChunkSink implements ScanSink {
   }
 }
 
-/** One chunk holding the rows of `chunks` in order (the only chunk itself when it fills its buffers). */
+/** One chunk holding the rows of `chunks` in order (the only chunk itself, not a copy). */
 export function concatScanChunks(dtype: Dtype, chunks: readonly ScanChunk[]): ScanChunk {
-  if (chunks.length === 1) {
-    const only = chunks[0]!
-    if (
-      only.records.byteOffset === 0 &&
-      only.records.bytes.byteLength === only.records.buffer.byteLength
-    ) {
-      return only
-    }
-  }
+  if (chunks.length === 1) return chunks[0]!
   let total = 0
   for (const chunk of chunks) total += chunk.length
   const records = StructuredArray.zeros(dtype, total)
