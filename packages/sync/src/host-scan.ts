@@ -9,7 +9,7 @@ import type { AsyncClient, ScanNumpyOptions } from '@aerospike-numpy/async'
 import type { ScanChunk } from '@aerospike-numpy/core'
 
 import type { ListenerEvent, Request, ScanChunkData, ScanResultData } from './messages.js'
-import { dtypeFromData, movable, movableArrayToData } from './transfer.js'
+import { dtypeFromData, ownedArrayToData } from './transfer.js'
 import type { HostReply } from './worker.js'
 
 type ScanRequest = Extract<Request, { op: 'scanNumpyAll' | 'scanOpen' }>
@@ -36,12 +36,14 @@ function chunkReply(chunk: ScanChunk | null, events: ListenerEvent[]): HostReply
   const transfer: TransferListItem[] = []
   let data: ScanChunkData | null = null
   if (chunk !== null) {
-    const records = movableArrayToData(chunk.records)
-    const meta = movableArrayToData(chunk.meta)
+    // A chunk owns its buffers (the sink allocates them for it): moved whole, never copied.
+    const records = ownedArrayToData(chunk.records)
+    const meta = ownedArrayToData(chunk.meta)
     transfer.push(...records.transfer, ...meta.transfer)
+    if (chunk.digests.buffer instanceof ArrayBuffer) transfer.push(chunk.digests.buffer)
     data = {
       records: records.data,
-      digests: movable(chunk.digests, transfer),
+      digests: chunk.digests,
       meta: meta.data,
       length: chunk.length,
     }
