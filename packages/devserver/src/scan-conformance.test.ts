@@ -142,7 +142,7 @@ describe('query.foreach of a set (partition query)', () => {
     const records: Rec[] = []
     let pages = 0
     do {
-      records.push(...(await query.results(POLICY)))
+      records.push(...((await query.results(POLICY)) as unknown as Rec[]))
       pages++
     } while (query.hasNextPage() && pages < 100)
     expect(pages).toBeGreaterThan(N / 37)
