@@ -44,6 +44,30 @@ export interface WriteNumpyOptions extends BatchWriteOptions {
   signal?: AbortSignal
   /** Encode and write in a pool of this many worker threads (wire engine). */
   workers?: number
+  /**
+   * Awaited before each chunk is first sent (re-sends of its failed rows are not paced again),
+   * with the chunk's row count: a place for rate limits. While it waits, the chunk holds its slot
+   * of `concurrency`. A rejection stops the write like a failing source.
+   */
+  beforeChunk?: (rows: number) => void | Promise<void>
+  /**
+   * Called once per chunk sent, when every row of it has its final outcome (after retries), in
+   * the order chunks settle; also for a chunk pulled from a stream but not sent because `signal`
+   * aborted (its rows carry `ERR_CLIENT_ABORT`, -5). Chunks never started are not reported. The
+   * event's arrays are valid only during the call; the chunk's rows are no longer read after it
+   * returns, so a stream may then refill the chunk's buffer.
+   */
+  onChunkSettled?: (event: ChunkSettledEvent) => void
+}
+
+/** What `onChunkSettled` receives. */
+export interface ChunkSettledEvent {
+  /** Row of the whole input (array or stream) where this chunk starts. */
+  rowBase: number
+  /** The chunk's rows, as written (a view of the input; no copy). */
+  data: StructuredArray
+  /** Final per-row result codes, generations, TTLs and in-doubt flags, indexed by chunk row. */
+  outcome: WriteOutcome
 }
 
 export const WRITE_NUMPY_OPTION_KEYS = [
@@ -56,6 +80,8 @@ export const WRITE_NUMPY_OPTION_KEYS = [
   'onRetry',
   'signal',
   'workers',
+  'beforeChunk',
+  'onChunkSettled',
 ] as const
 
 export interface ResolvedBulkOptions {
@@ -64,6 +90,8 @@ export interface ResolvedBulkOptions {
   onProgress: ((progress: WriteProgress) => void) | undefined
   onRetry: ((event: RetryEvent) => void) | undefined
   signal: AbortSignal | undefined
+  beforeChunk: ((rows: number) => void | Promise<void>) | undefined
+  onChunkSettled: ((event: ChunkSettledEvent) => void) | undefined
 }
 
 function positiveInt(value: unknown, name: string, max: number, fallback: number): number {
@@ -86,7 +114,7 @@ export function resolveBulkOptions(
     MAX_CONCURRENCY,
     DEFAULT_CONCURRENCY,
   )
-  for (const name of ['onProgress', 'onRetry'] as const) {
+  for (const name of ['onProgress', 'onRetry', 'beforeChunk', 'onChunkSettled'] as const) {
     if (o[name] !== undefined && typeof o[name] !== 'function') {
       throw new ParamError(`${name} must be a function, got ${describe(o[name])}`)
     }
@@ -102,6 +130,8 @@ export function resolveBulkOptions(
     onProgress: o.onProgress as ResolvedBulkOptions['onProgress'],
     onRetry: o.onRetry as ResolvedBulkOptions['onRetry'],
     signal: signal as AbortSignal | undefined,
+    beforeChunk: o.beforeChunk as ResolvedBulkOptions['beforeChunk'],
+    onChunkSettled: o.onChunkSettled as ResolvedBulkOptions['onChunkSettled'],
   }
 }
 

@@ -386,15 +386,18 @@ export class AsyncClient {
       bulk.concurrency,
       async ([start, end]) => {
         const chunkOutcome = sliceWriteOutcome(outcome, start, end)
+        const chunk = array.slice(start, end)
+        await bulk.beforeChunk?.(end - start)
         await this.#writeChunk(
           engine,
           prep,
-          array.slice(start, end),
+          chunk,
           rowIndices.subarray(0, end - start),
           chunkOutcome,
           bulk,
         )
         tracker.chunkDone(chunkOutcome.resultCodes)
+        bulk.onChunkSettled?.({ rowBase: start, data: chunk, outcome: chunkOutcome })
       },
       { signal },
     )
@@ -441,6 +444,7 @@ export class AsyncClient {
       bulk.concurrency,
       async ({ chunk, base }) => {
         const outcome = createWriteOutcome(chunk.length)
+        await bulk.beforeChunk?.(chunk.length)
         await this.#writeChunk(
           engine,
           prep,
@@ -451,11 +455,18 @@ export class AsyncClient {
         )
         summary.addChunk(base, outcome, keyReader(prep.plan, chunk))
         tracker.chunkDone(outcome.resultCodes)
+        bulk.onChunkSettled?.({ rowBase: base, data: chunk, outcome })
       },
       {
         signal: bulk.signal,
-        onSkipped: ({ chunk, base }) =>
-          summary.addSkipped(base, chunk.length, keyReader(prep.plan, chunk)),
+        onSkipped: ({ chunk, base }) => {
+          summary.addSkipped(base, chunk.length, keyReader(prep.plan, chunk))
+          bulk.onChunkSettled?.({
+            rowBase: base,
+            data: chunk,
+            outcome: createWriteOutcome(chunk.length),
+          })
+        },
       },
     )
     summary.aborted = aborted

@@ -25,6 +25,7 @@ export {
   rechunk,
   resolveBulkOptions,
   runBounded,
+  type ChunkSettledEvent,
   type ResolvedBulkOptions,
   type WriteNumpyOptions,
   type WriteProgress,

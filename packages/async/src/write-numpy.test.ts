@@ -223,4 +223,106 @@ describe.each(testEngines())('writeNumpy, engine %s', (engine) => {
     expect(results.failures.length).toBe(1_500)
     expect(new Set(results.failures.map((f) => f.result)).has(0)).toBe(false)
   })
+
+  it('onChunkSettled reports every chunk once with its rows and final codes; beforeChunk paces each chunk', async () => {
+    const set = uniqueSetName('hooks')
+    const n = 9_500
+    if (usesDevServer()) {
+      await cluster.devserver!.injectFault({
+        namespace: 'test',
+        set,
+        keys: [7, 8_001],
+        resultCode: 13,
+      })
+    }
+    const paced: number[] = []
+    const settled: Array<{ rowBase: number; length: number; failedRows: number[] }> = []
+    let inPace = 0
+    async function* source() {
+      for (let at = 0; at < n; at += 3_000) yield sensorRows(Math.min(3_000, n - at), at)
+    }
+    const summary = await client.writeNumpy(source(), 'test', set, sensor, {
+      chunkSize: 1_000,
+      concurrency: 3,
+      policy: TEST_POLICY,
+      beforeChunk: async (rows) => {
+        inPace++
+        paced.push(rows)
+        await new Promise((r) => setTimeout(r, 1))
+        inPace--
+      },
+      onChunkSettled: ({ rowBase, data, outcome }) => {
+        expect(outcome.resultCodes.length).toBe(data.length)
+        // the chunk's rows are the stream's rows from rowBase on
+        expect((data.get('_key') as Int32Array)[0]).toBe(rowBase)
+        const failedRows: number[] = []
+        outcome.resultCodes.forEach((code, i) => {
+          if (code !== 0) failedRows.push(rowBase + i)
+        })
+        settled.push({ rowBase, length: data.length, failedRows })
+      },
+    })
+    expect(inPace).toBe(0)
+    // rechunked at 1,000: 3 + 3 + 3 chunks of 1,000 and one of 500
+    expect(paced.sort((a, b) => a - b)).toEqual([500, ...Array(9).fill(1_000)])
+    settled.sort((a, b) => a.rowBase - b.rowBase)
+    expect(settled.map((c) => c.rowBase)).toEqual([
+      0, 1_000, 2_000, 3_000, 4_000, 5_000, 6_000, 7_000, 8_000, 9_000,
+    ])
+    expect(settled.reduce((sum, c) => sum + c.length, 0)).toBe(n)
+    const failed = settled.flatMap((c) => c.failedRows)
+    expect(failed).toEqual(summary.failures.map((f) => f.row))
+    if (usesDevServer()) expect(failed).toEqual([7, 8_001])
+  })
+
+  it('onChunkSettled on an array, and for a stream chunk pulled but not sent after abort', async () => {
+    const set = uniqueSetName('hooks')
+    const seen: Array<[number, number]> = []
+    await client.writeNumpy(sensorRows(2_500), 'test', set, sensor, {
+      chunkSize: 1_000,
+      policy: TEST_POLICY,
+      onChunkSettled: ({ rowBase, data }) => seen.push([rowBase, data.length]),
+    })
+    expect(seen.sort((a, b) => a[0] - b[0])).toEqual([
+      [0, 1_000],
+      [1_000, 1_000],
+      [2_000, 500],
+    ])
+    const controller = new AbortController()
+    const notSent: number[] = []
+    let settledRows = 0
+    async function* source() {
+      for (let c = 0; c < 20; c++) yield sensorRows(500, c * 500)
+    }
+    const summary = await client.writeNumpy(source(), 'test', set, sensor, {
+      chunkSize: 500,
+      concurrency: 2,
+      policy: TEST_POLICY,
+      signal: controller.signal,
+      onChunkSettled: ({ rowBase, outcome }) => {
+        settledRows += outcome.resultCodes.length
+        if (outcome.resultCodes.every((c) => c === ResultCode.ERR_CLIENT_ABORT)) {
+          notSent.push(rowBase)
+        }
+        controller.abort()
+      },
+    })
+    expect(summary.aborted).toBe(true)
+    // every row the stream gave settles exactly once, sent or not
+    expect(settledRows).toBe(summary.rowCount)
+    expect(notSent.length).toBeGreaterThan(0)
+  })
+
+  it('refuses hooks that are not functions', async () => {
+    await expect(
+      client.writeNumpy(sensorRows(3), 'test', 'x', sensor, {
+        beforeChunk: 5 as unknown as () => void,
+      }),
+    ).rejects.toThrow(/beforeChunk must be a function/)
+    await expect(
+      client.writeNumpy(sensorRows(3), 'test', 'x', sensor, {
+        onChunkSettled: 'x' as unknown as () => void,
+      }),
+    ).rejects.toThrow(/onChunkSettled must be a function/)
+  })
 })

@@ -1,10 +1,4 @@
-import {
-  ClusterClosedError,
-  ClusterConfigError,
-  ClusterError,
-  ConnectionError,
-  ProtocolError,
-} from './errors.js'
+import { ClientError, ConnectionError, ParamError } from '@aerospike-numpy/core'
 import { parseReplicas, PartitionMap } from './partitions.js'
 import { parsePeers, type HostAddress } from './peers.js'
 import { lookupNode, Node } from './node.js'
@@ -28,7 +22,7 @@ export interface ClusterConfig {
   tendIntervalMs?: number
   /** Expected cluster name; seeds reporting another name are refused. */
   clusterName?: string
-  /** Not supported by this engine: setting them is a ClusterConfigError. */
+  /** Not supported by this engine: setting them is a ParamError. */
   user?: unknown
   password?: unknown
   tls?: unknown
@@ -70,7 +64,7 @@ function positiveInt(value: unknown, field: string, fallback: number, allowZero 
     value < (allowZero ? 0 : 1) ||
     value > 2 ** 31 - 1
   ) {
-    throw new ClusterConfigError(
+    throw new ParamError(
       `${field} must be an integer ${allowZero ? '≥ 0' : '≥ 1'}, got ${String(value)}`,
     )
   }
@@ -84,7 +78,7 @@ function parseHost(spec: HostSpec, index: number): HostAddress {
   if (typeof spec === 'string') {
     const m = /^(?:\[([^\]]+)\]|([^:]+))(?::(\d+))?$/.exec(spec.trim())
     if (m === null)
-      throw new ClusterConfigError(`${field}: cannot parse host "${spec}" (expected host:port)`)
+      throw new ParamError(`${field}: cannot parse host "${spec}" (expected host:port)`)
     host = m[1] ?? m[2]
     if (m[3] !== undefined) port = Number(m[3])
   } else if (Array.isArray(spec)) {
@@ -96,56 +90,54 @@ function parseHost(spec: HostSpec, index: number): HostAddress {
     if (o.port !== undefined) port = o.port
   }
   if (typeof host !== 'string' || host.length === 0) {
-    throw new ClusterConfigError(`${field}: host must be a non-empty string`)
+    throw new ParamError(`${field}: host must be a non-empty string`)
   }
   if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new ClusterConfigError(`${field}: port must be an integer 1..65535, got ${String(port)}`)
+    throw new ParamError(`${field}: port must be an integer 1..65535, got ${String(port)}`)
   }
   return { host, port }
 }
 
 function parseGeneration(node: Node, name: string, value: string): number {
   if (!/^\d{1,10}$/.test(value) || Number(value) > 0xffffffff) {
-    throw new ProtocolError(
-      `${node.address}: invalid ${name} ${JSON.stringify(value.slice(0, 40))}`,
-    )
+    throw new ClientError(`${node.address}: invalid ${name} ${JSON.stringify(value.slice(0, 40))}`)
   }
   return Number(value)
 }
 
-/** Validates a ClusterConfig; throws ClusterConfigError naming the field. */
+/** Validates a ClusterConfig; throws ParamError naming the field. */
 export function resolveClusterConfig(config: ClusterConfig): ResolvedConfig {
   if (typeof config !== 'object' || config === null)
-    throw new ClusterConfigError('config must be an object')
+    throw new ParamError('config must be an object')
   for (const key of Object.keys(config)) {
-    if (!KNOWN_KEYS.has(key)) throw new ClusterConfigError(`unknown config key "${key}"`)
+    if (!KNOWN_KEYS.has(key)) throw new ParamError(`unknown config key "${key}"`)
   }
   if (config.user !== undefined || config.password !== undefined || config.authMode !== undefined) {
-    throw new ClusterConfigError(
+    throw new ParamError(
       'authentication (user/password/authMode) is not supported by the wire engine; use the official engine',
     )
   }
   if (config.tls !== undefined && config.tls !== null && config.tls !== false) {
-    throw new ClusterConfigError('TLS is not supported by the wire engine; use the official engine')
+    throw new ParamError('TLS is not supported by the wire engine; use the official engine')
   }
   const list = typeof config.hosts === 'string' ? config.hosts.split(',') : config.hosts
   if (!Array.isArray(list) || list.length === 0) {
-    throw new ClusterConfigError('hosts must be a non-empty array or a "host:port,…" string')
+    throw new ParamError('hosts must be a non-empty array or a "host:port,…" string')
   }
   const seeds = (list as readonly HostSpec[]).map(parseHost)
   if (config.timeouts !== undefined) {
     if (typeof config.timeouts !== 'object' || config.timeouts === null) {
-      throw new ClusterConfigError('timeouts must be an object')
+      throw new ParamError('timeouts must be an object')
     }
     for (const key of Object.keys(config.timeouts)) {
-      if (key !== 'connect') throw new ClusterConfigError(`unknown config key "timeouts.${key}"`)
+      if (key !== 'connect') throw new ParamError(`unknown config key "timeouts.${key}"`)
     }
   }
   if (
     config.clusterName !== undefined &&
     (typeof config.clusterName !== 'string' || config.clusterName.length === 0)
   ) {
-    throw new ClusterConfigError('clusterName must be a non-empty string')
+    throw new ParamError('clusterName must be a non-empty string')
   }
   return {
     seeds,
@@ -286,7 +278,7 @@ export class Cluster {
 
   /** One tend iteration (as_cluster_tend). `init` makes seed failures throw. */
   private async tendOnce(init: boolean): Promise<void> {
-    if (this.closed) throw new ClusterClosedError()
+    if (this.closed) throw new ClientError('the cluster is closed')
     const peers: PeersState = {
       newNodes: [],
       nodesToRemove: new Set(),
@@ -354,7 +346,7 @@ export class Cluster {
       try {
         node = await this.createNode(seed)
       } catch (error) {
-        if (error instanceof ClusterError && error.code === 'CONFIG') {
+        if (error instanceof ParamError) {
           // A server too old or of another cluster: no other seed makes it usable.
           throw error
         }
@@ -402,7 +394,7 @@ export class Cluster {
     })
     if (this.closed) {
       connection.close()
-      throw new ClusterClosedError()
+      throw new ClientError('the cluster is closed')
     }
     return new Node(info, host.host, host.port, connection, {
       maxConnections: this.config.maxConnsPerNode,
@@ -417,7 +409,7 @@ export class Cluster {
     const name = values.get('node')!
     if (name !== node.name) {
       node.active = false
-      throw new ProtocolError(`${node.address}: node name changed from ${node.name} to ${name}`)
+      throw new ClientError(`${node.address}: node name changed from ${node.name} to ${name}`)
     }
     const peersGeneration = parseGeneration(
       node,

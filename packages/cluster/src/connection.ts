@@ -1,9 +1,9 @@
 import { Socket } from 'node:net'
-import { ClusterError, ConnectionError, ProtocolError, TimeoutError } from './errors.js'
+import { AerospikeError, ClientError, ConnectionError, TimeoutError } from '@aerospike-numpy/core'
 
 /**
  * Receives the bytes of one response as they arrive. `onData` returns true once the response is
- * complete; it throws (a ClusterError, or anything, which becomes a ProtocolError) when the bytes
+ * complete; it throws (an AerospikeError, or anything, which becomes a ClientError) when the bytes
  * break the protocol. Bytes after the end of the response are unsolicited: the consumer throws.
  */
 export interface ResponseConsumer {
@@ -100,7 +100,7 @@ export class Connection {
 
   /**
    * Sends `request` and feeds the response to `consumer` until it reports completion. On any
-   * failure the connection is closed and the promise rejects with a ClusterError.
+   * failure the connection is closed and the promise rejects with an AerospikeError.
    */
   exchange(
     request: Uint8Array,
@@ -168,7 +168,7 @@ export class Connection {
     if (current === null) {
       // Bytes nobody asked for: the stream is out of step, so the socket cannot be reused.
       this.fail(
-        new ProtocolError(`${this.address}: ${chunk.length} unsolicited bytes from the server`),
+        new ClientError(`${this.address}: ${chunk.length} unsolicited bytes from the server`),
       )
       return
     }
@@ -177,9 +177,9 @@ export class Connection {
       done = current.consumer.onData(chunk)
     } catch (error) {
       this.fail(
-        error instanceof ClusterError
+        error instanceof AerospikeError
           ? error
-          : new ProtocolError(`${this.address}: bad response: ${(error as Error).message}`, {
+          : new ClientError(`${this.address}: bad response: ${(error as Error).message}`, {
               cause: error,
             }),
       )

@@ -8,7 +8,7 @@ import {
   type InfoEntry,
 } from '@aerospike-numpy/wire'
 import type { Connection, ExchangeTimeouts, ResponseConsumer } from './connection.js'
-import { ProtocolError, ServerError } from './errors.js'
+import { ClientError, errorFromCode, type AerospikeError } from '@aerospike-numpy/core'
 
 /** Reads exactly one type-1 frame of at most 512 KiB (the tend path's limit). */
 class InfoReplyConsumer implements ResponseConsumer {
@@ -25,30 +25,28 @@ class InfoReplyConsumer implements ResponseConsumer {
     try {
       frames = this.reader.push(chunk)
     } catch (error) {
-      throw new ProtocolError(`${this.address}: bad info reply: ${(error as Error).message}`, {
+      throw new ClientError(`${this.address}: bad info reply: ${(error as Error).message}`, {
         cause: error,
       })
     }
     if (frames.length === 0) return false
     const frame = frames[0]!
     if (frames.length > 1 || !this.reader.idle) {
-      throw new ProtocolError(`${this.address}: bytes after the info reply`)
+      throw new ClientError(`${this.address}: bytes after the info reply`)
     }
     if (frame.type !== AS_INFO_MESSAGE_TYPE) {
-      throw new ProtocolError(
-        `${this.address}: info reply has proto type ${frame.type}, expected 1`,
-      )
+      throw new ClientError(`${this.address}: info reply has proto type ${frame.type}, expected 1`)
     }
-    if (frame.body.length === 0) throw new ProtocolError(`${this.address}: empty info reply`)
+    if (frame.body.length === 0) throw new ClientError(`${this.address}: empty info reply`)
     this.body = frame.body
     return true
   }
 }
 
 /** The error an info value carries (`ERROR:<code>:<message>`, `FAIL:…`, `error=…`), or null. */
-export function infoValueError(name: string, value: string): ServerError | null {
+export function infoValueError(name: string, value: string): AerospikeError | null {
   const error = parseInfoError(value)
-  return error === null ? null : new ServerError(error.code, `info "${name}" failed: ${value}`)
+  return error === null ? null : errorFromCode(error.code, `info "${name}" failed: ${value}`)
 }
 
 /** Sends info commands on `connection` and returns the reply's lines in order. */
@@ -63,7 +61,7 @@ export async function infoRequest(
     return parseInfoResponse(consumer.body!)
   } catch (cause) {
     connection.close()
-    throw new ProtocolError(`${connection.address}: bad info reply: ${(cause as Error).message}`, {
+    throw new ClientError(`${connection.address}: bad info reply: ${(cause as Error).message}`, {
       cause,
     })
   }
@@ -81,13 +79,13 @@ export function infoValuesByName(
   const values = new Map<string, string>()
   for (const { name, value } of entries) {
     if (!requested.includes(name))
-      throw new ProtocolError(`${address}: info reply has unrequested name "${name}"`)
+      throw new ClientError(`${address}: info reply has unrequested name "${name}"`)
     const error = infoValueError(name, value)
     if (error !== null) throw error
     values.set(name, value)
   }
   for (const name of requested) {
-    if (!values.has(name)) throw new ProtocolError(`${address}: info reply lacks "${name}"`)
+    if (!values.has(name)) throw new ClientError(`${address}: info reply lacks "${name}"`)
   }
   return values
 }

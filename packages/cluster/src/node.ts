@@ -1,5 +1,5 @@
 import { Connection } from './connection.js'
-import { ClusterConfigError, ConnectionError, ProtocolError } from './errors.js'
+import { ClientError, ConnectionError, ParamError } from '@aerospike-numpy/core'
 import { infoRequest, infoValueError, infoValuesByName } from './info.js'
 import { ConnectionPool, type PoolOptions } from './pool.js'
 
@@ -56,7 +56,7 @@ export async function lookupNode(
       deadline: options.connectTimeoutMs > 0 ? Date.now() + options.connectTimeoutMs : 0,
     })
     if (entries.length !== commands.length) {
-      throw new ProtocolError(
+      throw new ClientError(
         `${address}: seed info reply has ${entries.length} values for ${commands.length} requested`,
       )
     }
@@ -64,38 +64,38 @@ export async function lookupNode(
       const error = infoValueError(name, value)
       if (error !== null) throw error
       if (name !== commands[i]) {
-        throw new ProtocolError(
+        throw new ClientError(
           `${address}: seed info reply value ${i} is "${name}", expected "${commands[i]}"`,
         )
       }
     }
     const name = entries[0]!.value
     if (name.length === 0 || name.length > NODE_NAME_MAX) {
-      throw new ProtocolError(`${address}: invalid node name ${JSON.stringify(name.slice(0, 40))}`)
+      throw new ClientError(`${address}: invalid node name ${JSON.stringify(name.slice(0, 40))}`)
     }
     const generationText = entries[1]!.value
     if (!/^\d+$/.test(generationText) || Number(generationText) > 0xffffffff) {
-      throw new ProtocolError(
+      throw new ClientError(
         `${address}: invalid partition-generation ${JSON.stringify(generationText.slice(0, 40))}`,
       )
     }
     const partitionGeneration = Number(generationText)
     if (partitionGeneration === GENERATION_UNINITIALIZED) {
-      throw new ProtocolError(`${address}: node ${name} is not yet fully initialized`)
+      throw new ClientError(`${address}: node ${name} is not yet fully initialized`)
     }
     const version = parseBuild(entries[2]!.value)
     if (version === null) {
-      throw new ProtocolError(
+      throw new ClientError(
         `${address}: invalid build ${JSON.stringify(entries[2]!.value.slice(0, 40))}`,
       )
     }
     if (!versionAtLeast(version, [6, 0, 0])) {
-      throw new ClusterConfigError(
+      throw new ParamError(
         `${address}: server ${entries[2]!.value} is older than 6.0 and has no batch writes (batch-any); use the official engine`,
       )
     }
     if (options.clusterName !== undefined && entries[3]!.value !== options.clusterName) {
-      throw new ClusterConfigError(
+      throw new ParamError(
         `${address}: cluster name is "${entries[3]!.value}", expected "${options.clusterName}"`,
       )
     }

@@ -1,5 +1,5 @@
 import { N_PARTITIONS } from '@aerospike-numpy/wire'
-import { ProtocolError } from './errors.js'
+import { ClientError } from '@aerospike-numpy/core'
 
 /** Base64 length of a 4096-bit ownership bitmap (512 bytes, padded). */
 const BITMAP_B64_LENGTH = 684
@@ -21,7 +21,7 @@ export interface NamespaceReplicas {
 /**
  * Parses a `replicas` value: `<ns>:<regime>,<count>,<b64>[,<b64>…][;<ns>:…]`, with or without a
  * trailing `;` (client as_partition_tables_update_all). Every bitmap must be exactly 684 base64
- * characters; anything else is a ProtocolError naming the namespace.
+ * characters; anything else is a ClientError naming the namespace.
  */
 export function parseReplicas(value: string): NamespaceReplicas[] {
   const out: NamespaceReplicas[] = []
@@ -30,25 +30,25 @@ export function parseReplicas(value: string): NamespaceReplicas[] {
     const colon = entry.indexOf(':')
     const namespace = colon < 0 ? entry : entry.slice(0, colon)
     if (colon <= 0 || namespace.length > NAMESPACE_MAX_LENGTH) {
-      throw new ProtocolError(
+      throw new ClientError(
         `replicas reply: invalid namespace ${JSON.stringify(namespace.slice(0, 40))}`,
       )
     }
     const parts = entry.slice(colon + 1).split(',')
     if (parts.length < 2 || !/^\d+$/.test(parts[0]!) || !/^\d+$/.test(parts[1]!)) {
-      throw new ProtocolError(
+      throw new ClientError(
         `replicas reply for namespace "${namespace}": expected <regime>,<count>,<bitmaps>`,
       )
     }
     const regime = Number(parts[0])
     const replicaCount = Number(parts[1])
     if (replicaCount < 1 || replicaCount > 255) {
-      throw new ProtocolError(
+      throw new ClientError(
         `replicas reply for namespace "${namespace}": replica count ${replicaCount} outside 1..255`,
       )
     }
     if (parts.length !== 2 + replicaCount) {
-      throw new ProtocolError(
+      throw new ClientError(
         `replicas reply for namespace "${namespace}": ${parts.length - 2} bitmaps for ${replicaCount} replicas`,
       )
     }
@@ -56,7 +56,7 @@ export function parseReplicas(value: string): NamespaceReplicas[] {
     for (let r = 0; r < replicaCount; r++) {
       const b64 = parts[2 + r]!
       if (b64.length !== BITMAP_B64_LENGTH || !BASE64.test(b64)) {
-        throw new ProtocolError(
+        throw new ClientError(
           `replicas reply for namespace "${namespace}": replica ${r} bitmap is ${b64.length} characters, expected ${BITMAP_B64_LENGTH} base64 characters`,
         )
       }
@@ -66,7 +66,7 @@ export function parseReplicas(value: string): NamespaceReplicas[] {
     out.push({ namespace, regime, replicaCount, bitmaps })
   }
   if (out.length > MAX_NAMESPACES) {
-    throw new ProtocolError(
+    throw new ClientError(
       `replicas reply lists ${out.length} namespaces, at most ${MAX_NAMESPACES} allowed`,
     )
   }

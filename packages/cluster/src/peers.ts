@@ -1,4 +1,4 @@
-import { ProtocolError } from './errors.js'
+import { ClientError } from '@aerospike-numpy/core'
 
 export interface HostAddress {
   host: string
@@ -19,12 +19,12 @@ export interface PeersReply {
 /**
  * Parses a `peers-clear-std` value: `<gen>,<default port>,[[<name>,<tls name>,[<host>[:<port>],…]],…]`
  * (server service_list.c build_peers; client as_peers_parse_peers). IPv6 hosts are in brackets.
- * Throws ProtocolError naming the character offset of the first unexpected character.
+ * Throws ClientError naming the character offset of the first unexpected character.
  */
 export function parsePeers(value: string): PeersReply {
   let p = 0
   const fail = (what: string): never => {
-    throw new ProtocolError(
+    throw new ClientError(
       `peers reply: expected ${what} at character ${p}, got ${JSON.stringify(value.slice(p, p + 16))}`,
     )
   }

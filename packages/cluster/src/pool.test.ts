@@ -48,7 +48,7 @@ describe('ConnectionPool', () => {
     })
     await pool.acquire(0)
     await expect(pool.acquire(Date.now() + 50)).rejects.toMatchObject({
-      code: 'NO_MORE_CONNECTIONS',
+      code: -7,
       result: -7,
     })
     pool.close()
@@ -82,7 +82,10 @@ describe('ConnectionPool', () => {
     expect(d.isOpen).toBe(true)
     pool.close()
     expect(d.isOpen).toBe(false)
-    await expect(pool.acquire(0)).rejects.toMatchObject({ code: 'CLOSED' })
+    await expect(pool.acquire(0)).rejects.toMatchObject({
+      code: -1,
+      message: 'the cluster is closed',
+    })
   })
 
   it('connect failures reject with a connection error and free the slot', async () => {
@@ -91,7 +94,7 @@ describe('ConnectionPool', () => {
       connectTimeoutMs: 500,
       maxIdleMs: 1000,
     })
-    await expect(pool.acquire(0)).rejects.toMatchObject({ code: 'CONNECTION', result: -10 })
+    await expect(pool.acquire(0)).rejects.toMatchObject({ code: -10, codeName: 'ERR_CONNECTION' })
     expect(pool.size).toBe(0)
     pool.close()
   })

@@ -1,5 +1,5 @@
 import { Connection } from './connection.js'
-import { ClusterClosedError, NoMoreConnectionsError, TimeoutError } from './errors.js'
+import { ClientError, ResultCode, TimeoutError, errorFromCode } from '@aerospike-numpy/core'
 
 export interface PoolOptions {
   /** At most this many connections to the node, in use or idle. */
@@ -46,7 +46,7 @@ export class ConnectionPool {
 
   /** A connection for one exchange; give it back with release(). deadline 0 = no deadline. */
   acquire(deadline: number): Promise<Connection> {
-    if (this.closed) return Promise.reject(new ClusterClosedError())
+    if (this.closed) return Promise.reject(new ClientError('the cluster is closed'))
     const now = Date.now()
     for (;;) {
       const connection = this.idle.pop()
@@ -65,7 +65,8 @@ export class ConnectionPool {
             const index = this.waiters.indexOf(waiter)
             if (index >= 0) this.waiters.splice(index, 1)
             reject(
-              new NoMoreConnectionsError(
+              errorFromCode(
+                ResultCode.ERR_NO_MORE_CONNECTIONS,
                 `${this.host}:${this.port}: all ${this.options.maxConnections} connections stayed busy until the deadline`,
               ),
             )
@@ -110,7 +111,7 @@ export class ConnectionPool {
     for (const connection of [...this.all]) connection.close()
     for (const waiter of this.waiters.splice(0)) {
       clearTimeout(waiter.timer)
-      waiter.reject(new ClusterClosedError())
+      waiter.reject(new ClientError('the cluster is closed'))
     }
   }
 
@@ -147,7 +148,7 @@ export class ConnectionPool {
         if (this.closed) {
           this.total--
           connection.close()
-          throw new ClusterClosedError()
+          throw new ClientError('the cluster is closed')
         }
         this.all.add(connection)
         return connection

@@ -55,13 +55,10 @@ const RETRYABLE = new Set<number>([
   ResultCode.ERR_DEVICE_OVERLOAD,
 ])
 
-/** Any error as core's: cluster errors keep their numeric result code. */
+/** Any error as core's (the cluster's own are; a bad answer or a bug becomes a ClientError). */
 function toCoreError(error: unknown): AerospikeError {
   if (error instanceof AerospikeError) return error
-  const e = error as { result?: unknown; message?: unknown } | null
-  const message = typeof e?.message === 'string' ? e.message : String(error)
-  if (typeof e?.result === 'number') return errorFromCode(e.result, message, { cause: error })
-  return new ClientError(message, { cause: error })
+  return new ClientError((error as Error | null)?.message ?? String(error), { cause: error })
 }
 
 function randomTaskId(): bigint {

@@ -1,118 +1,15 @@
 /**
- * Result codes, numbered as the Aerospike server and the official `aerospike` client number them
- * (negative codes are the client's own). Names follow `Aerospike.status`.
+ * Result codes come from `@aerospike-numpy/wire`'s one table (the C client's values, the official
+ * Node client's names); this module adds which of them a retry re-sends.
  */
-export const ResultCode = {
-  METRICS_CONFLICT: -20,
-  TXN_ALREADY_ABORTED: -19,
-  TXN_ALREADY_COMMITTED: -18,
-  TXN_FAILED: -17,
-  BATCH_FAILED: -16,
-  NO_RESPONSE: -15,
-  MAX_ERROR_RATE: -14,
-  USE_NORMAL_RETRY: -13,
-  ERR_MAX_RETRIES_EXCEEDED: -12,
-  ERR_ASYNC_QUEUE_FULL: -11,
-  ERR_CONNECTION: -10,
-  ERR_TLS_ERROR: -9,
-  ERR_INVALID_NODE: -8,
-  ERR_NO_MORE_CONNECTIONS: -7,
-  ERR_ASYNC_CONNECTION: -6,
-  ERR_CLIENT_ABORT: -5,
-  ERR_INVALID_HOST: -4,
-  NO_MORE_RECORDS: -3,
-  ERR_PARAM: -2,
-  ERR_CLIENT: -1,
-  OK: 0,
-  ERR_SERVER: 1,
-  ERR_RECORD_NOT_FOUND: 2,
-  ERR_RECORD_GENERATION: 3,
-  ERR_REQUEST_INVALID: 4,
-  ERR_RECORD_EXISTS: 5,
-  ERR_BIN_EXISTS: 6,
-  ERR_CLUSTER_CHANGE: 7,
-  ERR_SERVER_FULL: 8,
-  ERR_TIMEOUT: 9,
-  ERR_ALWAYS_FORBIDDEN: 10,
-  ERR_CLUSTER: 11,
-  ERR_BIN_INCOMPATIBLE_TYPE: 12,
-  ERR_RECORD_TOO_BIG: 13,
-  ERR_RECORD_BUSY: 14,
-  ERR_SCAN_ABORTED: 15,
-  ERR_UNSUPPORTED_FEATURE: 16,
-  ERR_BIN_NOT_FOUND: 17,
-  ERR_DEVICE_OVERLOAD: 18,
-  ERR_RECORD_KEY_MISMATCH: 19,
-  ERR_NAMESPACE_NOT_FOUND: 20,
-  ERR_BIN_NAME: 21,
-  ERR_FAIL_FORBIDDEN: 22,
-  ERR_FAIL_ELEMENT_NOT_FOUND: 23,
-  ERR_FAIL_ELEMENT_EXISTS: 24,
-  ERR_ENTERPRISE_ONLY: 25,
-  ERR_OP_NOT_APPLICABLE: 26,
-  FILTERED_OUT: 27,
-  LOST_CONFLICT: 28,
-  XDR_KEY_BUSY: 32,
-  QUERY_END: 50,
-  SECURITY_NOT_SUPPORTED: 51,
-  SECURITY_NOT_ENABLED: 52,
-  SECURITY_SCHEME_NOT_SUPPORTED: 53,
-  INVALID_COMMAND: 54,
-  INVALID_FIELD: 55,
-  ILLEGAL_STATE: 56,
-  INVALID_USER: 60,
-  USER_ALREADY_EXISTS: 61,
-  INVALID_PASSWORD: 62,
-  EXPIRED_PASSWORD: 63,
-  FORBIDDEN_PASSWORD: 64,
-  INVALID_CREDENTIAL: 65,
-  EXPIRED_SESSION: 66,
-  INVALID_ROLE: 70,
-  ROLE_ALREADY_EXISTS: 71,
-  INVALID_PRIVILEGE: 72,
-  INVALID_WHITELIST: 73,
-  QUOTAS_NOT_ENABLED: 74,
-  INVALID_QUOTA: 75,
-  NOT_AUTHENTICATED: 80,
-  ROLE_VIOLATION: 81,
-  NOT_WHITELISTED: 82,
-  QUOTA_EXCEEDED: 83,
-  ERR_UDF: 100,
-  MRT_BLOCKED: 120,
-  MRT_VERSION_MISMATCH: 121,
-  MRT_EXPIRED: 122,
-  MRT_TOO_MANY_WRITES: 123,
-  MRT_COMMITTED: 124,
-  MRT_ABORTED: 125,
-  MRT_ALREADY_LOCKED: 126,
-  MRT_MONITOR_EXISTS: 127,
-  ERR_BATCH_DISABLED: 150,
-  ERR_BATCH_MAX_REQUESTS_EXCEEDED: 151,
-  ERR_BATCH_QUEUES_FULL: 152,
-  ERR_GEO_INVALID_GEOJSON: 160,
-  ERR_INDEX_FOUND: 200,
-  ERR_INDEX_NOT_FOUND: 201,
-  ERR_INDEX_OOM: 202,
-  ERR_INDEX_NOT_READABLE: 203,
-  ERR_INDEX: 204,
-  ERR_INDEX_NAME_MAXLEN: 205,
-  ERR_INDEX_MAXCOUNT: 206,
-  ERR_QUERY_ABORTED: 210,
-  ERR_QUERY_QUEUE_FULL: 211,
-  ERR_QUERY_TIMEOUT: 212,
-  ERR_QUERY: 213,
-  ERR_UDF_NOT_FOUND: 1301,
-  ERR_LUA_FILE_NOT_FOUND: 1302,
-} as const
+import { ResultCode } from '@aerospike-numpy/wire'
 
-export type ResultCodeName = keyof typeof ResultCode
-
-/** Numeric code → name; where two names share a code, the first listed wins. */
-export const RESULT_CODE_NAMES: ReadonlyMap<number, string> = (() => {
-  const names = new Map<number, string>()
-  for (const [name, code] of Object.entries(ResultCode)) if (!names.has(code)) names.set(code, name)
-  return names
-})()
+export {
+  ResultCode,
+  RESULT_CODE_NAMES,
+  resultCodeName,
+  type ResultCodeName,
+} from '@aerospike-numpy/wire'
 
 /**
  * Codes worth re-sending a row for: the server was busy or briefly unable, the write was not
@@ -128,4 +25,20 @@ export const TRANSIENT_RESULT_CODES: ReadonlySet<number> = new Set([
 
 export function isTransientResultCode(code: number): boolean {
   return TRANSIENT_RESULT_CODES.has(code)
+}
+
+/**
+ * Codes of rows a lost connection or node left without an answer: -10 connection, -8 invalid node
+ * (no master known for the partition, or the node left), -15 no response. Such a row is re-sent
+ * when it cannot have been applied (not in doubt), or when the write is idempotent (see
+ * `isIdempotentWrite`); it then goes to the partition's master as the map says by that time.
+ */
+export const NODE_LOSS_RESULT_CODES: ReadonlySet<number> = new Set([
+  ResultCode.ERR_CONNECTION,
+  ResultCode.ERR_INVALID_NODE,
+  ResultCode.NO_RESPONSE,
+])
+
+export function isNodeLossResultCode(code: number): boolean {
+  return NODE_LOSS_RESULT_CODES.has(code)
 }

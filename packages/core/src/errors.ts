@@ -5,7 +5,7 @@
  * `error.code` keeps working. `codeName` is the string form (`'ERR_TIMEOUT'`), and `result`
  * repeats the numeric code (the server's result code where the server produced it).
  */
-import { RESULT_CODE_NAMES, ResultCode } from './codes.js'
+import { ResultCode, resultCodeName } from './codes.js'
 
 export interface AerospikeErrorOptions {
   cause?: unknown
@@ -237,11 +237,6 @@ export function errorFromCode(
   const text = message ?? `${resultCodeName(code)} (${code})`
   const Class = ERROR_CLASS_BY_CODE.get(code)
   return Class === undefined ? new AerospikeError(code, text, options) : new Class(text, options)
-}
-
-/** `'ERR_TIMEOUT'` for 9; `'UNKNOWN_<code>'` for a code we have no name for. */
-export function resultCodeName(code: number): string {
-  return RESULT_CODE_NAMES.get(code) ?? `UNKNOWN_${code}`
 }
 
 export function isAerospikeError(value: unknown): value is AerospikeError {

@@ -3,8 +3,13 @@ export {
   RESULT_CODE_NAMES,
   TRANSIENT_RESULT_CODES,
   isTransientResultCode,
+  NODE_LOSS_RESULT_CODES,
+  isNodeLossResultCode,
+  resultCodeName,
   type ResultCodeName,
 } from './codes.js'
+export { toErrorData, type ErrorData } from './error-data.js'
+export { fromErrorData, type FromErrorDataOptions } from './error-rebuild.js'
 export {
   AerospikeError,
   ParamError,
@@ -28,7 +33,6 @@ export {
   BinNameError,
   ScanIncompleteError,
   errorFromCode,
-  resultCodeName,
   isAerospikeError,
   type AerospikeErrorOptions,
   type UnfinishedPartition,
@@ -38,6 +42,10 @@ export {
   PARTICLE_FLOAT,
   PARTICLE_STRING,
   PARTICLE_BLOB,
+  DIGEST_SIZE,
+  computeDigest,
+} from '@aerospike-numpy/wire'
+export {
   DEFAULT_KEY_FIELD,
   MAX_BIN_NAME_BYTES,
   compileWritePlan,
@@ -89,11 +97,13 @@ export {
   POLICY_REPLICA_PREFER_RACK,
   POLICY_READ_MODE_AP_ONE,
   POLICY_READ_MODE_AP_ALL,
+  policy,
+} from '@aerospike-numpy/wire'
+export {
   TTL_NAMESPACE_DEFAULT,
   TTL_NEVER_EXPIRE,
   TTL_DONT_UPDATE,
   TTL_CLIENT_DEFAULT,
-  policy,
   ttl,
   resolveWritePolicy,
   resolveReadPolicy,
@@ -115,7 +125,6 @@ export {
   resolveRetry,
   retryDelayMs,
   writeWithRetry,
-  transientRows,
   type RetryOptions,
   type RetryPolicy,
   type Clock,
@@ -132,14 +141,12 @@ export {
   type WriteFailure,
   type WriteSummary,
 } from './results.js'
-export { halfToNumber, numberToHalf, invalidUtf8At } from './scalars.js'
+export { invalidUtf8At } from './scalars.js'
 export {
   MAX_NAMESPACE_BYTES,
   MAX_SET_NAME_BYTES,
-  DIGEST_SIZE,
   validateNamespace,
   validateSetName,
-  computeDigest,
   userKeyBytes,
   userKeyDigest,
   resolveKey,
@@ -149,7 +156,6 @@ export {
 } from './keys.js'
 export { NumpyBatchRecords, createReadSink, binsForReadDtype, readMetaDtype } from './read.js'
 export {
-  N_PARTITIONS,
   DEFAULT_SCAN_CHUNK_ROWS,
   MAX_SCAN_CHUNK_ROWS,
   ScanChunkSink,

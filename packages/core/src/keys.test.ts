@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import { computeDigest } from '@aerospike-numpy/wire'
 import { ParamError } from './errors.js'
 import {
-  computeDigest,
   keyLabel,
   resolveKey,
   resolveKeys,

@@ -3,17 +3,22 @@
  * official client's `Key`-like objects), validated and resolved to `ResolvedKey` with the digest
  * the server stores records under.
  */
-import { createHash } from 'node:crypto'
+import { INT64_MAX, INT64_MIN } from '@aerospike-numpy/dtype'
+import {
+  computeDigest,
+  DIGEST_SIZE,
+  PARTICLE_BLOB,
+  PARTICLE_INTEGER,
+  PARTICLE_STRING,
+} from '@aerospike-numpy/wire'
 import type { ResolvedKey, UserKey } from './engine.js'
 import { ParamError } from './errors.js'
-import { PARTICLE_BLOB, PARTICLE_INTEGER, PARTICLE_STRING } from './plan.js'
 import { describe } from './policy.js'
 import { utf8Encoder } from './scalars.js'
 
 /** Server limits, in UTF-8 bytes. */
 export const MAX_NAMESPACE_BYTES = 31
 export const MAX_SET_NAME_BYTES = 63
-export const DIGEST_SIZE = 20
 
 /** A key as users give it: `['test', 'demo', 1]` or `{ ns, set, key?, digest? }`. */
 export type KeyInput =
@@ -46,19 +51,6 @@ export function validateSetName(set: unknown, where = 'set'): string {
   }
   return set
 }
-
-/** RIPEMD-160 over set name, key particle type and key bytes, as the server computes it. */
-export function computeDigest(set: string, particleType: number, keyBytes: Uint8Array): Uint8Array {
-  const hash = createHash('ripemd160')
-  hash.update(utf8Encoder.encode(set))
-  hash.update(Uint8Array.of(particleType))
-  hash.update(keyBytes)
-  const digest = hash.digest()
-  return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength)
-}
-
-const INT64_MIN = -(2n ** 63n)
-const INT64_MAX = 2n ** 63n - 1n
 
 /** Particle type and key bytes of a user key; throws `ParamError` for a key Aerospike cannot hold. */
 export function userKeyBytes(

@@ -1,14 +1,13 @@
 import { dtype, StructuredArray } from '@aerospike-numpy/dtype'
 import { describe, expect, it } from 'vitest'
-import { ParamError } from './errors.js'
 import {
   PARTICLE_BLOB,
   PARTICLE_FLOAT,
   PARTICLE_INTEGER,
   PARTICLE_STRING,
-  checkRowValues,
-  compileWritePlan,
-} from './plan.js'
+} from '@aerospike-numpy/wire'
+import { ParamError } from './errors.js'
+import { checkRowValues, compileWritePlan } from './plan.js'
 
 function rowCtx(data: StructuredArray, row: number) {
   const src = new Uint8Array(data.buffer)

@@ -8,21 +8,17 @@
  * bytes) and `rowOffset` the row's first byte in it (`byteOffset + i * stride`); codecs add their
  * field's offset. `row` is used only to name the row in errors.
  */
-import type { Dtype, DtypeField } from '@aerospike-numpy/dtype'
-import { ParamError } from './errors.js'
+import { halfBitsToDouble, type Dtype, type DtypeField } from '@aerospike-numpy/dtype'
 import {
-  halfToNumber,
-  invalidUtf8At,
-  trimTrailingNuls,
-  utf8Decoder,
-  utf8Encoder,
-} from './scalars.js'
-
-/** Aerospike particle types used by the plan (the digest's key type byte for keys). */
-export const PARTICLE_INTEGER = 1
-export const PARTICLE_FLOAT = 2
-export const PARTICLE_STRING = 3
-export const PARTICLE_BLOB = 4
+  PARTICLE_BLOB,
+  PARTICLE_FLOAT,
+  PARTICLE_INTEGER,
+  PARTICLE_STRING,
+  type BatchWriteBin,
+  type BatchWriteKey,
+} from '@aerospike-numpy/wire'
+import { ParamError } from './errors.js'
+import { invalidUtf8At, trimTrailingNuls, utf8Decoder, utf8Encoder } from './scalars.js'
 
 export const DEFAULT_KEY_FIELD = '_key'
 /** Server limit on bin names, in UTF-8 bytes. */
@@ -39,50 +35,29 @@ export interface WritePlan {
   readonly bins: readonly BinCodec[]
 }
 
-export interface KeyCodec {
+/**
+ * The key of a row. `writeKeyBytes` (wire's `BatchWriteKey`) writes the key bytes as hashed into
+ * the digest (int: 8-byte big-endian; string: UTF-8, trailing NULs trimmed; blob: raw) and
+ * throws `ParamError` naming row and field; `maxKeyBytes` bounds what it writes.
+ */
+export interface KeyCodec extends BatchWriteKey {
   readonly field: DtypeField
   /** INTEGER, STRING, BLOB: the digest's key type byte. */
   readonly particleType: 1 | 3 | 4
-  /**
-   * Key bytes as hashed into the digest (int: 8-byte big-endian; string: UTF-8, trailing NULs
-   * trimmed; blob: raw), written into `out` at `outOffset`; returns the length. Throws
-   * `ParamError` naming row and field.
-   */
-  writeKeyBytes(
-    src: Uint8Array,
-    rowOffset: number,
-    row: number,
-    out: Uint8Array,
-    outOffset: number,
-  ): number
-  /** Upper bound of what `writeKeyBytes` writes. */
-  readonly maxKeyBytes: number
   /** The key as the official client takes it (a fresh Uint8Array for blob keys). */
   value(src: Uint8Array, rowOffset: number, row: number): KeyValue
 }
 
-export interface BinCodec {
+/**
+ * One bin. `writeValue` (wire's `BatchWriteBin`) writes the wire value bytes (big-endian int64 /
+ * double, raw blob) straight from the row; `nameBytes` is UTF-8 of 1..15 bytes (checked at
+ * compile time); `valueSize` is 8 for ints and floats, the field width for blobs.
+ */
+export interface BinCodec extends BatchWriteBin {
   readonly name: string
-  /** UTF-8, 1..15 bytes (checked at compile time). */
-  readonly nameBytes: Uint8Array
   readonly field: DtypeField
   /** INTEGER, FLOAT, BLOB */
   readonly particleType: 1 | 2 | 4
-  /** Wire value length: 8 for ints and floats, the field width for blobs. */
-  readonly valueSize: number
-  /**
-   * Wire value bytes (big-endian int64 / double, raw blob) straight from the row into `out` at
-   * `outOffset` (`outView` is a DataView over `out`'s bytes). Throws `ParamError` naming row and field.
-   */
-  writeValue(
-    src: Uint8Array,
-    srcView: DataView,
-    rowOffset: number,
-    row: number,
-    out: Uint8Array,
-    outView: DataView,
-    outOffset: number,
-  ): void
   /**
    * The JS value: integers as number when exact, else bigint; floats as number (the official
    * adapter wraps them in `Aerospike.Double`); blobs as a view of the row's bytes (no copy —
@@ -225,7 +200,7 @@ function integerBin(field: DtypeField, nameBytes: Uint8Array): BinCodec {
 type FloatReader = (view: DataView, offset: number, le: boolean) => number
 
 const FLOAT_READERS: Readonly<Record<number, FloatReader>> = {
-  2: (v, o, le) => halfToNumber(v.getUint16(o, le)),
+  2: (v, o, le) => halfBitsToDouble(v.getUint16(o, le)),
   4: (v, o, le) => v.getFloat32(o, le),
   8: (v, o, le) => v.getFloat64(o, le),
 }

@@ -5,10 +5,8 @@ import {
   POLICY_EXISTS_CREATE,
   POLICY_GEN_EQ,
   POLICY_KEY_SEND,
-  TTL_NEVER_EXPIRE,
-  resolveReadPolicy,
-  resolveWritePolicy,
-} from './policy.js'
+} from '@aerospike-numpy/wire'
+import { TTL_NEVER_EXPIRE, resolveReadPolicy, resolveWritePolicy } from './policy.js'
 
 describe('write policy', () => {
   it('fills every field with the official client defaults', () => {
@@ -24,6 +22,7 @@ describe('write policy', () => {
       commitLevel: 0,
       durableDelete: false,
       compress: false,
+      resendInDoubt: true,
     })
   })
 
@@ -40,6 +39,7 @@ describe('write policy', () => {
       commitLevel: POLICY_COMMIT_LEVEL_MASTER,
       durableDelete: true,
       compress: true,
+      resendInDoubt: false,
     })
     expect(p).toMatchObject({
       totalTimeout: 5000,
@@ -53,6 +53,7 @@ describe('write policy', () => {
       commitLevel: 1,
       durableDelete: true,
       compress: true,
+      resendInDoubt: false,
     })
   })
 
@@ -65,6 +66,7 @@ describe('write policy', () => {
     [{ ttl: 1.5 }, /policy.ttl/],
     [{ ttl: -4 }, /policy.ttl/],
     [{ durableDelete: 1 }, /policy.durableDelete must be a boolean/],
+    [{ resendInDoubt: 'no' }, /policy.resendInDoubt must be a boolean/],
     [{ gen: POLICY_GEN_EQ }, /policy.generation, which is missing/],
     [{ generation: 70000 }, /at most 65535/],
     ['fast', /policy must be an object/],

@@ -5,56 +5,23 @@
  */
 import { ParamError } from './errors.js'
 
-/** `policy.key`: send only the digest (default) or also the user key, stored with the record. */
-export const POLICY_KEY_DIGEST = 0
-export const POLICY_KEY_SEND = 1
-/** `policy.exists` */
-export const POLICY_EXISTS_IGNORE = 0
-export const POLICY_EXISTS_CREATE = 1
-export const POLICY_EXISTS_UPDATE = 2
-export const POLICY_EXISTS_REPLACE = 3
-export const POLICY_EXISTS_CREATE_OR_REPLACE = 4
-/** `policy.gen` */
-export const POLICY_GEN_IGNORE = 0
-export const POLICY_GEN_EQ = 1
-export const POLICY_GEN_GT = 2
-/** `policy.commitLevel` */
-export const POLICY_COMMIT_LEVEL_ALL = 0
-export const POLICY_COMMIT_LEVEL_MASTER = 1
-/** `policy.replica` */
-export const POLICY_REPLICA_MASTER = 0
-export const POLICY_REPLICA_ANY = 1
-export const POLICY_REPLICA_SEQUENCE = 2
-export const POLICY_REPLICA_PREFER_RACK = 3
-/** `policy.readModeAP` */
-export const POLICY_READ_MODE_AP_ONE = 0
-export const POLICY_READ_MODE_AP_ALL = 1
+// The POLICY_* values and the grouped `policy` object are wire's (one set for the encoders and
+// for users); core's index re-exports them.
+import {
+  POLICY_COMMIT_LEVEL_ALL,
+  POLICY_EXISTS_CREATE_OR_REPLACE,
+  POLICY_EXISTS_IGNORE,
+  POLICY_GEN_IGNORE,
+  POLICY_KEY_DIGEST,
+  POLICY_KEY_SEND,
+  policy,
+} from '@aerospike-numpy/wire'
+
 /** `policy.ttl` special values (seconds otherwise). */
 export const TTL_NAMESPACE_DEFAULT = 0
 export const TTL_NEVER_EXPIRE = -1
 export const TTL_DONT_UPDATE = -2
 export const TTL_CLIENT_DEFAULT = -3
-
-/** The same values grouped as the official client's `Aerospike.policy`. */
-export const policy = {
-  key: { DIGEST: POLICY_KEY_DIGEST, SEND: POLICY_KEY_SEND },
-  exists: {
-    IGNORE: POLICY_EXISTS_IGNORE,
-    CREATE: POLICY_EXISTS_CREATE,
-    UPDATE: POLICY_EXISTS_UPDATE,
-    REPLACE: POLICY_EXISTS_REPLACE,
-    CREATE_OR_REPLACE: POLICY_EXISTS_CREATE_OR_REPLACE,
-  },
-  gen: { IGNORE: POLICY_GEN_IGNORE, EQ: POLICY_GEN_EQ, GT: POLICY_GEN_GT },
-  commitLevel: { ALL: POLICY_COMMIT_LEVEL_ALL, MASTER: POLICY_COMMIT_LEVEL_MASTER },
-  replica: {
-    MASTER: POLICY_REPLICA_MASTER,
-    ANY: POLICY_REPLICA_ANY,
-    SEQUENCE: POLICY_REPLICA_SEQUENCE,
-    PREFER_RACK: POLICY_REPLICA_PREFER_RACK,
-  },
-  readModeAP: { ONE: POLICY_READ_MODE_AP_ONE, ALL: POLICY_READ_MODE_AP_ALL },
-} as const
 
 export const ttl = {
   NAMESPACE_DEFAULT: TTL_NAMESPACE_DEFAULT,
@@ -98,6 +65,12 @@ export interface WritePolicy extends BatchPolicyFields {
   generation?: number
   commitLevel?: number
   durableDelete?: boolean
+  /**
+   * With `retry`: re-send rows left in doubt by a lost connection or node (they may have been
+   * applied) when the write is idempotent — a plain upsert (`exists` IGNORE or CREATE_OR_REPLACE,
+   * no generation check). Default true; false never re-sends a row that may have been applied.
+   */
+  resendInDoubt?: boolean
 }
 
 /** `batchRead`'s `policy`. `key` is accepted (the guide passes it) and has no effect on reads. */
@@ -134,6 +107,7 @@ export interface ResolvedWritePolicy extends ResolvedBatchPolicy {
   generation: number
   commitLevel: number
   durableDelete: boolean
+  resendInDoubt: boolean
 }
 
 export interface ResolvedReadPolicy extends ResolvedBatchPolicy {
@@ -216,6 +190,7 @@ const WRITE_CHECKS: Record<keyof WritePolicy, Check> = {
   generation: nonNegativeInt,
   commitLevel: oneOf(policy.commitLevel),
   durableDelete: bool,
+  resendInDoubt: bool,
 }
 
 const READ_CHECKS: Record<keyof ReadPolicy, Check> = {
@@ -286,7 +261,20 @@ export function resolveWritePolicy(input?: unknown): ResolvedWritePolicy {
     generation: p.generation ?? 0,
     commitLevel: p.commitLevel ?? POLICY_COMMIT_LEVEL_ALL,
     durableDelete: p.durableDelete ?? false,
+    resendInDoubt: p.resendInDoubt ?? true,
   }
+}
+
+/**
+ * Whether a row may be sent twice: only a plain upsert counts. A create-only write would fail
+ * the second time with 5 (key exists), and the other `exists` rules and generation checks make
+ * the outcome of the second send depend on the record's state in between.
+ */
+export function isIdempotentWrite(p: ResolvedWritePolicy): boolean {
+  return (
+    p.gen === POLICY_GEN_IGNORE &&
+    (p.exists === POLICY_EXISTS_IGNORE || p.exists === POLICY_EXISTS_CREATE_OR_REPLACE)
+  )
 }
 
 /** Validate a `batchRead` policy object. */

@@ -4,20 +4,31 @@
  * errors naming the key and field; records and bins that are missing leave their row zero.
  */
 import {
+  doubleToHalfBits,
   dtype as makeDtype,
+  halfBitsToDouble,
+  INT64_MAX,
+  INT64_MIN,
+  INT_RANGES,
+  intRange,
   StructuredArray,
+  UINT64_MAX,
   type Dtype,
   type DtypeField,
 } from '@aerospike-numpy/dtype'
+import {
+  PARTICLE_BLOB,
+  PARTICLE_BOOL,
+  PARTICLE_FLOAT,
+  PARTICLE_INTEGER,
+  PARTICLE_NIL,
+  PARTICLE_STRING,
+} from '@aerospike-numpy/wire'
 import type { ReadOutcome, ReadSink, ResolvedKey, UserKey } from './engine.js'
 import { ConversionError, ParamError } from './errors.js'
 import { keyLabel, resolveKey } from './keys.js'
-import { PARTICLE_BLOB, PARTICLE_FLOAT, PARTICLE_INTEGER, PARTICLE_STRING } from './plan.js'
 import { describe } from './policy.js'
-import { halfToNumber, numberToHalf, utf8Encoder } from './scalars.js'
-
-const PARTICLE_NULL = 0
-const PARTICLE_BOOL = 17
+import { utf8Encoder } from './scalars.js'
 
 const PARTICLE_NAMES: Readonly<Record<number, string>> = {
   0: 'null',
@@ -45,21 +56,6 @@ interface FieldWriter {
   int(row: number, rowOffset: number, value: number | bigint): void
   float(row: number, rowOffset: number, value: number): void
   bytes(row: number, rowOffset: number, bytes: Uint8Array, offset: number, length: number): void
-}
-
-interface IntRange {
-  min: number
-  max: number
-  set: (view: DataView, offset: number, value: number, le: boolean) => void
-}
-
-const INT_RANGES: Readonly<Record<string, IntRange>> = {
-  i1: { min: -128, max: 127, set: (v, o, x) => v.setInt8(o, x) },
-  u1: { min: 0, max: 255, set: (v, o, x) => v.setUint8(o, x) },
-  i2: { min: -32768, max: 32767, set: (v, o, x, le) => v.setInt16(o, x, le) },
-  u2: { min: 0, max: 65535, set: (v, o, x, le) => v.setUint16(o, x, le) },
-  i4: { min: -2147483648, max: 2147483647, set: (v, o, x, le) => v.setInt32(o, x, le) },
-  u4: { min: 0, max: 4294967295, set: (v, o, x, le) => v.setUint32(o, x, le) },
 }
 
 const F16_MAX = 65504
@@ -130,7 +126,7 @@ export class RowDecoder {
       (dt.kind === 'i' || dt.kind === 'u' || dt.kind === 'b')
     ) {
       const isBool = dt.kind === 'b'
-      const range = isBool ? INT_RANGES.u1! : INT_RANGES[`${dt.kind}${dt.itemsize}`]
+      const range = isBool ? INT_RANGES.u1 : intRange(dt.kind, dt.itemsize)
       const unsigned = dt.kind === 'u'
       const int = (row: number, rowOffset: number, value: number | bigint): void => {
         const p = rowOffset + fieldOffset
@@ -176,8 +172,8 @@ export class RowDecoder {
           if (Number.isSafeInteger(value)) int(row, rowOffset, value)
           else {
             const big = BigInt(value)
-            const limit = unsigned ? 2n ** 64n - 1n : 2n ** 63n - 1n
-            const low = unsigned ? 0n : -(2n ** 63n)
+            const limit = unsigned ? UINT64_MAX : INT64_MAX
+            const low = unsigned ? 0n : INT64_MIN
             if (dt.itemsize !== 8 || big > limit || big < low) {
               fail(row, `float ${value} is out of range for '${typeName}'`)
             }
@@ -198,8 +194,8 @@ export class RowDecoder {
           }
           view.setFloat32(p, value, le)
         } else if (size === 2) {
-          const half = numberToHalf(value)
-          if (Number.isFinite(value) && !Number.isFinite(halfToNumber(half))) {
+          const half = doubleToHalfBits(value)
+          if (Number.isFinite(value) && !Number.isFinite(halfBitsToDouble(half))) {
             fail(row, `float ${value} overflows 'f2' (largest ${F16_MAX})`)
           }
           view.setUint16(p, half, le)
@@ -216,7 +212,7 @@ export class RowDecoder {
               ? exact
               : size === 4
                 ? exact && Math.fround(n) === n
-                : exact && halfToNumber(numberToHalf(n)) === n
+                : exact && halfBitsToDouble(doubleToHalfBits(n)) === n
           if (!fits)
             fail(row, `integer ${String(value)} cannot be represented exactly in '${typeName}'`)
           setFloat(row, rowOffset, n)
@@ -292,7 +288,7 @@ export class RowDecoder {
     const writer = this.#writers[index]!
     const rowOffset = this.#rowOffset(row)
     switch (particleType) {
-      case PARTICLE_NULL:
+      case PARTICLE_NIL:
         return
       case PARTICLE_INTEGER: {
         if (length !== 8)

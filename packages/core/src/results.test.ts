@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createWriteOutcome } from './engine.js'
-import {
-  AerospikeError,
-  ParamError,
-  TimeoutError,
-  errorFromCode,
-  resultCodeName,
-} from './errors.js'
+import { resultCodeName } from './codes.js'
+import { AerospikeError, ParamError, TimeoutError, errorFromCode } from './errors.js'
 import { BatchRecords } from './results.js'
 
 describe('BatchRecords', () => {

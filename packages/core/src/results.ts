@@ -4,7 +4,7 @@
  * the official client's shape only when `batchRecords` is first read.
  */
 import type { UserKey, WriteOutcome } from './engine.js'
-import { resultCodeName } from './errors.js'
+import { resultCodeName } from './codes.js'
 
 /** A record key in the official client's shape (`Aerospike.Key`). */
 export interface Key {

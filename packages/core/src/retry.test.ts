@@ -1,10 +1,16 @@
 import { dtype, StructuredArray } from '@aerospike-numpy/dtype'
+import {
+  POLICY_EXISTS_CREATE,
+  POLICY_EXISTS_CREATE_OR_REPLACE,
+  POLICY_EXISTS_REPLACE,
+  POLICY_EXISTS_UPDATE,
+} from '@aerospike-numpy/wire'
 import { describe, expect, it } from 'vitest'
 import { allRows, createWriteOutcome, type Engine, type WriteJob } from './engine.js'
-import { AerospikeError, ParamError, TimeoutError } from './errors.js'
+import { AerospikeError, ConnectionError, ParamError, TimeoutError } from './errors.js'
 import { compileWritePlan } from './plan.js'
 import { resolveWritePolicy } from './policy.js'
-import { resolveRetry, retryDelayMs, writeWithRetry, type Clock } from './retry.js'
+import { isResendable, resolveRetry, retryDelayMs, writeWithRetry, type Clock } from './retry.js'
 
 /** A clock whose sleeps advance time at once and are recorded. */
 function fakeClock(): Clock & { sleeps: number[]; t: number } {
@@ -192,5 +198,111 @@ describe('retry as a value', () => {
     })
     expect(report.stoppedBy).toBe('abort')
     expect(engine.calls.length).toBe(1)
+  })
+})
+
+describe('rows a lost connection or node left unanswered', () => {
+  /** Row 0: connection refused before sending; row 1: cut after sending (in doubt); row 2: no master. */
+  function nodeLossEngine(): Engine & { calls: number[][] } {
+    const engine = scriptedEngine(() => 0)
+    let call = 0
+    return {
+      ...engine,
+      async write(job) {
+        call++
+        engine.calls.push([...job.rows])
+        for (const row of job.rows) {
+          const first = call === 1
+          job.outcome.resultCodes[row] = first ? [-10, -10, -8][row]! : 0
+          job.outcome.inDoubt[row] = first && row === 1 ? 1 : 0
+        }
+      },
+    }
+  }
+
+  it('re-sends them, in doubt too, for a plain upsert', async () => {
+    const engine = nodeLossEngine()
+    const j = job(3, { totalTimeout: 0 })
+    await writeWithRetry(engine, j, { retry: resolveRetry(1), clock: fakeClock() })
+    expect(engine.calls).toEqual([
+      [0, 1, 2],
+      [0, 1, 2],
+    ])
+    expect([...j.outcome.resultCodes]).toEqual([0, 0, 0])
+    expect([...j.outcome.inDoubt]).toEqual([0, 0, 0])
+  })
+
+  it.each([
+    ['resendInDoubt: false', { resendInDoubt: false }],
+    ['a create-only write', { exists: POLICY_EXISTS_CREATE }],
+    ['an update-only write', { exists: POLICY_EXISTS_UPDATE }],
+    ['a replace-only write', { exists: POLICY_EXISTS_REPLACE }],
+  ])('never re-sends a row in doubt with %s; the others are re-sent', async (_, policy) => {
+    const engine = nodeLossEngine()
+    const j = job(3, { totalTimeout: 0, ...policy })
+    await writeWithRetry(engine, j, { retry: resolveRetry(1), clock: fakeClock() })
+    expect(engine.calls).toEqual([
+      [0, 1, 2],
+      [0, 2],
+    ])
+    expect([...j.outcome.resultCodes]).toEqual([0, -10, 0])
+    expect([...j.outcome.inDoubt]).toEqual([0, 1, 0])
+  })
+
+  it('a transient code in doubt follows the same rule', async () => {
+    const engine: Engine = {
+      ...scriptedEngine(() => 0),
+      async write(job) {
+        for (const row of job.rows) {
+          job.outcome.resultCodes[row] = 9
+          job.outcome.inDoubt[row] = 1
+        }
+      },
+    }
+    const created = job(1, { totalTimeout: 0, exists: POLICY_EXISTS_CREATE })
+    const report = await writeWithRetry(engine, created, {
+      retry: resolveRetry(3),
+      clock: fakeClock(),
+    })
+    expect(report.calls).toBe(1)
+    const upsert = job(1, { totalTimeout: 0, exists: POLICY_EXISTS_CREATE_OR_REPLACE })
+    expect(
+      (await writeWithRetry(engine, upsert, { retry: resolveRetry(3), clock: fakeClock() })).calls,
+    ).toBe(4)
+  })
+
+  it('a whole-call failure in doubt is re-sent, then answered per row', async () => {
+    let call = 0
+    const engine: Engine = {
+      ...scriptedEngine(() => 0),
+      async write(job) {
+        call++
+        if (call === 1) throw new ConnectionError('node lost', { inDoubt: true })
+        for (const row of job.rows) job.outcome.resultCodes[row] = 0
+      },
+    }
+    const j = job(2, { totalTimeout: 0 })
+    await writeWithRetry(engine, j, { retry: resolveRetry(2), clock: fakeClock() })
+    expect([...j.outcome.resultCodes]).toEqual([0, 0])
+    expect([...j.outcome.inDoubt]).toEqual([0, 0])
+    // without re-sends in doubt, the error is thrown with its rows marked
+    call = 0
+    const k = job(2, { totalTimeout: 0, resendInDoubt: false })
+    await expect(
+      writeWithRetry(engine, k, { retry: resolveRetry(2), clock: fakeClock() }),
+    ).rejects.toMatchObject({ code: -10, inDoubt: true })
+    expect([...k.outcome.inDoubt]).toEqual([1, 1])
+  })
+})
+
+describe('isResendable', () => {
+  it('picks transient and node-loss codes; rows in doubt only when allowed', () => {
+    for (const code of [9, 14, 18, 8, 11, -10, -8, -15]) {
+      expect(isResendable(code, false, false)).toBe(true)
+      expect(isResendable(code, true, false)).toBe(false)
+      expect(isResendable(code, true, true)).toBe(true)
+    }
+    for (const code of [0, 2, 5, 13, 22, -2, -1, 1])
+      expect(isResendable(code, false, true)).toBe(false)
   })
 })

@@ -1,11 +1,14 @@
 /**
- * Retry as a value. `retry: n` re-sends only rows that failed with a transient code, after
- * 10 ms, 20 ms, 40 ms … capped at 500 ms, and stops early rather than overrun the policy's
- * `totalTimeout`. Time comes from an injectable `Clock` so the schedule is testable without waiting.
+ * Retry as a value. `retry: n` re-sends only rows that failed with a transient code or were left
+ * unanswered by a lost connection or node, after 10 ms, 20 ms, 40 ms … capped at 500 ms, and
+ * stops early rather than overrun the policy's `totalTimeout`. A row that may have been applied
+ * (in doubt) is re-sent only when the write is idempotent and `policy.resendInDoubt` allows it.
+ * Time comes from an injectable `Clock` so the schedule is testable without waiting.
  */
-import { isTransientResultCode } from './codes.js'
+import { isNodeLossResultCode, isTransientResultCode } from './codes.js'
 import type { Engine, WriteJob } from './engine.js'
 import { AerospikeError, ParamError } from './errors.js'
+import { isIdempotentWrite, type ResolvedWritePolicy } from './policy.js'
 
 export const DEFAULT_RETRY_BASE_DELAY_MS = 10
 export const DEFAULT_RETRY_MAX_DELAY_MS = 500
@@ -113,10 +116,11 @@ export interface WriteWithRetryReport {
 }
 
 /**
- * Write `job.rows` through `engine`, then re-send rows whose code is transient, as `retry` says.
- * A whole-call failure (the engine throws) marks the call's rows with its code; it is re-sent if
- * transient. It is re-thrown when no call got per-row answers at all, since then nothing about
- * the rows is known beyond that error.
+ * Write `job.rows` through `engine`, then re-send the rows `isResendable` picks, as `retry` says.
+ * Each re-send is routed afresh by the engine, so after a node loss it reaches the partition's
+ * new master once the cluster map says so. A whole-call failure (the engine throws) marks the
+ * call's rows with its code and `inDoubt`; they are re-sent by the same rule. It is re-thrown
+ * when no call got per-row answers at all, since then nothing about the rows is known beyond it.
  */
 export async function writeWithRetry(
   engine: Engine,
@@ -146,17 +150,15 @@ export async function writeWithRetry(
     }
   }
 
+  const mayResendInDoubt = resendsInDoubt(job.policy)
   await send(job.rows)
   const report: WriteWithRetryReport = { calls: 1, rowsResent: 0, stoppedBy: null }
-  if (
-    !answered &&
-    lastError !== null &&
-    !isTransientResultCode((lastError as AerospikeError).code)
-  ) {
-    throw lastError
+  if (!answered && lastError !== null) {
+    const e = lastError as AerospikeError
+    if (!isResendable(e.code, e.inDoubt, mayResendInDoubt)) throw lastError
   }
   for (let attempt = 1; ; attempt++) {
-    const pending = transientRows(job.rows, resultCodes)
+    const pending = resendableRows(job.rows, resultCodes, inDoubt, mayResendInDoubt)
     if (pending.length === 0) break
     if (attempt > retry.attempts) {
       report.stoppedBy = retry.attempts > 0 ? 'attempts' : null
@@ -187,13 +189,33 @@ export async function writeWithRetry(
   return report
 }
 
-/** The rows among `rows` whose current code is transient. */
-export function transientRows(rows: Uint32Array, resultCodes: Int32Array): Uint32Array {
-  // Called after every chunk: written rows (code 0) skip the set lookup.
+/** Whether rows in doubt may be re-sent under this policy. */
+export function resendsInDoubt(policy: ResolvedWritePolicy): boolean {
+  return policy.resendInDoubt && isIdempotentWrite(policy)
+}
+
+/**
+ * The retry decision for one failed row: a transient code, or a lost connection or node; and, if
+ * the row may have been applied, only when re-sending it in doubt is allowed.
+ */
+export function isResendable(code: number, inDoubt: boolean, mayResendInDoubt: boolean): boolean {
+  if (code === 0 || (inDoubt && !mayResendInDoubt)) return false
+  return isTransientResultCode(code) || isNodeLossResultCode(code)
+}
+
+/** The rows among `rows` that `isResendable` picks. */
+export function resendableRows(
+  rows: Uint32Array,
+  resultCodes: Int32Array,
+  inDoubt: Uint8Array,
+  mayResendInDoubt: boolean,
+): Uint32Array {
+  // Called after every chunk: written rows (code 0) are skipped first.
   let n = 0
   for (let k = 0; k < rows.length; k++) {
-    const code = resultCodes[rows[k]!]!
-    if (code !== 0 && isTransientResultCode(code)) n++
+    const row = rows[k]!
+    const code = resultCodes[row]!
+    if (code !== 0 && isResendable(code, inDoubt[row] === 1, mayResendInDoubt)) n++
   }
   const out = new Uint32Array(n)
   if (n === 0) return out
@@ -201,7 +223,7 @@ export function transientRows(rows: Uint32Array, resultCodes: Int32Array): Uint3
   for (let k = 0; k < rows.length; k++) {
     const row = rows[k]!
     const code = resultCodes[row]!
-    if (code !== 0 && isTransientResultCode(code)) out[j++] = row
+    if (code !== 0 && isResendable(code, inDoubt[row] === 1, mayResendInDoubt)) out[j++] = row
   }
   return out
 }

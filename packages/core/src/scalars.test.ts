@@ -1,26 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { halfToNumber, invalidUtf8At, numberToHalf, trimTrailingNuls } from './scalars.js'
-
-describe('half floats', () => {
-  it('round-trips every finite half exactly', () => {
-    for (let bits = 0; bits < 0x10000; bits++) {
-      const exponent = (bits >> 10) & 0x1f
-      if (exponent === 0x1f) continue
-      expect(numberToHalf(halfToNumber(bits))).toBe(bits === 0x8000 ? 0x8000 : bits)
-    }
-  })
-
-  it('rounds half to even, overflows to infinity, keeps NaN', () => {
-    expect(halfToNumber(numberToHalf(1 + 2 ** -11))).toBe(1) // tie → even
-    expect(halfToNumber(numberToHalf(1 + 3 * 2 ** -11))).toBe(1 + 2 ** -9)
-    expect(halfToNumber(numberToHalf(65519))).toBe(65504)
-    expect(halfToNumber(numberToHalf(65520))).toBe(Infinity)
-    expect(halfToNumber(numberToHalf(-1e9))).toBe(-Infinity)
-    expect(Number.isNaN(halfToNumber(numberToHalf(Number.NaN)))).toBe(true)
-    expect(halfToNumber(numberToHalf(2 ** -24))).toBe(2 ** -24)
-    expect(halfToNumber(numberToHalf(2 ** -26))).toBe(0)
-  })
-})
+import { invalidUtf8At, trimTrailingNuls } from './scalars.js'
 
 describe('UTF-8 validation', () => {
   const check = (bytes: number[]) => invalidUtf8At(Uint8Array.from(bytes), 0, bytes.length)

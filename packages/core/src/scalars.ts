@@ -1,45 +1,7 @@
 /**
- * Small pure helpers over bytes: half floats, UTF-8 validation, trailing-NUL trimming. Used by
+ * Small pure helpers over bytes: UTF-8 validation, trailing-NUL trimming. Used by
  * the write plan and the read decoder; no allocation on the paths called per row.
  */
-
-/** IEEE 754 binary16 bits → number (exact). */
-export function halfToNumber(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1
-  const exponent = (bits >> 10) & 0x1f
-  const fraction = bits & 0x3ff
-  if (exponent === 0) return sign * fraction * 2 ** -24
-  if (exponent === 0x1f) return fraction === 0 ? sign * Infinity : NaN
-  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15)
-}
-
-/** number → IEEE 754 binary16 bits, rounding to nearest even (as numpy's `astype('f2')`). */
-export function numberToHalf(value: number): number {
-  if (Number.isNaN(value)) return 0x7e00
-  const sign = value < 0 || Object.is(value, -0) ? 0x8000 : 0
-  const abs = Math.abs(value)
-  // 65520 is halfway between the largest half (65504) and 2^16: it and above round to infinity.
-  if (abs >= 65520) return sign | 0x7c00
-  if (abs < 2 ** -14) return sign | roundHalfEven(abs * 2 ** 24) // subnormal, units of 2^-24
-  let exp = Math.floor(Math.log2(abs))
-  if (2 ** exp > abs) exp -= 1
-  else if (2 ** (exp + 1) <= abs) exp += 1
-  let m = roundHalfEven((abs / 2 ** exp) * 1024) // scaling by powers of two is exact
-  if (m === 2048) {
-    m = 1024
-    exp += 1
-  }
-  if (exp > 15) return sign | 0x7c00
-  return sign | ((exp + 15) << 10) | (m - 1024)
-}
-
-function roundHalfEven(x: number): number {
-  const floor = Math.floor(x)
-  const rest = x - floor
-  if (rest > 0.5) return floor + 1
-  if (rest < 0.5) return floor
-  return floor % 2 === 0 ? floor : floor + 1
-}
 
 /** End of the bytes in [start, end) once trailing NULs are removed (numpy's `S` semantics). */
 export function trimTrailingNuls(bytes: Uint8Array, start: number, end: number): number {

@@ -1,7 +1,7 @@
 import { dtype } from '@aerospike-numpy/dtype'
+import { computeDigest } from '@aerospike-numpy/wire'
 import { describe, expect, it } from 'vitest'
 import { ConversionError, ParamError } from './errors.js'
-import { computeDigest } from './keys.js'
 import { ScanChunkSink, concatScanChunks, resolveScanPartitions, type ScanChunk } from './scan.js'
 
 const dt = dtype([

@@ -5,14 +5,13 @@
  * conversions as batch reads, nothing allocated per record.
  */
 import { StructuredArray, type Dtype } from '@aerospike-numpy/dtype'
+import { DIGEST_SIZE, N_PARTITIONS } from '@aerospike-numpy/wire'
 import type { ScanPartition, ScanSink } from './engine.js'
 import { ParamError } from './errors.js'
-import { DIGEST_SIZE } from './keys.js'
 import { DEFAULT_KEY_FIELD } from './plan.js'
 import { describe } from './policy.js'
 import { RowDecoder, readMetaDtype } from './read.js'
 
-export const N_PARTITIONS = 4096
 /** Rows per chunk `scanNumpy` yields unless told otherwise. */
 export const DEFAULT_SCAN_CHUNK_ROWS = 65_536
 /** The most rows one chunk may have (a chunk is one allocation of `chunkRows × itemsize`). */

@@ -49,15 +49,15 @@ export function executeBatch(
   } catch (error) {
     if (!(error instanceof WireError)) throw error
     // Parent-level failure: a single LAST message carrying the code (server as_batch_send_error).
-    return new BatchResponseWriter(writer).last(ResultCode.PARAMETER)
+    return new BatchResponseWriter(writer).last(ResultCode.ERR_REQUEST_INVALID)
   }
   const batch = new BatchResponseWriter(writer, { frameSize: RESPONSE_FRAME_BYTES })
-  if (request.rows.length === 0) return batch.last(ResultCode.PARAMETER)
+  if (request.rows.length === 0) return batch.last(ResultCode.ERR_REQUEST_INVALID)
   const parentUnsupported = request.parentFields.some((field) => UNSUPPORTED_FIELDS.has(field.type))
   const sink = new BatchRowSink(batch)
   // REPEAT rows share their template's fields: parse those once per full row.
   let templateFields: BatchRequestRow['fields'] | null = null
-  let parsed: CommandFields | number = ResultCode.PARAMETER
+  let parsed: CommandFields | number = ResultCode.ERR_REQUEST_INVALID
   const command: RecordCommand = {
     namespace: '',
     set: '',

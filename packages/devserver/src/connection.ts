@@ -158,7 +158,7 @@ function handleMessage(node: DevNode, body: Uint8Array): Reply {
   try {
     message = decodeMessage(body, 0, body.length)
   } catch {
-    return { bytes: errorFrame(writer, ResultCode.PARAMETER), kind: 'record' }
+    return { bytes: errorFrame(writer, ResultCode.ERR_REQUEST_INVALID), kind: 'record' }
   }
   if ((message.header.info1 & INFO1_BATCH_INDEX) !== 0) {
     return { bytes: executeBatch(cluster, body, writer, now), kind: 'batch' }

@@ -171,14 +171,14 @@ export function executeRecordCommand(
   nowMs: number,
 ): void {
   const store = ctx.namespaces.get(command.namespace)
-  if (store === undefined) return writeError(sink, ResultCode.NAMESPACE_NOT_FOUND)
-  if (command.digest.length !== 20) return writeError(sink, ResultCode.PARAMETER)
+  if (store === undefined) return writeError(sink, ResultCode.ERR_NAMESPACE_NOT_FOUND)
+  if (command.digest.length !== 20) return writeError(sink, ResultCode.ERR_REQUEST_INVALID)
   const key = digestKey(command.digest)
   const isWrite = (command.info2 & INFO2_WRITE) !== 0
   if (isWrite) store.countWriteAttempt(key)
   const injected = ctx.faults.check(command.namespace, command.set, key, isWrite)
   if (injected !== 0) return writeError(sink, injected)
-  if (command.unsupportedField !== 0) return writeError(sink, ResultCode.UNSUPPORTED_FEATURE)
+  if (command.unsupportedField !== 0) return writeError(sink, ResultCode.ERR_UNSUPPORTED_FEATURE)
   const record = store.get(key, clepochNow(nowMs))
   if (!isWrite) return executeRead(command, record, sink)
   if ((command.info2 & INFO2_DELETE) !== 0) return executeDelete(store, key, command, record, sink)
@@ -190,13 +190,15 @@ function executeRead(
   record: RecordEntry | undefined,
   sink: ReplySink,
 ): void {
-  if (record === undefined) return writeError(sink, ResultCode.RECORD_NOT_FOUND)
+  if (record === undefined) return writeError(sink, ResultCode.ERR_RECORD_NOT_FOUND)
   const { bytes, ops } = command
   for (const op of ops) {
     if (op.op === AS_MSG_OP_READ) continue
     return writeError(
       sink,
-      UNSUPPORTED_OPS.has(op.op) ? ResultCode.UNSUPPORTED_FEATURE : ResultCode.PARAMETER,
+      UNSUPPORTED_OPS.has(op.op)
+        ? ResultCode.ERR_UNSUPPORTED_FEATURE
+        : ResultCode.ERR_REQUEST_INVALID,
     )
   }
   if ((command.info1 & INFO1_GET_NOBINDATA) !== 0) {
@@ -228,10 +230,10 @@ function executeRead(
 function generationCheck(command: RecordCommand, record: RecordEntry | undefined): number {
   const generation = record?.generation ?? 0
   if ((command.info2 & INFO2_GENERATION) !== 0 && command.generation !== generation) {
-    return ResultCode.RECORD_GENERATION
+    return ResultCode.ERR_RECORD_GENERATION
   }
   if ((command.info2 & INFO2_GENERATION_GT) !== 0 && !(command.generation > generation)) {
-    return ResultCode.RECORD_GENERATION
+    return ResultCode.ERR_RECORD_GENERATION
   }
   return 0
 }
@@ -245,9 +247,9 @@ function executeDelete(
 ): void {
   // Community edition: a durable delete is refused before the record is looked at (delete.c).
   if ((command.info2 & INFO2_DURABLE_DELETE) !== 0) {
-    return writeError(sink, ResultCode.ENTERPRISE_ONLY)
+    return writeError(sink, ResultCode.ERR_ENTERPRISE_ONLY)
   }
-  if (record === undefined) return writeError(sink, ResultCode.RECORD_NOT_FOUND)
+  if (record === undefined) return writeError(sink, ResultCode.ERR_RECORD_NOT_FOUND)
   const genFailure = generationCheck(command, record)
   if (genFailure !== 0) return writeError(sink, genFailure)
   store.records.delete(key)
@@ -326,13 +328,15 @@ function applyWriteOp(
     op.op !== AS_MSG_OP_APPEND &&
     op.op !== AS_MSG_OP_PREPEND
   ) {
-    return UNSUPPORTED_OPS.has(op.op) ? ResultCode.UNSUPPORTED_FEATURE : ResultCode.PARAMETER
+    return UNSUPPORTED_OPS.has(op.op)
+      ? ResultCode.ERR_UNSUPPORTED_FEATURE
+      : ResultCode.ERR_REQUEST_INVALID
   }
-  if (op.nameLength === 0) return ResultCode.PARAMETER
-  if (op.nameLength > AS_BIN_NAME_MAX_LEN) return ResultCode.BIN_NAME
+  if (op.nameLength === 0) return ResultCode.ERR_REQUEST_INVALID
+  if (op.nameLength > AS_BIN_NAME_MAX_LEN) return ResultCode.ERR_BIN_NAME
   const nameBytes = opNameBytes(bytes, op)
   // A real server refuses a NUL inside a bin name (datamodel.h as_bin_name_check).
-  if (nameBytes.includes(0)) return ResultCode.BIN_NAME
+  if (nameBytes.includes(0)) return ResultCode.ERR_BIN_NAME
   const value = opValue(bytes, op)
   const at = findBin(bins, nameBytes)
   const current = at >= 0 ? bins[at]! : null
@@ -348,29 +352,29 @@ function applyWriteOp(
     case AS_MSG_OP_INCR:
       if (particleType === PARTICLE_INTEGER) {
         const add = readInt64(value)
-        if (add === null) return ResultCode.PARAMETER
+        if (add === null) return ResultCode.ERR_REQUEST_INVALID
         if (current !== null) {
-          if (current.particleType !== PARTICLE_INTEGER) return ResultCode.BIN_INCOMPATIBLE_TYPE
+          if (current.particleType !== PARTICLE_INTEGER) return ResultCode.ERR_BIN_INCOMPATIBLE_TYPE
           stored = int64Bytes(readInt64(current.value)! + add)
         }
       } else if (particleType === PARTICLE_FLOAT) {
         const add = readFloat64(value)
-        if (add === null) return ResultCode.PARAMETER
+        if (add === null) return ResultCode.ERR_REQUEST_INVALID
         if (current !== null) {
-          if (current.particleType !== PARTICLE_FLOAT) return ResultCode.BIN_INCOMPATIBLE_TYPE
+          if (current.particleType !== PARTICLE_FLOAT) return ResultCode.ERR_BIN_INCOMPATIBLE_TYPE
           stored = float64Bytes(readFloat64(current.value)! + add)
         }
       } else {
-        return ResultCode.BIN_INCOMPATIBLE_TYPE
+        return ResultCode.ERR_BIN_INCOMPATIBLE_TYPE
       }
       break
     default:
       // APPEND / PREPEND
       if (particleType !== PARTICLE_STRING && particleType !== PARTICLE_BLOB) {
-        return ResultCode.BIN_INCOMPATIBLE_TYPE
+        return ResultCode.ERR_BIN_INCOMPATIBLE_TYPE
       }
       if (current !== null) {
-        if (current.particleType !== particleType) return ResultCode.BIN_INCOMPATIBLE_TYPE
+        if (current.particleType !== particleType) return ResultCode.ERR_BIN_INCOMPATIBLE_TYPE
         stored =
           op.op === AS_MSG_OP_APPEND ? concat(current.value, value) : concat(value, current.value)
       }
@@ -394,34 +398,36 @@ function executeWrite(
   nowMs: number,
 ): void {
   const { info2, info3, bytes, ops } = command
-  if (ops.length === 0) return writeError(sink, ResultCode.PARAMETER)
+  if (ops.length === 0) return writeError(sink, ResultCode.ERR_REQUEST_INVALID)
   const exists = record !== undefined
-  if (exists && (info2 & INFO2_CREATE_ONLY) !== 0) return writeError(sink, ResultCode.RECORD_EXISTS)
+  if (exists && (info2 & INFO2_CREATE_ONLY) !== 0)
+    return writeError(sink, ResultCode.ERR_RECORD_EXISTS)
   if (!exists && (info3 & (INFO3_UPDATE_ONLY | INFO3_REPLACE_ONLY)) !== 0) {
-    return writeError(sink, ResultCode.RECORD_NOT_FOUND)
+    return writeError(sink, ResultCode.ERR_RECORD_NOT_FOUND)
   }
   let touched = false
   for (const op of ops) if (op.op === AS_MSG_OP_TOUCH) touched = true
-  if (touched && !exists) return writeError(sink, ResultCode.RECORD_NOT_FOUND)
+  if (touched && !exists) return writeError(sink, ResultCode.ERR_RECORD_NOT_FOUND)
   const genFailure = generationCheck(command, record)
   if (genFailure !== 0) return writeError(sink, genFailure)
-  if (!exists && !store.admitSet(command.set)) return writeError(sink, ResultCode.PARAMETER)
+  if (!exists && !store.admitSet(command.set))
+    return writeError(sink, ResultCode.ERR_REQUEST_INVALID)
   if (exists) {
     if (
       command.userKey !== null &&
       record.userKey !== null &&
       !sameBytes(record.userKey, command.userKey)
     ) {
-      return writeError(sink, ResultCode.RECORD_KEY_MISMATCH)
+      return writeError(sink, ResultCode.ERR_RECORD_KEY_MISMATCH)
     }
   }
   // The TTL is checked before any op runs, as write_master does.
   // Don't-update on a record that does not exist yet means the namespace default.
   const recordTtl = command.recordTtl === TTL_DONT_UPDATE_U32 && !exists ? 0 : command.recordTtl
   if (recordTtl > MAX_TTL_SECONDS && recordTtl < TTL_DONT_UPDATE_U32) {
-    return writeError(sink, ResultCode.PARAMETER)
+    return writeError(sink, ResultCode.ERR_REQUEST_INVALID)
   }
-  if (store.ttlDisallowed(recordTtl)) return writeError(sink, ResultCode.FAIL_FORBIDDEN)
+  if (store.ttlDisallowed(recordTtl)) return writeError(sink, ResultCode.ERR_FAIL_FORBIDDEN)
   const replace = (info3 & (INFO3_CREATE_OR_REPLACE | INFO3_REPLACE_ONLY)) !== 0
   // Working copy: values are views (of the old record or the request) until packed below.
   const bins: Bin[] = exists && !replace ? unpackBins(record.packedBins) : []
@@ -440,13 +446,14 @@ function executeWrite(
         : { nowMs, defaultTtl: store.config.defaultTtl },
     )
   } catch {
-    return writeError(sink, ResultCode.PARAMETER)
+    return writeError(sink, ResultCode.ERR_REQUEST_INVALID)
   }
   if (bins.length === 0) {
     // A write that leaves no bins is a delete: of nothing, it is NOT_FOUND; durable, it is
     // enterprise-only (write.c).
-    if (!exists) return writeError(sink, ResultCode.RECORD_NOT_FOUND)
-    if ((info2 & INFO2_DURABLE_DELETE) !== 0) return writeError(sink, ResultCode.ENTERPRISE_ONLY)
+    if (!exists) return writeError(sink, ResultCode.ERR_RECORD_NOT_FOUND)
+    if ((info2 & INFO2_DURABLE_DELETE) !== 0)
+      return writeError(sink, ResultCode.ERR_ENTERPRISE_ONLY)
     store.records.delete(key)
     return writeReply(sink, 0, 0, 0, results)
   }
@@ -454,7 +461,7 @@ function executeWrite(
   let userKey: Uint8Array | null = exists ? record.userKey : null
   if (command.userKey !== null && userKey === null) userKey = new Uint8Array(command.userKey)
   if (storedRecordSize(bins, userKey) > store.config.maxRecordSize) {
-    return writeError(sink, ResultCode.RECORD_TOO_BIG)
+    return writeError(sink, ResultCode.ERR_RECORD_TOO_BIG)
   }
   const entry: RecordEntry = {
     set: exists ? record.set : command.set,

@@ -306,7 +306,7 @@ describe('batch', () => {
       encodeFrame(AS_MESSAGE_TYPE, frames[0]!.body),
     )
     expect(resultCode).toBe(0)
-    expect(answered.map((row) => [row.index, row.header.resultCode, row.ops.length])).toEqual([
+    expect(answered.map((row) => [row.index, row.resultCode, row.ops.length])).toEqual([
       [40, 0, 1],
       [41, 2, 0],
       [42, 0, 1],

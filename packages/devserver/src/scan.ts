@@ -86,28 +86,28 @@ export function executeScan(
     request = decodeScanRequest(body, 0, body.length)
   } catch (error) {
     if (!(error instanceof WireError)) throw error
-    return fin(writer, ResultCode.PARAMETER)
+    return fin(writer, ResultCode.ERR_REQUEST_INVALID)
   }
   const store = cluster.namespaces.get(request.namespace)
   // An unknown namespace is refused before the query starts: a plain error reply, no LAST.
   if (store === undefined) {
     writer.reset()
     const mark = writer.beginProto()
-    writer.msgHeader({ resultCode: ResultCode.NAMESPACE_NOT_FOUND })
+    writer.msgHeader({ resultCode: ResultCode.ERR_NAMESPACE_NOT_FOUND })
     writer.endProto(mark)
     return writer.finish()
   }
   if ((request.header.info3 & INFO3_PARTITION_DONE) === 0) {
-    return fin(writer, ResultCode.UNSUPPORTED_FEATURE)
+    return fin(writer, ResultCode.ERR_UNSUPPORTED_FEATURE)
   }
   if (request.partitions.length === 0 && request.digests.length === 0) {
-    return fin(writer, ResultCode.UNSUPPORTED_FEATURE)
+    return fin(writer, ResultCode.ERR_UNSUPPORTED_FEATURE)
   }
   if (request.otherFields.some((field) => UNSUPPORTED_FIELDS.has(field.type))) {
-    return fin(writer, ResultCode.UNSUPPORTED_FEATURE)
+    return fin(writer, ResultCode.ERR_UNSUPPORTED_FEATURE)
   }
   for (const bin of request.bins ?? []) {
-    if (bin.length === 0) return fin(writer, ResultCode.PARAMETER)
+    if (bin.length === 0) return fin(writer, ResultCode.ERR_REQUEST_INVALID)
   }
 
   // Which partitions to read, and from where (a resumed one: records below its digest key).

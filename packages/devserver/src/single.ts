@@ -84,28 +84,28 @@ export function readCommandFields(
     switch (field.type) {
       case FIELD_NAMESPACE:
         namespace = name(bytes, field.offset, field.length)
-        if (namespace === null) return ResultCode.PARAMETER
+        if (namespace === null) return ResultCode.ERR_REQUEST_INVALID
         break
       case FIELD_SETNAME: {
         const setName = name(bytes, field.offset, field.length)
-        if (setName === null) return ResultCode.PARAMETER
+        if (setName === null) return ResultCode.ERR_REQUEST_INVALID
         set = setName
         break
       }
       case FIELD_DIGEST_RIPE:
-        if (field.length !== DIGEST_SIZE) return ResultCode.PARAMETER
+        if (field.length !== DIGEST_SIZE) return ResultCode.ERR_REQUEST_INVALID
         digest = bytes.subarray(field.offset, field.offset + field.length)
         break
       case FIELD_KEY:
-        if (field.length < 2) return ResultCode.PARAMETER
+        if (field.length < 2) return ResultCode.ERR_REQUEST_INVALID
         userKey = bytes.subarray(field.offset, field.offset + field.length)
         break
       default:
         if (UNSUPPORTED_FIELDS.has(field.type)) unsupportedField = field.type
-        else if (!IGNORED_FIELDS.has(field.type)) return ResultCode.PARAMETER
+        else if (!IGNORED_FIELDS.has(field.type)) return ResultCode.ERR_REQUEST_INVALID
     }
   }
-  if (namespace === null) return ResultCode.PARAMETER
+  if (namespace === null) return ResultCode.ERR_REQUEST_INVALID
   return { namespace, set, digest, userKey, unsupportedField }
 }
 
@@ -113,7 +113,7 @@ export function readCommandFields(
 export function commandFromMessage(message: DecodedMessage): RecordCommand | number {
   const fields = readCommandFields(message.bytes, message.fields)
   if (typeof fields === 'number') return fields
-  if (fields.digest === null) return ResultCode.PARAMETER
+  if (fields.digest === null) return ResultCode.ERR_REQUEST_INVALID
   const { header } = message
   return {
     namespace: fields.namespace,

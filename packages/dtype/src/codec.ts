@@ -5,6 +5,7 @@
 import type { Dtype } from './dtype.js'
 import { ArrayValueError } from './errors.js'
 import { doubleToHalfBits, halfBitsToDouble } from './half.js'
+import { INT64_MAX, INT64_MIN, UINT64_MAX, intRange } from './int-range.js'
 
 export interface Complex {
   re: number
@@ -54,24 +55,12 @@ export function valueError(path: string, row: number, message: string): ArrayVal
   return new ArrayValueError('ARRAY_VALUE', `${where}: ${message}`)
 }
 
-const INT_RANGES: Record<string, [number, number]> = {
-  i1: [-128, 127],
-  i2: [-32768, 32767],
-  i4: [-2147483648, 2147483647],
-  u1: [0, 255],
-  u2: [0, 65535],
-  u4: [0, 4294967295],
-}
-const I64_MIN = -(2n ** 63n)
-const I64_MAX = 2n ** 63n - 1n
-const U64_MAX = 2n ** 64n - 1n
-
 function intWriter(dt: Dtype, path: string): Writer {
   const le = dt.byteOrder !== '>'
   if (dt.itemsize === 8) {
     const signed = dt.kind === 'i'
-    const min = signed ? I64_MIN : 0n
-    const max = signed ? I64_MAX : U64_MAX
+    const min = signed ? INT64_MIN : 0n
+    const max = signed ? INT64_MAX : UINT64_MAX
     return (view, offset, value, row) => {
       let b: bigint
       if (typeof value === 'bigint') b = value
@@ -87,9 +76,7 @@ function intWriter(dt: Dtype, path: string): Writer {
       else view.setBigUint64(offset, b, le)
     }
   }
-  const code = `${dt.kind}${dt.itemsize}`
-  const [min, max] = INT_RANGES[code] as [number, number]
-  const set = setterFor(code)
+  const { min, max, set } = intRange(dt.kind, dt.itemsize)!
   return (view, offset, value, row) => {
     let n: number
     if (typeof value === 'number' && Number.isInteger(value)) n = value
@@ -101,23 +88,6 @@ function intWriter(dt: Dtype, path: string): Writer {
       throw valueError(path, row, `${describeValue(value)} is not an integer (field is ${dt.str})`)
     if (n < min || n > max) throw valueError(path, row, `${n} does not fit ${dt.str}`)
     set(view, offset, n, le)
-  }
-}
-
-function setterFor(code: string): (view: DataView, offset: number, n: number, le: boolean) => void {
-  switch (code) {
-    case 'i1':
-      return (v, o, n) => v.setInt8(o, n)
-    case 'u1':
-      return (v, o, n) => v.setUint8(o, n)
-    case 'i2':
-      return (v, o, n, le) => v.setInt16(o, n, le)
-    case 'u2':
-      return (v, o, n, le) => v.setUint16(o, n, le)
-    case 'i4':
-      return (v, o, n, le) => v.setInt32(o, n, le)
-    default:
-      return (v, o, n, le) => v.setUint32(o, n, le)
   }
 }
 
@@ -230,7 +200,7 @@ function timeWriter(dt: Dtype, path: string): Writer {
         row,
         `${describeValue(value)} is not an integer count of ${dt.timeUnit || 'generic units'}`,
       )
-    if (b < I64_MIN || b > I64_MAX) throw valueError(path, row, `${b} does not fit ${dt.str}`)
+    if (b < INT64_MIN || b > INT64_MAX) throw valueError(path, row, `${b} does not fit ${dt.str}`)
     view.setBigInt64(offset, b, le)
   }
 }

@@ -27,7 +27,6 @@ import { Dtype, StructuredArray } from '@aerospike-numpy/dtype'
 import { BlockingWorker, type BlockingWorkerOptions, type CallOutcome } from './channel.js'
 import { SyncCallTimeoutError, SyncWorkerExitedError, SyncWorkerStartError } from './errors.js'
 import type { ListenerName, OptionsData, ReplyValue, RequestBody } from './messages.js'
-import { rebuildError } from './rebuild-error.js'
 import {
   batchReadNumpySync,
   scanAllSync,
@@ -35,7 +34,7 @@ import {
   type Call,
   type SyncScanNumpyOptions,
 } from './scan.js'
-import { arrayFromData, arrayToData, dtypeFromData, dtypeToData } from './transfer.js'
+import { arrayFromData, arrayToData, dtypeFromData, dtypeToData, rebuildError } from './transfer.js'
 
 /** The worker entry and its host module are built files, found from src/ (tests) and dist/ alike. */
 const DEFAULT_WORKER: BlockingWorkerOptions = {

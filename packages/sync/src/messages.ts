@@ -6,6 +6,8 @@
  */
 import type { MessagePort } from 'node:worker_threads'
 
+import type { ErrorData } from '@aerospike-numpy/core'
+
 /** The control words the two threads share (an Int32Array over a SharedArrayBuffer). */
 export const CONTROL_WORDS = 3
 /** Bumped by the worker after it posts a reply (and once more when it exits): what the caller waits on. */
@@ -166,18 +168,8 @@ export type ReplyValue =
   | NumpyReadResultData
   | ScanResultData
 
-/** An error taken apart: enough to rebuild its class, code and message on the other side. */
-export interface ErrorData {
-  readonly name: string
-  readonly message: string
-  readonly stack: string | undefined
-  /** Numeric result code of an AerospikeError; absent for other errors. */
-  readonly code: number | undefined
-  readonly inDoubt: boolean | undefined
-  /** Other own properties that survived cloning (e.g. `field`, `row`). */
-  readonly extra: Readonly<Record<string, unknown>>
-  readonly cause: ErrorData | undefined
-}
+/** Errors travel as core's `ErrorData` (`toErrorData` / `fromErrorData`). */
+export type { ErrorData }
 
 export type Reply =
   | { readonly kind: 'result'; readonly id: number; readonly value: ReplyValue }

@@ -7,6 +7,10 @@ import type { TransferListItem } from 'node:worker_threads'
 
 import { dtype as makeDtype, type Dtype, StructuredArray } from '@aerospike-numpy/dtype'
 
+import * as asyncExports from '@aerospike-numpy/async'
+import { fromErrorData, type ErrorData } from '@aerospike-numpy/core'
+
+import * as syncErrors from './errors.js'
 import type { ArrayData, DtypeData } from './messages.js'
 
 const dataByDtype = new WeakMap<Dtype, DtypeData>()
@@ -155,4 +159,19 @@ export function movable<T extends NumericArray>(view: T, transfer: TransferListI
   const out = whole ? view : (view.slice() as T)
   transfer.push(out.buffer as ArrayBuffer)
   return out
+}
+
+/** Error classes the worker may throw besides dtype's and core's. */
+const ERROR_MODULES: readonly object[] = [asyncExports, syncErrors]
+
+/**
+ * An error from the worker, rebuilt by core's one serializer as the same class; `callerStack` is
+ * where the blocking call was made on this thread.
+ */
+export function rebuildError(data: ErrorData, callerStack?: string): Error {
+  return fromErrorData(data, {
+    modules: ERROR_MODULES,
+    callerStack,
+    origin: "the sync client's worker thread",
+  })
 }

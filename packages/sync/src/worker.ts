@@ -1,12 +1,12 @@
 /**
  * The sync client's worker entry. It installs the exit hook first, then imports the module that
  * serves requests (the async client with the wire engine), so that even a failure to load that
- * module wakes the blocked caller with the reason. Only `node:` modules and two dependency-free
- * local modules are imported statically.
+ * module wakes the blocked caller with the reason. Only `node:` modules, core's import-free
+ * error serializer and the local message types are imported statically.
  */
 import { workerData, type TransferListItem } from 'node:worker_threads'
 
-import { errorToData } from './error-data.js'
+import { toErrorData } from '@aerospike-numpy/core/error-data'
 import {
   CONTROL_EXITED,
   CONTROL_READY,
@@ -43,7 +43,7 @@ process.on('exit', (code) => {
   const reply: Reply = {
     kind: 'exit',
     code,
-    error: fatalError === undefined ? undefined : errorToData(fatalError),
+    error: fatalError === undefined ? undefined : toErrorData(fatalError),
   }
   try {
     boot.port.postMessage(reply)
@@ -77,12 +77,12 @@ async function serve(request: Request): Promise<void> {
     reply = { kind: 'result', id: request.id, value: answer.value }
     transfer = answer.transfer
   } catch (error) {
-    reply = { kind: 'error', id: request.id, error: errorToData(error) }
+    reply = { kind: 'error', id: request.id, error: toErrorData(error) }
   }
   try {
     boot.port.postMessage(reply, transfer as TransferListItem[])
   } catch (error) {
-    const failed: Reply = { kind: 'error', id: request.id, error: errorToData(error) }
+    const failed: Reply = { kind: 'error', id: request.id, error: toErrorData(error) }
     boot.port.postMessage(failed)
   }
   wakeCaller()

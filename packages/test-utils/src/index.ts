@@ -13,6 +13,24 @@ import { namespaceTtlConfig, type NamespaceTtlConfig } from './namespace-info.js
 export { TestUtilsError, type TestUtilsErrorCode } from './errors.js'
 export { formatHosts, parseHosts } from './hosts.js'
 export {
+  formatTally,
+  tallyNodeLoss,
+  tallyReadDuringLoss,
+  type NodeLossTally,
+  type ReadDuringLoss,
+  type WriteAndReadBack,
+} from './node-loss-tally.js'
+export {
+  FAULT_TEST_NODES,
+  controlledClusterSkipReason,
+  openControlledCluster,
+  serverControlEnv,
+  type ControlledCluster,
+  type ServerControlEnv,
+  type StopWatch,
+  type StopWatchOptions,
+} from './server-control.js'
+export {
   infoCommand,
   namespaceTtlConfig,
   parseNamespaceTtlConfig,
@@ -55,6 +73,21 @@ export function realClusterHosts(): [string, number][] | null {
 /** True when the tests run against our devserver (AEROSPIKE_HOSTS unset). */
 export function usesDevServer(): boolean {
   return realClusterHosts() === null
+}
+
+/** Prints how long each step of a long test took, so a CI log shows where its time goes. */
+export function stepTimer(name: string): (step: string) => void {
+  let last = Date.now()
+  return (step) => {
+    const now = Date.now()
+    console.info(`${name}: ${step} ${((now - last) / 1000).toFixed(1)} s`)
+    last = now
+  }
+}
+
+/** What the tests run against: our devserver, or the real cluster of AEROSPIKE_HOSTS. */
+export function clusterKind(): 'devserver' | 'real' {
+  return usesDevServer() ? 'devserver' : 'real'
 }
 
 /**

@@ -17,24 +17,18 @@ import {
   INFO1_READ,
   INFO2_RESPOND_ALL_OPS,
   INFO2_WRITE,
-  INFO3_LAST,
   PARTICLE_INTEGER,
   PARTICLE_NIL,
 } from './constants.js'
 import { keyDigest } from './digest.js'
 import { WireError } from './errors.js'
+import { batchRowFlags, BatchRequestWriter, encodeBatchRequest } from './batch-request.js'
 import {
-  BatchRequestCursor,
-  batchRowFlags,
-  BatchRequestWriter,
   BatchResponseDecoder,
-  BatchResponseWriter,
-  decodeBatchRequest,
   decodeBatchResponse,
-  encodeBatchRequest,
-  MessageStreamReader,
   type BatchResponseRow,
-} from './batch.js'
+} from './batch-response.js'
+import { BatchRequestCursor, BatchResponseWriter, decodeBatchRequest } from './batch-server.js'
 import { fieldString, MessageWriter, opName, opValue } from './msg.js'
 import { decodeInteger, encodeInteger } from './particles.js'
 import { compressFrame, encodeFrame, ProtoFrameReader } from './proto.js'
@@ -59,13 +53,24 @@ const BATCH_READ_RESPONSE = hex(`
 
 const READ_ALL = { info1: INFO1_READ | INFO1_GET_ALL, info2: 0, info3: 0, ttl: 0 }
 
+/** A decoder collecting rows as objects (with ops copied out as OpRefs) into `rows`. */
+function collector(rows: BatchResponseRow[], batchSize = 2 ** 32) {
+  return new BatchResponseDecoder((index, resultCode, generation, voidTime, ops) => {
+    if (index >= batchSize) return false
+    const refs = []
+    while (ops.next()) refs.push(ops.ref())
+    rows.push({ index, resultCode, generation, voidTime, bytes: ops.bytes, ops: refs })
+    return true
+  })
+}
+
 /** Feeds `stream` in pieces of `size` bytes; returns all rows and the decoder. */
 function decodeInChunks(stream: Uint8Array, size: number, batchSize?: number) {
-  const decoder = new BatchResponseDecoder(batchSize === undefined ? {} : { batchSize })
   const rows: BatchResponseRow[] = []
+  const decoder = collector(rows, batchSize)
   for (let at = 0; at < stream.length; at += size) {
     if (decoder.done) throw new Error(`LAST seen before byte ${at} of ${stream.length}`)
-    rows.push(...decoder.push(stream.subarray(at, at + size)))
+    decoder.push(stream.subarray(at, at + size))
   }
   return { rows, decoder }
 }
@@ -380,9 +385,7 @@ describe('batch response: reference rows', () => {
   const check = (rows: BatchResponseRow[], decoder: BatchResponseDecoder) => {
     expect(decoder.done).toBe(true)
     expect(decoder.resultCode).toBe(0)
-    expect(
-      rows.map((r) => [r.index, r.header.resultCode, r.header.generation, r.ops.length]),
-    ).toEqual([
+    expect(rows.map((r) => [r.index, r.resultCode, r.generation, r.ops.length])).toEqual([
       [0, 0, 1, 1],
       [1, 2, 0, 0],
     ])
@@ -397,28 +400,43 @@ describe('batch response: reference rows', () => {
     expect(rows[0]!.bytes.buffer).toBe(BATCH_READ_RESPONSE.buffer)
   })
 
-  it('decodes byte by byte, handing each row as soon as its last byte arrives', () => {
-    const decoder = new BatchResponseDecoder({ batchSize: 2 })
-    const completedAt: number[] = []
+  it('decodes byte by byte, handing the rows of a frame once its last byte arrives', () => {
     const rows: BatchResponseRow[] = []
+    const decoder = collector(rows, 2)
+    const completedAt: number[] = []
     for (let at = 0; at < BATCH_READ_RESPONSE.length; at++) {
-      const got = decoder.push(BATCH_READ_RESPONSE.subarray(at, at + 1))
-      for (const _row of got) completedAt.push(at + 1)
-      rows.push(...got)
+      const before = rows.length
+      const done = decoder.push(BATCH_READ_RESPONSE.subarray(at, at + 1))
+      for (let r = before; r < rows.length; r++) completedAt.push(at + 1)
+      expect(done).toBe(at === BATCH_READ_RESPONSE.length - 1)
     }
     check(rows, decoder)
-    expect(completedAt).toEqual([8 + 22 + 17, 8 + 22 + 17 + 22])
+    expect(completedAt).toEqual([BATCH_READ_RESPONSE.length, BATCH_READ_RESPONSE.length])
   })
 
   it('decodes at every two-chunk split point', () => {
     for (let split = 0; split <= BATCH_READ_RESPONSE.length; split++) {
-      const decoder = new BatchResponseDecoder()
-      const rows = [
-        ...decoder.push(BATCH_READ_RESPONSE.subarray(0, split)),
-        ...decoder.push(BATCH_READ_RESPONSE.subarray(split)),
-      ]
+      const rows: BatchResponseRow[] = []
+      const decoder = collector(rows)
+      decoder.push(BATCH_READ_RESPONSE.subarray(0, split))
+      decoder.push(BATCH_READ_RESPONSE.subarray(split))
       check(rows, decoder)
     }
+  })
+
+  it('hands bin names decoded once per distinct name', () => {
+    const names: string[] = []
+    const decoder = new BatchResponseDecoder((_index, _result, _gen, _ttl, ops) => {
+      while (ops.next()) names.push(ops.name())
+      return true
+    })
+    const out = new BatchResponseWriter(new MessageWriter(64))
+    for (let i = 0; i < 3; i++) {
+      out.row(i, 0, 1, 0, [{ op: 1, particleType: 1, name: 'é', value: encodeInteger(i) }])
+    }
+    expect(decoder.push(out.last().slice())).toBe(true)
+    expect(names).toEqual(['é', 'é', 'é'])
+    expect(names[0]).toBe(names[2])
   })
 
   it('decodeBatchResponse reads a whole response and requires LAST', () => {
@@ -456,14 +474,14 @@ describe('batch response: many rows, many frames', () => {
     for (const row of rows) {
       seen.add(row.index)
       if (row.index % 3 === 0) {
-        if (row.header.resultCode !== 2 || row.ops.length !== 0) wrong.push(row.index)
+        if (row.resultCode !== 2 || row.ops.length !== 0) wrong.push(row.index)
         continue
       }
       const op = row.ops[0]!
       const ok =
-        row.header.resultCode === 0 &&
-        row.header.generation === row.index % 65536 &&
-        row.header.recordTtl === 1000 + row.index &&
+        row.resultCode === 0 &&
+        row.generation === row.index % 65536 &&
+        row.voidTime === 1000 + row.index &&
         decodeInteger(row.bytes, op.valueOffset, op.valueLength) === BigInt(row.index) * -11n &&
         opName(row.bytes, row.ops[1]!) === 'x' &&
         opValue(row.bytes, row.ops[1]!).length === 0
@@ -529,59 +547,57 @@ describe('batch response: malformed', () => {
   })
 
   it('a row index at or beyond the batch size names the index bytes', () => {
-    expectWireError(
-      () => new BatchResponseDecoder({ batchSize: 1 }).push(BATCH_READ_RESPONSE),
-      'BAD_VALUE',
-      8 + 39 + 14,
-    )
+    expectWireError(() => collector([], 1).push(BATCH_READ_RESPONSE), 'BAD_VALUE', 8 + 39 + 14)
   })
 
   it('bytes after LAST, in the same chunk or later', () => {
     expectWireError(
-      () => new BatchResponseDecoder().push(concat(BATCH_READ_RESPONSE, hex('02'))),
+      () => collector([]).push(concat(BATCH_READ_RESPONSE, hex('02'))),
       'BAD_SIZE',
       BATCH_READ_RESPONSE.length,
     )
-    const decoder = new BatchResponseDecoder()
+    const decoder = collector([])
     decoder.push(BATCH_READ_RESPONSE)
     expectWireError(() => decoder.push(hex('02 03')), 'BAD_SIZE', BATCH_READ_RESPONSE.length)
   })
 
   it('a message that straddles its frame', () => {
     const bad = BATCH_READ_RESPONSE.slice()
-    bad[7] = 0x50 // frame one byte shorter than its messages
+    bad[7] = 0x50 // frame three bytes shorter than its messages: the LAST header is cut
+    expectWireError(() => collector([]).push(bad), 'TRUNCATED', 8 + 39 + 22)
+    // what follows the cut frame is read as the next frame's header
     const grown = concat(bad, hex('02 03 00 00 00 00 00 01 00'))
-    expectWireError(() => new BatchResponseDecoder().push(grown), 'BAD_SIZE')
+    expectWireError(() => collector([]).push(grown), 'BAD_VERSION', 8 + 80)
     const tiny = hex('02 03 00 00 00 00 00 05 16 00 00 00 00')
-    expectWireError(() => new BatchResponseDecoder().push(tiny), 'BAD_SIZE', 8)
+    expectWireError(() => collector([]).push(tiny), 'TRUNCATED', 8)
   })
 
   it('wrong version, info frames and bad header_sz name their stream offset', () => {
     const wrongVersion = BATCH_READ_RESPONSE.slice()
     wrongVersion[0] = 3
-    expectWireError(() => new BatchResponseDecoder().push(wrongVersion), 'BAD_VERSION', 0)
+    expectWireError(() => collector([]).push(wrongVersion), 'BAD_VERSION', 0)
     const info = BATCH_READ_RESPONSE.slice()
     info[1] = 1
-    expectWireError(() => new BatchResponseDecoder().push(info), 'BAD_TYPE', 1)
+    expectWireError(() => collector([]).push(info), 'BAD_TYPE', 1)
     const badHeader = BATCH_READ_RESPONSE.slice()
     badHeader[8 + 39] = 0x17 // second message's header_sz
-    expectWireError(() => new BatchResponseDecoder().push(badHeader), 'BAD_SIZE', 47)
+    expectWireError(() => collector([]).push(badHeader), 'BAD_SIZE', 47)
   })
 
   it('an op size that runs past its frame, byte by byte too', () => {
     const bad = BATCH_READ_RESPONSE.slice()
     bad.set([0, 0, 0, 0x7f], 30) // first op's size
-    expectWireError(() => new BatchResponseDecoder().push(bad), 'BAD_SIZE', 8)
-    const decoder = new BatchResponseDecoder()
+    expectWireError(() => collector([]).push(bad), 'BAD_SIZE', 30)
+    const decoder = collector([])
     expect(() => {
       for (let at = 0; at < bad.length; at++) decoder.push(bad.subarray(at, at + 1))
     }).toThrow(WireError)
   })
 
   it('an oversize frame is refused from its header; the reader then stays failed', () => {
-    const reader = new MessageStreamReader({ maxFrameSize: 100 })
-    const error = expectWireError(() => reader.push(hex('02 03 00 00 00 00 01 00')), 'OVERSIZE', 2)
-    expect(() => reader.push(BATCH_READ_RESPONSE)).toThrow(error)
+    const decoder = new BatchResponseDecoder(() => true, { maxFrameSize: 100 })
+    const error = expectWireError(() => decoder.push(hex('02 03 00 00 00 00 01 00')), 'OVERSIZE', 2)
+    expect(() => decoder.push(BATCH_READ_RESPONSE)).toThrow(error)
   })
 
   it('accepts empty frames between messages, as the sync client does', () => {
@@ -592,7 +608,7 @@ describe('batch response: malformed', () => {
   })
 })
 
-describe('MessageStreamReader', () => {
+describe('batch response: large values', () => {
   it('assembles a message with a 128 KiB value fed byte by byte', () => {
     const value = Uint8Array.from({ length: 128 * 1024 }, (_, i) => (i * 13) & 0xff)
     const out = new BatchResponseWriter(new MessageWriter())
@@ -601,27 +617,5 @@ describe('MessageStreamReader', () => {
     const { rows, decoder } = decodeInChunks(stream, 1)
     expect(decoder.done).toBe(true)
     expect(Buffer.compare(opValue(rows[0]!.bytes, rows[0]!.ops[0]!), value)).toBe(0)
-  })
-
-  it('reads single-record responses in sequence on one connection', () => {
-    const reader = new MessageStreamReader()
-    const get = hex(`02 03 00 00 00 00 00 31
-      16 00 00 00 00 00 00 00 00 01 00 00 00 00 00 00 00 00 00 00 00 02
-      00 00 00 0d 01 01 00 01 61 00 00 00 00 00 00 00 01
-      00 00 00 06 01 03 00 01 73 78`)
-    const notFound = hex(
-      '02 03 00 00 00 00 00 16  16 00 00 00 00 02 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00',
-    )
-    const stream = concat(get, notFound)
-    const messages = []
-    for (let at = 0; at < stream.length; at += 2)
-      messages.push(...reader.push(stream.subarray(at, at + 2)))
-    expect(messages.map((m) => [m.header.resultCode, m.ops.length])).toEqual([
-      [0, 2],
-      [2, 0],
-    ])
-    expect(reader.idle).toBe(true)
-    expect(reader.position).toBe(stream.length)
-    expect(INFO3_LAST).toBe(1)
   })
 })

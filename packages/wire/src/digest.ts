@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import {
   DIGEST_SIZE,
   N_PARTITIONS,
@@ -10,25 +9,46 @@ import {
 import { WireError } from './errors.js'
 import { decodeUtf8, toBytes } from './msg.js'
 import { decodeFloat, decodeInteger, encodeInteger } from './particles.js'
+import { Ripemd160 } from './ripemd160.js'
 
 export type UserKey = number | bigint | string | Uint8Array
 
-const EMPTY = new Uint8Array(0)
+/**
+ * Digests of keys of one set, as the server computes them: RIPEMD-160 over the set name's bytes,
+ * the key's particle type byte and the key bytes. The set and type are laid out once in `input`;
+ * per key the caller writes its bytes at `keyOffset` and calls `digest` (no allocation).
+ */
+export class KeyDigester {
+  /** Set bytes, the type byte, then room for `maxKeyBytes` key bytes at `keyOffset`. */
+  readonly input: Uint8Array
+  readonly keyOffset: number
+  readonly #hasher = new Ripemd160()
 
-/** RIPEMD-160 over set name bytes, the key's particle type byte and the key bytes (20 bytes). */
+  constructor(set: string | Uint8Array, keyType: number, maxKeyBytes: number) {
+    const setBytes = typeof set === 'string' ? toBytes(set) : set
+    this.input = new Uint8Array(setBytes.length + 1 + maxKeyBytes)
+    this.input.set(setBytes, 0)
+    this.input[setBytes.length] = keyType
+    this.keyOffset = setBytes.length + 1
+  }
+
+  /** Digest of the `keyLength` key bytes at `keyOffset`, into `out[outOffset, outOffset+20)`. */
+  digest(keyLength: number, out: Uint8Array, outOffset: number): void {
+    this.#hasher.digest(this.input, 0, this.keyOffset + keyLength, out, outOffset)
+  }
+}
+
+/** The 20-byte digest of one key in a set (`''` = no set). */
 export function computeDigest(
   set: string | Uint8Array,
   keyType: number,
   keyBytes: Uint8Array,
 ): Uint8Array {
-  const hash = createHash('ripemd160')
-  const setBytes = typeof set === 'string' ? (set.length === 0 ? EMPTY : toBytes(set)) : set
-  if (setBytes.length > 0) hash.update(setBytes)
-  hash.update(Uint8Array.of(keyType))
-  hash.update(keyBytes)
-  // Copy out of the hash's Buffer: it may be a view of a shared 8 KiB pool that a stored
-  // digest would otherwise keep alive.
-  return new Uint8Array(hash.digest()).subarray(0, DIGEST_SIZE)
+  const digester = new KeyDigester(set, keyType, keyBytes.length)
+  digester.input.set(keyBytes, digester.keyOffset)
+  const out = new Uint8Array(DIGEST_SIZE)
+  digester.digest(keyBytes.length, out, 0)
+  return out
 }
 
 /** Particle type and bytes of a user key, as hashed and as sent in FIELD_KEY. */

@@ -1,4 +1,11 @@
 export * from './constants.js'
+export {
+  ResultCode,
+  RESULT_CODE_NAMES,
+  resultCodeName,
+  type ResultCodeName,
+  type ResultCodeValue,
+} from './result-codes.js'
 export { WireError, type WireErrorCode } from './errors.js'
 export {
   compressFrame,
@@ -68,6 +75,7 @@ export {
 } from './particles.js'
 export {
   computeDigest,
+  KeyDigester,
   decodeKeyField,
   encodeKeyField,
   encodeUserKey,
@@ -75,7 +83,6 @@ export {
   partitionId,
   type UserKey,
 } from './digest.js'
-export { Ripemd160 } from './ripemd160.js'
 export {
   clepochNow,
   isExpired,
@@ -84,25 +91,39 @@ export {
   type VoidTimeOptions,
 } from './ttl.js'
 export {
-  BatchRequestCursor,
-  batchRowFlags,
+  BatchReadRequest,
+  batchParentFlags,
   BatchRequestWriter,
-  BatchResponseDecoder,
-  BatchResponseWriter,
-  decodeBatchRequest,
-  decodeBatchResponse,
+  batchRowFlags,
+  BatchWriteTemplate,
   encodeBatchRequest,
-  MessageStreamReader,
+  type BatchFlagsPolicy,
+  type BatchReadKey,
+  type BatchReadRequestOptions,
   type BatchRequestOptions,
-  type BatchRequestRow,
   type BatchRequestRowInput,
+  type BatchRowAttributes,
+  type BatchRowSource,
+  type BatchWriteBin,
+  type BatchWriteKey,
+  type BatchWriteTemplateOptions,
+} from './batch-request.js'
+export {
+  BatchResponseDecoder,
+  type BatchRowOps,
+  decodeBatchResponse,
   type BatchResponseDecoderOptions,
   type BatchResponseRow,
+  type BatchRowHandler,
+} from './batch-response.js'
+export {
+  BatchRequestCursor,
+  BatchResponseWriter,
+  decodeBatchRequest,
+  type BatchRequestRow,
   type BatchResponseWriterOptions,
-  type BatchRowAttributes,
   type DecodedBatchRequest,
-  type MessageStreamReaderOptions,
-} from './batch.js'
+} from './batch-server.js'
 export {
   decodeScanRequest,
   decodeScanResponse,
@@ -119,3 +140,4 @@ export {
   type ScanResponseHandler,
   type ScanResponseWriterOptions,
 } from './scan.js'
+export * from './policy.js'

@@ -25,7 +25,6 @@ import {
   writeInt64,
   writeUint64,
 } from './msg.js'
-import { MessageStreamReader } from './batch.js'
 import { decodeProtoHeader, ProtoFrameReader } from './proto.js'
 import { hex, toHex, expectWireError } from './test-support/bytes.js'
 
@@ -315,15 +314,6 @@ describe('reference messages through the stream readers, one chunk and byte by b
           got.push(decodeMessage(frame.body))
       }
       expect(got.map(summary)).toEqual(expected.map(summary))
-    })
-
-    it(`MessageStreamReader, chunks of ${size}`, () => {
-      const reader = new MessageStreamReader()
-      const got = []
-      for (let at = 0; at < stream.length; at += size)
-        got.push(...reader.push(stream.subarray(at, at + size)))
-      expect(got.map(summary)).toEqual(expected.map(summary))
-      expect(reader.idle).toBe(true)
     })
   }
 })

@@ -219,15 +219,7 @@ export function decodeMessage(bytes: Uint8Array, offset = 0, end = bytes.length)
     if (size > end - at - 4) {
       throw new WireError('TRUNCATED', at, `op ${i} size ${size} runs past the end`)
     }
-    ops.push({
-      op: bytes[at + 4]!,
-      particleType: bytes[at + 5]!,
-      flags: bytes[at + 6]!,
-      nameOffset: at + OP_HEADER_SIZE,
-      nameLength,
-      valueOffset: at + OP_HEADER_SIZE + nameLength,
-      valueLength: size - 4 - nameLength,
-    })
+    ops.push(opRefAt(bytes, at, size, nameLength))
     at += 4 + size
   }
   return { header, fields, ops, bytes, offset, end: at }
@@ -284,6 +276,8 @@ export function encodeMessage(message: MessageInput): Uint8Array {
 
 export interface MessageWriterOptions {
   initialCapacity?: number
+  /** Write into this buffer (from its start) until it is full; then grow into a new one. */
+  buffer?: Uint8Array
   /** The writer refuses to grow past this. Default 1 GiB. */
   maxCapacity?: number
 }
@@ -305,8 +299,8 @@ export class MessageWriter {
   constructor(options: MessageWriterOptions | number = {}) {
     const opts = typeof options === 'number' ? { initialCapacity: options } : options
     this.maxCapacity = opts.maxCapacity ?? 1024 * 1024 * 1024
-    this.bytes = new Uint8Array(Math.max(64, opts.initialCapacity ?? 4096))
-    this.view = new DataView(this.bytes.buffer)
+    this.bytes = opts.buffer ?? new Uint8Array(Math.max(64, opts.initialCapacity ?? 4096))
+    this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength)
   }
 
   /** Forgets what was written; keeps the buffer. */
@@ -581,4 +575,17 @@ export function writeUint64(view: DataView, offset: number, value: number | bigi
     throw new WireError('BAD_VALUE', offset, `${value} does not fit in an unsigned 64-bit integer`)
   }
   view.setBigUint64(offset, value)
+}
+
+/** The op whose header (already bounds-checked: `size` and `nameLength` fit) is at `at`. */
+export function opRefAt(bytes: Uint8Array, at: number, size: number, nameLength: number): OpRef {
+  return {
+    op: bytes[at + 4]!,
+    particleType: bytes[at + 5]!,
+    flags: bytes[at + 6]!,
+    nameOffset: at + OP_HEADER_SIZE,
+    nameLength,
+    valueOffset: at + OP_HEADER_SIZE + nameLength,
+    valueLength: size - 4 - nameLength,
+  }
 }

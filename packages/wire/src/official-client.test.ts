@@ -2,7 +2,12 @@
 // package (127.0.0.1, default policies, totalTimeout 1000). The client accepted that server's
 // replies (encoded with encodeMessage / BatchResponseWriter) and returned the expected records.
 import { describe, expect, it } from 'vitest'
-import { BatchResponseDecoder, decodeBatchRequest } from './batch.js'
+import {
+  BatchResponseDecoder,
+  decodeBatchResponse,
+  type BatchResponseRow,
+} from './batch-response.js'
+import { decodeBatchRequest } from './batch-server.js'
 import {
   AS_MSG_OP_READ,
   AS_MSG_OP_WRITE,
@@ -63,7 +68,7 @@ function frameBody(frame: Uint8Array, size: number): Uint8Array {
   return bodies[0]!
 }
 
-const bins = (message: DecodedMessage) =>
+const bins = (message: Pick<DecodedMessage, 'bytes' | 'ops'>) =>
   message.ops.map((op) => {
     const value = decodeParticle(op.particleType, message.bytes, op.valueOffset, op.valueLength)
     const shown = 'msgpack' in value ? toHex(value.msgpack) : 'value' in value ? value.value : null
@@ -204,12 +209,19 @@ describe('responses the official client accepted', () => {
 
   for (const size of [BATCH_READ_REPLY.length, 1]) {
     it(`decodes the batchRead reply (chunks of ${size})`, () => {
-      const decoder = new BatchResponseDecoder({ batchSize: 3 })
-      const rows = []
+      const rows: BatchResponseRow[] = []
+      const decoder = new BatchResponseDecoder((index, resultCode, generation, voidTime, ops) => {
+        if (index >= 3) return false
+        const refs = []
+        while (ops.next()) refs.push(ops.ref())
+        rows.push({ index, resultCode, generation, voidTime, bytes: ops.bytes, ops: refs })
+        return true
+      })
       for (let at = 0; at < BATCH_READ_REPLY.length; at += size)
-        rows.push(...decoder.push(BATCH_READ_REPLY.subarray(at, at + size)))
+        decoder.push(BATCH_READ_REPLY.subarray(at, at + size))
       expect(decoder.done).toBe(true)
-      expect(rows.map((r) => [r.index, r.header.resultCode, bins(r)])).toEqual([
+      expect(decodeBatchResponse(BATCH_READ_REPLY, { batchSize: 3 }).rows).toEqual(rows)
+      expect(rows.map((r) => [r.index, r.resultCode, bins(r)])).toEqual([
         [0, 0, [[AS_MSG_OP_READ, 'a', 'integer', 0n]]],
         [1, 2, []],
         [2, 0, [[AS_MSG_OP_READ, 'a', 'integer', 2n]]],

@@ -22,7 +22,7 @@ export interface ProtoFrame {
   readonly type: number
   readonly body: Uint8Array
   readonly compressed: boolean
-  /** Stream offset of the frame's 8-byte header (its body follows at `offset + 8`). */
+  /** Stream offset of the body's first byte (for a compressed frame: of the compressed body). */
   readonly offset: number
 }
 
@@ -256,10 +256,10 @@ export class ProtoFrameReader {
             type: AS_MESSAGE_TYPE,
             body: inflateCompressedBody(body, this.#maxFrameSize, bodyOffset),
             compressed: true,
-            offset: this.#headerOffset,
+            offset: bodyOffset,
           })
         } else {
-          frames.push({ type: header.type, body, compressed: false, offset: this.#headerOffset })
+          frames.push({ type: header.type, body, compressed: false, offset: bodyOffset })
         }
       }
     } catch (error) {

@@ -8,11 +8,11 @@ import {
   PARTICLE_FLOAT,
   PARTICLE_INTEGER,
   PARTICLE_STRING,
-  ResultCode,
 } from './constants.js'
 import { encodeKeyField, keyDigest, partitionId } from './digest.js'
 import { decodeMessage, encodeMessage, MessageWriter } from './msg.js'
 import { compressFrame } from './proto.js'
+import { ResultCode } from './result-codes.js'
 import {
   decodeScanRequest,
   decodeScanResponse,
@@ -221,7 +221,7 @@ function sampleAnswer(n: number, frameSize = 256): { bytes: Uint8Array; digests:
     w.writer.op(1, PARTICLE_INTEGER, 'n', i64(-i))
     w.writer.op(1, PARTICLE_STRING, 's', new TextEncoder().encode(`v${i}`))
     w.endRecord(3)
-    if (i === 1) w.partitionDone(77, ResultCode.CLUSTER)
+    if (i === 1) w.partitionDone(77, ResultCode.ERR_CLUSTER)
   }
   w.partitionDone(5, 0) // a successful PARTITION_DONE carries nothing
   return { bytes: w.last(0).slice(), digests }
@@ -283,7 +283,7 @@ describe('scan answer', () => {
         ops: 3,
       })
       expect(seen.records[4]!.key).toBeNull()
-      expect(seen.done).toEqual([{ partition: 77, code: ResultCode.CLUSTER }])
+      expect(seen.done).toEqual([{ partition: 77, code: ResultCode.ERR_CLUSTER }])
     }
   })
 
@@ -325,12 +325,12 @@ describe('scan answer', () => {
     w.beginRecord(ns, keyDigest('demo', 1), set, null, 1, 0)
     w.endRecord(0)
     const head = w.flush().slice()
-    const error = encodeMessage({ header: { resultCode: ResultCode.PARAMETER } })
+    const error = encodeMessage({ header: { resultCode: ResultCode.ERR_REQUEST_INVALID } })
     const { handler, seen } = collector()
     const decoder = new ScanResponseDecoder(handler)
     expect(decoder.push(concat(head, error, hex('02 03 0000 00000016')))).toBe(true)
     expect(decoder.failed).toBe(true)
-    expect(decoder.resultCode).toBe(ResultCode.PARAMETER)
+    expect(decoder.resultCode).toBe(ResultCode.ERR_REQUEST_INVALID)
     expect(seen.records).toHaveLength(1)
     expect(decoder.push(hex('00 00 00'))).toBe(true)
   })
@@ -370,9 +370,9 @@ describe('scan answer', () => {
   })
 
   it('LAST carries the node result', () => {
-    const last = encodeMessage({ header: { info3: INFO3_LAST, resultCode: ResultCode.TIMEOUT } })
+    const last = encodeMessage({ header: { info3: INFO3_LAST, resultCode: ResultCode.ERR_TIMEOUT } })
     const decoded = decodeScanResponse(last)
-    expect(decoded.resultCode).toBe(ResultCode.TIMEOUT)
+    expect(decoded.resultCode).toBe(ResultCode.ERR_TIMEOUT)
     expect(decoded.failed).toBe(false)
     expect(decoded.records).toEqual([])
   })

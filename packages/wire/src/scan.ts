@@ -28,7 +28,6 @@ import {
   MSG_HEADER_SIZE,
   N_PARTITIONS,
   PROTO_HEADER_SIZE,
-  ResultCode,
 } from './constants.js'
 import { WireError } from './errors.js'
 import {
@@ -42,6 +41,7 @@ import {
   type MsgHeader,
 } from './msg.js'
 import { ProtoFrameReader, type ProtoFrameReaderOptions } from './proto.js'
+import { ResultCode } from './result-codes.js'
 
 /** A scan request's record_ttl: -1, "do not touch the TTL on read" (as_command_write_header_read). */
 const SCAN_READ_TTL = 0xffffffff
@@ -538,17 +538,21 @@ export class ScanResponseDecoder {
       for (const frame of this.#reader.push(chunk)) {
         if (this.failed) break
         if (this.done) {
-          throw new WireError('BAD_SIZE', frame.offset, 'a frame after the end of the scan answer')
+          throw new WireError(
+            'BAD_SIZE',
+            frame.offset - PROTO_HEADER_SIZE,
+            'a frame after the end of the scan answer',
+          )
         }
         if (frame.type !== AS_MESSAGE_TYPE) {
           throw new WireError(
             'BAD_TYPE',
-            frame.offset + 1,
+            frame.offset - PROTO_HEADER_SIZE + 1,
             `proto type ${frame.type} in a scan answer`,
           )
         }
         // Offsets inside an inflated body are named from the compressed frame's body.
-        this.#frame(frame.body, frame.offset + PROTO_HEADER_SIZE)
+        this.#frame(frame.body, frame.offset)
       }
       if (this.done && !this.failed && !this.#reader.idle) {
         throw new WireError('BAD_SIZE', this.#reader.position, 'bytes after the end of the answer')

@@ -8,6 +8,7 @@ import {
   NamespaceNotFoundError,
   PARTICLE_FLOAT,
   ResultCode,
+  errorFromCode,
   type Engine,
   type ReadJob,
   type ResolvedReadPolicy,
@@ -72,6 +73,33 @@ async function explainBatchFailed(
     }
   }
   return error
+}
+
+/** Whole-call batch failures raised before any node was sent a command. */
+const REFUSED_BEFORE_SENDING: ReadonlySet<number> = new Set([
+  ResultCode.ERR_PARAM,
+  ResultCode.BATCH_FAILED,
+  ResultCode.ERR_NAMESPACE_NOT_FOUND,
+])
+
+/**
+ * The official client runs a batch as one command per node and, when one of them fails, rejects
+ * the whole call with that command's error alone: its `inDoubt` speaks for that node's rows, while
+ * the other nodes' commands may have been applied and their rows' results are dropped (C client
+ * `as_event_executor_error` keeps the first error; the Node client's batch listener then discards
+ * the records). On a cluster of several nodes every row of such a call may be on the server, so
+ * it is in doubt unless the call was refused before anything was sent.
+ */
+export function inDoubtAcrossNodes(client: OfficialClient, error: AerospikeError): AerospikeError {
+  if (error.inDoubt || REFUSED_BEFORE_SENDING.has(error.code)) return error
+  let nodes: number
+  try {
+    nodes = client.getNodes().length
+  } catch {
+    return error
+  }
+  if (nodes <= 1) return error
+  return errorFromCode(error.code, error.message, { cause: error.cause ?? error, inDoubt: true })
 }
 
 async function loadAerospike(): Promise<AerospikeModule> {
@@ -237,7 +265,10 @@ export async function createOfficialEngine(config: ResolvedClientConfig): Promis
       try {
         results = (await c.batchWrite(records as never, policies.batch as never)) as never
       } catch (error) {
-        throw await explainBatchFailed(c, fromOfficialError(error), [namespace])
+        throw inDoubtAcrossNodes(
+          c,
+          await explainBatchFailed(c, fromOfficialError(error), [namespace]),
+        )
       }
       for (let k = 0; k < rows.length; k++) {
         const row = rows[k]!

@@ -21,14 +21,13 @@ import {
   type ScanOutcome,
   type ScanPartitionStatus,
 } from '@aerospike-numpy/core'
+import { DIGEST_SIZE, N_PARTITIONS } from '@aerospike-numpy/wire'
 import type Aerospike from 'aerospike'
 import { fromOfficialError } from '../errors.js'
 
 type AerospikeModule = typeof Aerospike
 type OfficialClient = Aerospike.Client
 
-const N_PARTITIONS = 4096
-const DIGEST_SIZE = 20
 /** Partitions per query: a stopped scan drains at most `concurrency` queries of this many. */
 const MAX_RUN = 64
 

@@ -3,6 +3,7 @@
  * cloneable data. Rows and results live in SharedArrayBuffers, so a task carries offsets, not bytes.
  */
 import type { ClusterConfig } from '@aerospike-numpy/cluster'
+import type { ErrorData } from '@aerospike-numpy/core'
 
 export interface SharedRows {
   /** numpy `descr` of the dtype (rebuilds the same layout in the worker). */
@@ -44,4 +45,6 @@ export interface RetryEventMessage {
 
 export interface WriteChunkResult {
   retries: RetryEventMessage[]
+  /** The chunk's failure, taken apart by core's serializer (a thrown error would lose its class). */
+  error?: ErrorData
 }

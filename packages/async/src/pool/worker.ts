@@ -7,6 +7,7 @@ import {
   compileWritePlan,
   resolveRetry,
   resolveWritePolicy,
+  toErrorData,
   writeWithRetry,
   type Engine,
   type RetryOptions,
@@ -71,6 +72,14 @@ function rowsFor(task: WriteChunkTask): { data: StructuredArray; plan: WritePlan
 }
 
 export default async function writeChunk(task: WriteChunkTask): Promise<WriteChunkResult> {
+  try {
+    return await runChunk(task)
+  } catch (error) {
+    return { retries: [], error: toErrorData(error) }
+  }
+}
+
+async function runChunk(task: WriteChunkTask): Promise<WriteChunkResult> {
   const engine = await engineFor(task)
   const { data, plan } = rowsFor(task)
   const n = task.end - task.start

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { NamespaceNotFoundError } from '@aerospike-numpy/core'
 import { dtype, StructuredArray } from '@aerospike-numpy/dtype'
 import { getTestCluster, uniqueSetName, type TestCluster } from '@aerospike-numpy/test-utils'
 import { AsyncClient } from '../client.js'
@@ -111,6 +112,45 @@ describe('writeNumpy with workers', () => {
     expect(summary.writtenCount).toBe(5000)
   })
 
+  it('calls beforeChunk before and onChunkSettled after each chunk, array and stream', async () => {
+    const set = uniqueSetName('whooks')
+    for (const input of ['array', 'stream'] as const) {
+      const data = rows(4_500)
+      const paced: number[] = []
+      const settled: Array<[number, number, number]> = []
+      async function* source() {
+        for (let s = 0; s < 4_500; s += 2_000) yield data.slice(s, Math.min(4_500, s + 2_000))
+      }
+      const options = {
+        workers: 2,
+        chunkSize: 1000,
+        beforeChunk: (n: number) => {
+          paced.push(n)
+        },
+        onChunkSettled: ({
+          rowBase,
+          data: chunk,
+          outcome,
+        }: {
+          rowBase: number
+          data: StructuredArray
+          outcome: { resultCodes: Int32Array }
+        }) => {
+          expect((chunk.get('_key') as Int32Array)[0]).toBe(rowBase)
+          settled.push([rowBase, chunk.length, outcome.resultCodes.filter((c) => c === 0).length])
+        },
+      }
+      if (input === 'array') await client.writeNumpy(data, 'test', set, sensor, options)
+      else await client.writeNumpy(source(), 'test', set, sensor, options)
+      expect(paced.reduce((a, b) => a + b, 0)).toBe(4_500)
+      settled.sort((a, b) => a[0] - b[0])
+      const expected = input === 'array' ? [0, 1000, 2000, 3000, 4000] : [0, 1000, 2000, 3000, 4000] // 2,000-row chunks rechunked at 1,000; the last is 500
+      expect(settled.map((c) => c[0])).toEqual(expected)
+      expect(settled.every(([, len, ok]) => len === ok)).toBe(true)
+      expect(settled.reduce((a, c) => a + c[1], 0)).toBe(4_500)
+    }
+  })
+
   it('honours an AbortSignal: rows not sent are reported as not written', async () => {
     const set = uniqueSetName('wabort')
     const n = 20_000
@@ -130,6 +170,21 @@ describe('writeNumpy with workers', () => {
     expect(result.writtenCount).toBeGreaterThanOrEqual(1000)
     expect(result.writtenCount).toBeLessThan(n)
     expect(result.writtenCount + result.failedCount).toBe(n)
+  })
+
+  it("a worker's failure arrives as core's AerospikeError class and code, not a plain Error", async () => {
+    const outcome = await client.writeNumpy(rows(10), 'nope', 'x', sensor, { workers: 2 }).then(
+      (result) => result,
+      (error: unknown) => error,
+    )
+    if (outcome instanceof Error) {
+      // The whole call failed in a worker: the error crossed the thread as the same class.
+      expect(outcome).toBeInstanceOf(NamespaceNotFoundError)
+      expect(outcome).toMatchObject({ code: 20, codeName: 'ERR_NAMESPACE_NOT_FOUND' })
+    } else {
+      // Or, as without workers, every row reports the namespace's code.
+      expect(new Set((outcome as { resultCodes: Int32Array }).resultCodes)).toEqual(new Set([20]))
+    }
   })
 
   it('refuses bad worker counts and the official engine, before anything starts', async () => {

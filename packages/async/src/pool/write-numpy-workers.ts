@@ -9,9 +9,12 @@ import { fileURLToPath } from 'node:url'
 import { Piscina } from 'piscina'
 import {
   BatchRecords,
+  fromErrorData,
   ParamError,
   RESULT_NOT_SENT,
+  createWriteOutcome,
   describe,
+  sliceWriteOutcome,
   type RetryEvent,
   type WriteOutcome,
 } from '@aerospike-numpy/core'
@@ -26,11 +29,14 @@ import {
   runBounded,
   type WriteNumpyOptions,
 } from '../chunks.js'
+import * as asyncErrors from '../errors.js'
 import { clusterConfigFor } from '../wire/engine.js'
 import { checkData, checkDtype, checkRows, prepareWrite } from '../write-args.js'
 import type { SharedOutcome, SharedRows, WriteChunkResult, WriteChunkTask } from './messages.js'
 
 const MAX_WORKERS = 64
+/** Error classes a worker may throw besides dtype's and core's. */
+const ERROR_MODULES: readonly object[] = [asyncErrors]
 
 /** The worker entry, always from dist/ (worker threads cannot load TypeScript sources). */
 function workerFilename(): string {
@@ -148,6 +154,9 @@ export async function writeNumpyInWorkers(
   ): Promise<void> => {
     const task: WriteChunkTask = { ...base, rows, outcome: shared, start, end }
     const result = (await pool.run(task)) as WriteChunkResult
+    if (result.error !== undefined) {
+      throw fromErrorData(result.error, { modules: ERROR_MODULES, origin: 'a writeNumpy worker' })
+    }
     if (bulk.onRetry !== undefined) for (const e of result.retries) bulk.onRetry(e as RetryEvent)
   }
   try {
@@ -163,11 +172,17 @@ export async function writeNumpyInWorkers(
         chunkRanges(array.length, bulk.chunkSize),
         workers * bulk.concurrency,
         async ([start, end]) => {
+          await bulk.beforeChunk?.(end - start)
           prepare(start, end)
           outcome.resultCodes.fill(RESULT_NOT_SENT, start, end)
-          dispatched = end
+          dispatched = Math.max(dispatched, end)
           await runChunk(rows, shared, start, end)
           tracker.chunkDone(outcome.resultCodes.subarray(start, end))
+          bulk.onChunkSettled?.({
+            rowBase: start,
+            data: array.slice(start, end),
+            outcome: sliceWriteOutcome(outcome, start, end),
+          })
         },
         { signal: bulk.signal },
       )
@@ -213,16 +228,24 @@ export async function writeNumpyInWorkers(
       async ({ chunk, base: at }) => {
         const { shared, outcome } = sharedOutcome(chunk.length)
         outcome.resultCodes.fill(RESULT_NOT_SENT)
+        await bulk.beforeChunk?.(chunk.length)
         const { rows, prepare } = shareRows(chunk)
         prepare(0, chunk.length)
         await runChunk(rows, shared, 0, chunk.length)
         summary.addChunk(at, outcome, keyReader(prep.plan, chunk))
         tracker.chunkDone(outcome.resultCodes)
+        bulk.onChunkSettled?.({ rowBase: at, data: chunk, outcome })
       },
       {
         signal: bulk.signal,
-        onSkipped: ({ chunk, base: at }) =>
-          summary.addSkipped(at, chunk.length, keyReader(prep.plan, chunk)),
+        onSkipped: ({ chunk, base: at }) => {
+          summary.addSkipped(at, chunk.length, keyReader(prep.plan, chunk))
+          bulk.onChunkSettled?.({
+            rowBase: at,
+            data: chunk,
+            outcome: createWriteOutcome(chunk.length),
+          })
+        },
       },
     )
     summary.aborted = aborted

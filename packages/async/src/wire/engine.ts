@@ -4,15 +4,14 @@
  */
 import {
   Cluster,
-  ClusterError,
   batchRead,
   batchWrite,
   scanPartitions,
   type BatchSummary,
   type ClusterConfig,
 } from '@aerospike-numpy/cluster'
+import type { AerospikeError } from '@aerospike-numpy/core'
 import {
-  AerospikeError,
   ParamError,
   ResultCode,
   errorFromCode,
@@ -90,14 +89,10 @@ export function clusterConfigFor(config: ResolvedClientConfig): ClusterConfig {
   return cluster
 }
 
-/** A cluster error as core's error, with the same numeric code. */
-function toAerospikeError(error: unknown, inDoubt = false): unknown {
-  if (error instanceof AerospikeError) return error
-  if (error instanceof ClusterError) {
-    const code = error.code === 'CONFIG' ? ResultCode.ERR_PARAM : error.result
-    return errorFromCode(code, error.message, { cause: error, inDoubt })
-  }
-  return error
+/** A node's error with `inDoubt` as the whole call sees it (the cluster does not know writes from reads). */
+function withInDoubt(error: AerospikeError, inDoubt: boolean): AerospikeError {
+  if (error.inDoubt === inDoubt) return error
+  return errorFromCode(error.code, error.message, { cause: error, inDoubt })
 }
 
 /**
@@ -123,8 +118,10 @@ function throwIfWholeCallFailed(cluster: Cluster, summary: BatchSummary, writes:
   }
   if (summary.nodes.some((n) => n.error === null)) return
   const first = summary.nodes[0]!
-  // A write request that reached a socket may have been applied; a parent-level server refusal was not.
-  throw toAerospikeError(first.error, writes && first.sent && first.error!.code !== 'SERVER')
+  // A write request that reached a socket may have been applied; a parent-level server refusal was
+  // not. The error stands for every node's rows, so any node's request may have put them in doubt.
+  const sent = summary.nodes.some((n) => n.sent && !n.refused)
+  throw withInDoubt(first.error!, writes && sent)
 }
 
 /** `clusterConfig` skips the mapping (worker threads receive it already mapped). */
@@ -141,11 +138,7 @@ export function createWireEngine(
     kind: 'wire',
     async connect() {
       if (cluster !== null) return
-      try {
-        cluster = await Cluster.connect(clusterConfig)
-      } catch (error) {
-        throw toAerospikeError(error)
-      }
+      cluster = await Cluster.connect(clusterConfig)
     },
     async close() {
       const c = cluster
@@ -157,23 +150,11 @@ export function createWireEngine(
     },
     async write(job: WriteJob) {
       const c = connected()
-      let summary: BatchSummary
-      try {
-        summary = await batchWrite(c, job)
-      } catch (error) {
-        throw toAerospikeError(error)
-      }
-      throwIfWholeCallFailed(c, summary, true)
+      throwIfWholeCallFailed(c, await batchWrite(c, job), true)
     },
     async read(job: ReadJob) {
       const c = connected()
-      let summary: BatchSummary
-      try {
-        summary = await batchRead(c, job)
-      } catch (error) {
-        throw toAerospikeError(error)
-      }
-      throwIfWholeCallFailed(c, summary, false)
+      throwIfWholeCallFailed(c, await batchRead(c, job), false)
     },
     async scan(job: ScanJob) {
       // scanPartitions throws core's errors only.

@@ -1,10 +1,23 @@
 /**
- * Taking an error apart into cloneable data (worker side). Errors lose their class, `name` and
- * extra properties when cloned across threads, so they travel as `ErrorData` and `transfer.ts`
- * rebuilds them. This module has no runtime imports: the worker's exit hook uses it even when
- * the worker failed to load anything else.
+ * Taking an error apart into cloneable data: the sending half of the one serializer that carries
+ * errors across every thread boundary (the sync client's worker, the worker pool). Errors lose
+ * their class, `name` and extra properties when cloned, so they travel as `ErrorData` and
+ * `fromErrorData` (error-rebuild.ts) rebuilds them. This module has no imports: a worker's exit
+ * hook loads it (as `@aerospike-numpy/core/error-data`) before anything that could fail to load.
  */
-import type { ErrorData } from './messages.js'
+
+/** An error taken apart: enough to rebuild its class, code and message on the other side. */
+export interface ErrorData {
+  readonly name: string
+  readonly message: string
+  readonly stack: string | undefined
+  /** Numeric result code of an AerospikeError; absent for other errors. */
+  readonly code: number | undefined
+  readonly inDoubt: boolean | undefined
+  /** Other own properties that survived cloning (e.g. `field`, `row`). */
+  readonly extra: Readonly<Record<string, unknown>>
+  readonly cause: ErrorData | undefined
+}
 
 /** Fields rebuilt explicitly; everything else cloneable goes into `extra`. */
 const KNOWN_FIELDS = new Set([
@@ -19,7 +32,8 @@ const KNOWN_FIELDS = new Set([
 ])
 const MAX_CAUSE_DEPTH = 4
 
-export function errorToData(error: unknown, depth = 0): ErrorData {
+/** `error` as structured-cloneable data (any thrown value; causes up to 4 deep). */
+export function toErrorData(error: unknown, depth = 0): ErrorData {
   if (!(error instanceof Error)) {
     return {
       name: 'Error',
@@ -48,7 +62,7 @@ export function errorToData(error: unknown, depth = 0): ErrorData {
     inDoubt: typeof fields.inDoubt === 'boolean' ? fields.inDoubt : undefined,
     extra,
     cause:
-      cause === undefined || depth >= MAX_CAUSE_DEPTH ? undefined : errorToData(cause, depth + 1),
+      cause === undefined || depth >= MAX_CAUSE_DEPTH ? undefined : toErrorData(cause, depth + 1),
   }
 }
 

@@ -1,16 +1,15 @@
 /**
- * Errors rebuilt on the calling thread from `ErrorData`: the same class (found by name among the
- * exported error classes of core, async, dtype and this package), the same `name`, `code`,
- * message, `inDoubt` and extra fields, and a stack that shows both the worker's frames and where
- * the caller made the call.
+ * Errors rebuilt from `ErrorData` on the receiving thread: the same class (found by name among
+ * the error classes of dtype, core and the modules the caller names), the same `name`, `code`,
+ * `codeName`, message, `inDoubt` and extra fields, and a stack that shows both the other
+ * thread's frames and where the caller made the call.
  */
-import * as asyncExports from '@aerospike-numpy/async'
-import * as coreExports from '@aerospike-numpy/core'
-import { AerospikeError, errorFromCode, resultCodeName } from '@aerospike-numpy/core'
 import * as dtypeExports from '@aerospike-numpy/dtype'
 
-import * as syncErrors from './errors.js'
-import type { ErrorData } from './messages.js'
+import { resultCodeName } from './codes.js'
+import type { ErrorData } from './error-data.js'
+import * as coreErrors from './errors.js'
+import { AerospikeError, errorFromCode } from './errors.js'
 
 type ErrorClass = abstract new (...args: never[]) => Error
 
@@ -24,10 +23,11 @@ const BUILTIN_ERRORS: readonly ErrorClass[] = [
   URIError,
 ]
 
-const classByName: ReadonlyMap<string, ErrorClass> = (() => {
+/** Error classes by name: the builtins and every Error subclass exported by these modules. */
+function classesByName(modules: readonly object[]): Map<string, ErrorClass> {
   const byName = new Map<string, ErrorClass>()
   for (const cls of BUILTIN_ERRORS) byName.set(cls.name, cls)
-  for (const exports of [dtypeExports, coreExports, asyncExports, syncErrors]) {
+  for (const exports of [dtypeExports, coreErrors, ...modules]) {
     for (const value of Object.values(exports as Record<string, unknown>)) {
       if (typeof value === 'function' && value.prototype instanceof Error) {
         byName.set(value.name, value as ErrorClass)
@@ -35,14 +35,41 @@ const classByName: ReadonlyMap<string, ErrorClass> = (() => {
     }
   }
   return byName
-})()
+}
 
-/**
- * Rebuild an error that crossed from the worker. `callerStack` is the stack where the blocking
- * call was made on this thread (appended to the worker's frames).
- */
-export function rebuildError(data: ErrorData, callerStack?: string): Error {
-  const error = instantiate(data)
+const baseClasses = classesByName([])
+const classesCache = new WeakMap<readonly object[], Map<string, ErrorClass>>()
+
+export interface FromErrorDataOptions {
+  /**
+   * Modules (namespace objects, e.g. `import * as x`) whose exported error classes may be
+   * rebuilt besides dtype's and core's; give the same array each time (it is cached).
+   */
+  modules?: readonly object[]
+  /** The stack where the call was made on this thread (appended to the other thread's frames). */
+  callerStack?: string | undefined
+  /** Where the error happened, for the stack: default "a worker thread". */
+  origin?: string
+}
+
+/** Rebuilds an error taken apart by `toErrorData` on another thread. */
+export function fromErrorData(data: ErrorData, options: FromErrorDataOptions = {}): Error {
+  const modules = options.modules
+  let classes = baseClasses
+  if (modules !== undefined && modules.length > 0) {
+    classes = classesCache.get(modules) ?? classesByName(modules)
+    classesCache.set(modules, classes)
+  }
+  return rebuild(data, classes, options.callerStack, options.origin ?? 'a worker thread')
+}
+
+function rebuild(
+  data: ErrorData,
+  classes: ReadonlyMap<string, ErrorClass>,
+  callerStack: string | undefined,
+  origin: string,
+): Error {
+  const error = instantiate(data, classes, origin)
   const own = error as unknown as Record<string, unknown>
   for (const [key, value] of Object.entries(data.extra)) own[key] = value
   const workerStack = data.stack ?? `${data.name}: ${data.message}`
@@ -51,7 +78,7 @@ export function rebuildError(data: ErrorData, callerStack?: string): Error {
     value:
       callerFrames === undefined || callerFrames === ''
         ? workerStack
-        : `${workerStack}\n    --- in the sync client's worker thread; called from ---\n${callerFrames}`,
+        : `${workerStack}\n    --- in ${origin}; called from ---\n${callerFrames}`,
     writable: true,
     configurable: true,
     enumerable: false,
@@ -59,9 +86,14 @@ export function rebuildError(data: ErrorData, callerStack?: string): Error {
   return error
 }
 
-function instantiate(data: ErrorData): Error {
-  const cause = data.cause === undefined ? undefined : rebuildError(data.cause)
-  const cls = classByName.get(data.name)
+function instantiate(
+  data: ErrorData,
+  classes: ReadonlyMap<string, ErrorClass>,
+  origin: string,
+): Error {
+  const cause =
+    data.cause === undefined ? undefined : rebuild(data.cause, classes, undefined, origin)
+  const cls = classes.get(data.name)
   if (cls !== undefined && (cls === AerospikeError || cls.prototype instanceof AerospikeError)) {
     // Built without its constructor (subclass constructors differ); the fields the
     // constructors set are set here.

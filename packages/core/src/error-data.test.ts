@@ -1,32 +1,45 @@
-import { NotConnectedError } from '@aerospike-numpy/async'
+import { ArrayValueError, DtypeError, DtypeSpecError } from '@aerospike-numpy/dtype'
+import { describe, expect, it } from 'vitest'
+
+import { toErrorData } from './error-data.js'
+import { fromErrorData } from './error-rebuild.js'
 import {
   AerospikeError,
+  ClientError,
   ConversionError,
   KeyBusyError,
   NamespaceNotFoundError,
   ParamError,
   TimeoutError,
-} from '@aerospike-numpy/core'
-import { ArrayValueError, DtypeError, DtypeSpecError } from '@aerospike-numpy/dtype'
-import { describe, expect, it } from 'vitest'
+} from './errors.js'
 
-import { errorToData } from './error-data.js'
-import { SyncWorkerExitedError } from './errors.js'
-import { rebuildError } from './rebuild-error.js'
+/** A class of another package, known to the receiving side through `modules`. */
+class ElsewhereError extends AerospikeError {
+  override name = 'ElsewhereError'
+  readonly exitCode: number
+  constructor(message: string, exitCode: number) {
+    super(-1, message)
+    this.exitCode = exitCode
+  }
+}
+const modules = [{ ElsewhereError }]
 
 /** Through data and a structured clone, as between the threads. */
 function cross(error: unknown): Error {
-  return rebuildError(structuredClone(errorToData(error)), new Error('caller').stack)
+  return fromErrorData(structuredClone(toErrorData(error)), {
+    modules,
+    callerStack: new Error('caller').stack,
+    origin: 'the test thread',
+  })
 }
 
-describe('errors across the thread boundary', () => {
+describe('toErrorData / fromErrorData', () => {
   it.each([
     new ParamError('data must be a StructuredArray, got "x"'),
     new ConversionError('value 300 does not fit u1 field "x" of key 7'),
     new NamespaceNotFoundError('namespace "nope" is not served by the cluster'),
     new KeyBusyError('busy', { inDoubt: true }),
     new TimeoutError('timed out', { inDoubt: true }),
-    new NotConnectedError(),
     new AerospikeError(150, 'batch disabled'),
   ])('keeps class, name, code, codeName, inDoubt and message: %s', (original) => {
     const back = cross(original) as AerospikeError
@@ -50,8 +63,8 @@ describe('errors across the thread boundary', () => {
     })
     expect(String(back)).toBe(String(original))
     expect(back.stack).toContain(original.message)
-    expect(back.stack).toContain("in the sync client's worker thread; called from")
-    expect(back.stack).toContain('rebuild-error.test.ts')
+    expect(back.stack).toContain('in the test thread; called from')
+    expect(back.stack).toContain('error-data.test.ts')
   })
 
   it('keeps dtype errors with their string code', () => {
@@ -73,10 +86,13 @@ describe('errors across the thread boundary', () => {
     expect([cause.message, cause.row, cause.field]).toEqual(['row 3 out of range', 3, 'x'])
   })
 
-  it('keeps this package’s own classes', () => {
-    const back = cross(new SyncWorkerExitedError('gone', 7))
-    expect(back).toBeInstanceOf(SyncWorkerExitedError)
-    expect((back as SyncWorkerExitedError).exitCode).toBe(7)
+  it('keeps the classes of the modules it is given, with their own fields', () => {
+    const back = cross(new ElsewhereError('gone', 7))
+    expect(back).toBeInstanceOf(ElsewhereError)
+    expect((back as ElsewhereError).exitCode).toBe(7)
+    // without the module, the class for its code, its name kept
+    const plain = fromErrorData(toErrorData(new ElsewhereError('gone', 7)))
+    expect([plain.constructor, plain.name]).toEqual([ClientError, 'ElsewhereError'])
   })
 
   it('maps an AerospikeError subclass it does not know by its code, keeping the name', () => {

@@ -1,0 +1,73 @@
+// The official engine's own behaviour where it differs from the official client's report: a
+// batch write that the official client rejects as a whole while other nodes applied their rows.
+import { dtype, StructuredArray } from '@aerospike-numpy/dtype'
+import {
+  getTestCluster,
+  skipUnlessDevServer,
+  uniqueSetName,
+  type TestCluster,
+} from '@aerospike-numpy/test-utils'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { AsyncClient } from '../client.js'
+import { AerospikeError } from '../index.js'
+import { TEST_POLICY } from '../test-support/engines.js'
+
+const dt = dtype([
+  ['_key', 'i4'],
+  ['x', 'f8'],
+])
+
+function rows(n: number): StructuredArray {
+  const a = StructuredArray.zeros(dt, n)
+  a.set(
+    '_key',
+    Int32Array.from({ length: n }, (_, i) => i),
+  )
+  a.set(
+    'x',
+    Float64Array.from({ length: n }, (_, i) => i / 2),
+  )
+  return a
+}
+
+describe.skipIf(skipUnlessDevServer())(
+  'official engine, one node of three refusing a batch write (devserver: stops a node)',
+  () => {
+    let cluster: TestCluster
+    let client: AsyncClient
+
+    beforeAll(async () => {
+      // its own devserver (the namespace list keeps it apart): this file stops a node
+      cluster = await getTestCluster({ nodes: 3, namespaces: ['test', 'official_doubt'] })
+      // No tend between the stop and the write: the client must still route rows to the node.
+      client = await new AsyncClient({
+        hosts: cluster.hosts,
+        engine: 'official',
+        tenderInterval: 60_000,
+        log: { level: -1 },
+      }).connect()
+    })
+    afterAll(async () => {
+      await client?.close()
+      await cluster?.close()
+    })
+
+    it('reports the whole call in doubt: the other nodes applied their rows', async () => {
+      const server = cluster.devserver!
+      const set = uniqueSetName('official_doubt')
+      await server.stopNode(2)
+      // All node commands at once, so the running nodes apply theirs whatever the node order;
+      // the stopped node refuses the connection before anything is sent to it.
+      const policy = { ...TEST_POLICY, maxRetries: 0, concurrent: true }
+      let error: unknown
+      try {
+        await client.batchWriteNumpy(rows(60), 'test', set, dt, { policy })
+      } catch (e) {
+        error = e
+      }
+      expect(error).toBeInstanceOf(AerospikeError)
+      expect(error).toMatchObject({ code: -10, inDoubt: true })
+      expect(await server.recordCount('test', set)).toBeGreaterThan(0)
+    })
+  },
+)
