@@ -14,6 +14,7 @@ import {
   NamespaceNotFoundError,
   ResultCode,
   errorFromCode,
+  SCAN_RETRYABLE_CODES,
   type ScanJob,
   type ScanOutcome,
   type ScanPartitionStatus,
@@ -30,6 +31,7 @@ import {
   type ScanRecordCursor,
   type ScanResponseHandler,
 } from '@aerospike-numpy/wire'
+import { untilDeadline } from './batch.js'
 import type { Cluster } from './cluster.js'
 import type { Connection, ResponseConsumer } from './connection.js'
 import type { Node } from './node.js'
@@ -37,23 +39,6 @@ import type { Node } from './node.js'
 /** Partition states. */
 const PENDING = 0
 const DONE = 1
-
-/**
- * Codes after which a node's partitions are tried again (as_partition_tracker_should_retry,
- * plus the pool's NO_MORE_CONNECTIONS): the cluster may route them elsewhere after a tend.
- */
-const RETRYABLE = new Set<number>([
-  ResultCode.ERR_CLUSTER,
-  ResultCode.ERR_INVALID_NODE,
-  ResultCode.ERR_CONNECTION,
-  ResultCode.ERR_ASYNC_CONNECTION,
-  ResultCode.ERR_NO_MORE_CONNECTIONS,
-  ResultCode.ERR_TIMEOUT,
-  ResultCode.ERR_INDEX_NOT_FOUND,
-  ResultCode.ERR_INDEX_NOT_READABLE,
-  ResultCode.ERR_SERVER_FULL,
-  ResultCode.ERR_DEVICE_OVERLOAD,
-])
 
 /** Any error as core's (the cluster's own are; a bad answer or a bug becomes a ClientError). */
 function toCoreError(error: unknown): AerospikeError {
@@ -421,20 +406,6 @@ async function estimateRecords(cluster: Cluster, job: ScanJob): Promise<number |
   return estimate
 }
 
-/** Waits for `promise`, or until `deadline` (0 = none) if that comes first. */
-async function untilDeadline(promise: Promise<void>, deadline: number): Promise<void> {
-  if (deadline <= 0) return promise
-  let timer: NodeJS.Timeout | undefined
-  const expired = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, Math.max(0, deadline - Date.now()))
-  })
-  try {
-    await Promise.race([promise, expired])
-  } finally {
-    clearTimeout(timer)
-  }
-}
-
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (ms <= 0 || signal.aborted) return resolve()
@@ -521,7 +492,7 @@ export async function scanPartitions(cluster: Cluster, job: ScanJob): Promise<Sc
         groups.map(([node, ids]) => async () => {
           try {
             const failure = await scanNode(run, node, ids, groups.length)
-            if (failure !== null && !RETRYABLE.has(failure.error.code)) {
+            if (failure !== null && !SCAN_RETRYABLE_CODES.has(failure.error.code)) {
               // A refusal no retry mends: stop the other nodes now.
               run.fatal ??= failure.error
               stop()

@@ -157,6 +157,7 @@ export {
 export { NumpyBatchRecords, createReadSink, binsForReadDtype, readMetaDtype } from './read.js'
 export {
   DEFAULT_SCAN_CHUNK_ROWS,
+  SCAN_RETRYABLE_CODES,
   MAX_SCAN_CHUNK_ROWS,
   ScanChunkSink,
   concatScanChunks,

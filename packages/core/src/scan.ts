@@ -5,13 +5,30 @@
  * conversions as batch reads, nothing allocated per record.
  */
 import { StructuredArray, type Dtype } from '@aerospike-numpy/dtype'
-import { DIGEST_SIZE, N_PARTITIONS } from '@aerospike-numpy/wire'
+import { DIGEST_SIZE, N_PARTITIONS, ResultCode } from '@aerospike-numpy/wire'
 import type { ScanPartition, ScanSink } from './engine.js'
 import { ParamError } from './errors.js'
 import { DEFAULT_KEY_FIELD } from './plan.js'
 import { describe } from './policy.js'
 import { RowDecoder, readMetaDtype } from './read.js'
 
+/**
+ * Codes after which a scan tries a node's (or query's) partitions again in its next round
+ * (as_partition_tracker_should_retry, plus the pool's NO_MORE_CONNECTIONS): the cluster may
+ * route them elsewhere by then. Both engines use it.
+ */
+export const SCAN_RETRYABLE_CODES: ReadonlySet<number> = new Set<number>([
+  ResultCode.ERR_CLUSTER,
+  ResultCode.ERR_INVALID_NODE,
+  ResultCode.ERR_CONNECTION,
+  ResultCode.ERR_ASYNC_CONNECTION,
+  ResultCode.ERR_NO_MORE_CONNECTIONS,
+  ResultCode.ERR_TIMEOUT,
+  ResultCode.ERR_INDEX_NOT_FOUND,
+  ResultCode.ERR_INDEX_NOT_READABLE,
+  ResultCode.ERR_SERVER_FULL,
+  ResultCode.ERR_DEVICE_OVERLOAD,
+])
 /** Rows per chunk `scanNumpy` yields unless told otherwise. */
 export const DEFAULT_SCAN_CHUNK_ROWS = 65_536
 /** The most rows one chunk may have (a chunk is one allocation of `chunkRows × itemsize`). */

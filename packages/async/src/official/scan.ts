@@ -17,6 +17,7 @@
  */
 import {
   ResultCode,
+  SCAN_RETRYABLE_CODES,
   type ScanJob,
   type ScanOutcome,
   type ScanPartitionStatus,
@@ -30,20 +31,6 @@ type OfficialClient = Aerospike.Client
 
 /** Partitions per query: a stopped scan drains at most `concurrency` queries of this many. */
 const MAX_RUN = 64
-
-/** Codes after which a query's partitions are tried again in the next round. */
-const RETRYABLE = new Set<number>([
-  ResultCode.ERR_CLUSTER,
-  ResultCode.ERR_INVALID_NODE,
-  ResultCode.ERR_CONNECTION,
-  ResultCode.ERR_ASYNC_CONNECTION,
-  ResultCode.ERR_NO_MORE_CONNECTIONS,
-  ResultCode.ERR_TIMEOUT,
-  ResultCode.ERR_SERVER_FULL,
-  ResultCode.ERR_DEVICE_OVERLOAD,
-  ResultCode.ERR_INDEX_NOT_FOUND,
-  ResultCode.ERR_INDEX_NOT_READABLE,
-])
 
 interface OfficialRecord {
   key: { key?: unknown; digest: Buffer | null }
@@ -233,12 +220,17 @@ export async function officialScan(
             const code = (error as { code: number }).code
             for (let id = task.begin; id < task.begin + task.count; id++) codes[id] = code
             errors.push(error)
-            if (!RETRYABLE.has(code)) stop()
+            if (!SCAN_RETRYABLE_CODES.has(code)) stop()
           }
         }),
       )
       const fatal = errors.find(
-        (e) => !(e instanceof Error && 'code' in e && RETRYABLE.has((e as { code: number }).code)),
+        (e) =>
+          !(
+            e instanceof Error &&
+            'code' in e &&
+            SCAN_RETRYABLE_CODES.has((e as { code: number }).code)
+          ),
       )
       if (fatal !== undefined) throw fatal
       if (stopping || signal.aborted || errors.length === 0) break
