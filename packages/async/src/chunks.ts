@@ -72,6 +72,7 @@ export interface ChunkSettledEvent {
 
 export const WRITE_NUMPY_OPTION_KEYS = [
   'keyField',
+  'validityField',
   'policy',
   'retry',
   'chunkSize',

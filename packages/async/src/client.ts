@@ -187,7 +187,7 @@ export class AsyncClient {
   ): Promise<BatchRecords> {
     const o = checkOptionKeys(
       options,
-      ['keyField', 'policy', 'retry', 'onRetry'],
+      ['keyField', 'validityField', 'policy', 'retry', 'onRetry'],
       'batchWriteNumpy options',
     )
     const dt = checkDtype(dtype)

@@ -23,6 +23,13 @@ import { Dtype, StructuredArray } from '@aerospike-numpy/dtype'
 export interface BatchWriteOptions {
   /** The field holding the record key. Default `'_key'`. */
   keyField?: string
+  /**
+   * A field (starting with `_`, at least one byte per 8 bins) holding each row's bitmap of its
+   * bins, Arrow-style: bit b (byte b >> 3, least significant bit first) set when the b-th bin
+   * (bins in dtype order) is written. A clear bit leaves that bin out of that row's record, e.g.
+   * for a null value. Default: every row writes every bin.
+   */
+  validityField?: string
   policy?: WritePolicy
   /** Re-send rows that failed with a transient code this many times (or a retry object). */
   retry?: number | RetryOptions
@@ -38,17 +45,22 @@ export interface PreparedWrite {
 
 const planCache = new WeakMap<Dtype, Map<string, WritePlan>>()
 
-/** The plan for (dtype, keyField), compiled once and cached. */
-export function planFor(dtype: Dtype, keyField: string): WritePlan {
+/** The plan for (dtype, keyField, validityField), compiled once and cached. */
+export function planFor(
+  dtype: Dtype,
+  keyField: string,
+  validityField: string | null = null,
+): WritePlan {
   let byKey = planCache.get(dtype)
   if (byKey === undefined) {
     byKey = new Map()
     planCache.set(dtype, byKey)
   }
-  let plan = byKey.get(keyField)
+  const cacheKey = validityField === null ? keyField : `${keyField}\0${validityField}`
+  let plan = byKey.get(cacheKey)
   if (plan === undefined) {
-    plan = compileWritePlan(dtype, keyField)
-    byKey.set(keyField, plan)
+    plan = compileWritePlan(dtype, keyField, validityField)
+    byKey.set(cacheKey, plan)
   }
   return plan
 }
@@ -103,7 +115,11 @@ export function prepareWrite(
   if (typeof keyField !== 'string' || keyField === '') {
     throw new ParamError(`keyField must be a non-empty field name, got ${describe(keyField)}`)
   }
-  const plan = planFor(dtype, keyField)
+  const validityField = options.validityField ?? null
+  if (validityField !== null && typeof validityField !== 'string') {
+    throw new ParamError(`validityField must be a field name, got ${describe(validityField)}`)
+  }
+  const plan = planFor(dtype, keyField, validityField)
   const policy = resolveWritePolicy(options.policy)
   refuseGenerationCheck(policy)
   const retry = resolveRetry(options.retry as number | RetryOptions | undefined)

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AsyncClient } from './client.js'
 import type { WriteProgress } from './chunks.js'
 import { ResultCode } from './index.js'
-import { TEST_POLICY, connectClient, testEngines } from './test-support/engines.js'
+import { TEST_POLICY, connectClient, storedBinNames, testEngines } from './test-support/engines.js'
 
 const sensor = dtype([
   ['_key', 'i4'],
@@ -210,6 +210,59 @@ describe.each(testEngines())('writeNumpy, engine %s', (engine) => {
     expect(summary.rowCount).toBe(yielded * 1_000)
     expect(summary.writtenCount + summary.failures.length).toBe(summary.rowCount)
     expect(summary.failures.every((f) => f.result === ResultCode.ERR_CLIENT_ABORT)).toBe(true)
+  })
+
+  it("validityField: a row's clear bits leave those bins out of its record (array and stream)", async () => {
+    const set = uniqueSetName('valid')
+    const withValid = dtype([...sensor.descr, ['_valid', 'u1']] as never)
+    const data = StructuredArray.zeros(withValid, 12)
+    const rows = sensorRows(12)
+    for (const f of sensor.fields!) data.set(f.name, rows.get(f.name) as never)
+    // bins in order: temperature 0, humidity 1, pressure 2, status 3
+    data.set(
+      '_valid',
+      Uint8Array.from({ length: 12 }, (_, i) =>
+        i % 3 === 0 ? 0b1111 : i % 3 === 1 ? 0b1001 : 0b0100,
+      ),
+    )
+    const options = { validityField: '_valid', policy: TEST_POLICY }
+    expect(
+      (await client.writeNumpy(data.slice(0, 6), 'test', set, withValid, options)).writtenCount,
+    ).toBe(6)
+    const summary = await client.writeNumpy(
+      [data.slice(6, 9), data.slice(9, 12)],
+      'test',
+      set,
+      withValid,
+      { ...options, chunkSize: 2 },
+    )
+    expect(summary).toMatchObject({ rowCount: 6, writtenCount: 6 })
+    for (const key of [0, 6]) {
+      expect(await storedBinNames(cluster, 'test', set, key)).toEqual([
+        'humidity',
+        'pressure',
+        'status',
+        'temperature',
+      ])
+    }
+    for (const key of [1, 7]) {
+      expect(await storedBinNames(cluster, 'test', set, key)).toEqual(['status', 'temperature'])
+    }
+    for (const key of [2, 11])
+      expect(await storedBinNames(cluster, 'test', set, key)).toEqual(['pressure'])
+    const back = await client.batchRead([['test', set, 7]], { dtype: sensor, policy: TEST_POLICY })
+    expect(back.batchRecords.get('temperature')).toEqual(rows.get('temperature').slice(7, 8))
+    expect(back.batchRecords.get('status')).toEqual(rows.get('status').slice(7, 8))
+    // a row with no bin is refused before anything is sent
+    data.set('_valid', new Uint8Array(12).fill(0b1111))
+    new Uint8Array(data.buffer)[
+      data.byteOffset + 4 * data.stride + withValid.field('_valid')!.offset
+    ] = 0
+    const other = uniqueSetName('valid')
+    await expect(client.writeNumpy(data, 'test', other, withValid, options)).rejects.toThrow(
+      /row 4: its '_valid' bits mark every bin absent/,
+    )
+    expect(await storedBinNames(cluster, 'test', other, 0)).toBeNull()
   })
 
   it('a failure of a whole chunk is recorded on its rows, the others are written', async () => {

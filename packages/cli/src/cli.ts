@@ -31,8 +31,9 @@ What is written:
   --dtype name:fmt,...   CSV column types (numpy formats, bool, text; default inferred from the
                          first 1000 rows and printed)   --dtype sensor_id:i8,temperature:f4
   --delimiter C          CSV field delimiter (default , or tab for .tsv)   --delimiter ';'
-  --nulls MODE           error | zero (default error; skip-bin is not available yet)
-                                                        --nulls zero
+  --nulls MODE           error: a null is bad input (default); skip-bin: a null leaves that
+                         bin out of that record; zero: a null is written as 0 / empty
+                                                        --nulls skip-bin
 
 How:
   --dry-run              read and convert everything, write nothing: print the mapping

@@ -7,7 +7,7 @@
 import { ParamError } from '@aerospike-numpy/core'
 import { StructuredArray } from '@aerospike-numpy/dtype'
 import type { Mapping } from './mapping.js'
-import type { CoercionReport } from './report.js'
+import { EVERY_BIN, type CoercionReport } from './report.js'
 import { Problem, type ColumnReader, type Source } from './source.js'
 
 export type NullPolicy = 'error' | 'skip-bin' | 'zero'
@@ -42,25 +42,35 @@ function convertRows(
   rowBase: number,
   nulls: NullPolicy,
   report: CoercionReport | null,
+  wholeRows: boolean,
 ): void {
   const bytes = new Uint8Array(out.buffer)
   const view = new DataView(out.buffer)
   const stride = out.stride
+  const validity = mapping.plan.validity
+  const nullsAllowed = nulls !== 'error'
   for (let k = 0; k < fields.length; k++) {
     const f = mapping.fields[fields[k]!]!
     const reader = readers[k]!
     let at = out.byteOffset + outRow * stride + f.offset
-    for (let i = 0; i < count; i++, at += stride) {
+    // --nulls skip-bin: the bin's bit in the row's bitmap, set for each value that is written
+    const bit = validity !== null && f.binIndex >= 0 ? 1 << (f.binIndex & 7) : 0
+    let bitAt =
+      bit === 0 ? 0 : out.byteOffset + outRow * stride + validity!.offset + (f.binIndex >> 3)
+    for (let i = 0; i < count; i++, at += stride, bitAt += stride) {
       const row = from + i
       let problem: Problem
       if (reader.isNull(row)) {
         problem = Problem.NULL
       } else {
         problem = reader.write(row, bytes, view, at, f.size)
-        if (problem === Problem.OK) continue
+        if (problem === Problem.OK) {
+          if (bit !== 0) bytes[bitAt]! |= bit
+          continue
+        }
         for (let b = 0; b < f.size; b++) bytes[at + b] = 0
       }
-      if (problem === Problem.NULL && nulls === 'zero' && !f.isKey && report === null) continue
+      if (problem === Problem.NULL && nullsAllowed && !f.isKey && report === null) continue
       const sourceRow = rowBase + i
       if (report !== null) {
         const text = problem === Problem.NULL ? undefined : reader.text?.(row)
@@ -72,6 +82,34 @@ function convertRows(
         `row ${sourceRow}, column '${f.source.name}': the value${value === undefined ? '' : ` ${JSON.stringify(value.slice(0, 80))}`} ${f.isKey && problem === Problem.NULL ? 'is null, and a key cannot be' : PROBLEM_TEXT[problem as Exclude<Problem, Problem.OK>]}`,
       )
     }
+  }
+  if (validity !== null && wholeRows) emptyRows(mapping, out, outRow, count, rowBase, report)
+}
+
+/** Where every bin of a row is null, --nulls skip-bin would leave a record without bins. */
+function emptyRows(
+  mapping: Mapping,
+  out: StructuredArray,
+  outRow: number,
+  count: number,
+  rowBase: number,
+  report: CoercionReport | null,
+): void {
+  const bytes = new Uint8Array(out.buffer)
+  const validity = mapping.plan.validity!
+  const width = Math.ceil(mapping.plan.bins.length / 8)
+  let at = out.byteOffset + outRow * out.stride + validity.offset
+  for (let i = 0; i < count; i++, at += out.stride) {
+    let any = 0
+    for (let b = 0; b < width; b++) any |= bytes[at + b]!
+    if (any !== 0) continue
+    if (report !== null) {
+      report.add(EVERY_BIN, Problem.NULL, rowBase + i, undefined, true)
+      continue
+    }
+    throw new ParamError(
+      `row ${rowBase + i}: every bin is null, and a record needs at least one bin (--nulls skip-bin); use --nulls zero, or leave such rows out of the file`,
+    )
   }
 }
 
@@ -100,6 +138,8 @@ export async function* chunks(
   const report = options.report ?? null
   const identity =
     fields.length === mapping.fields.length && source.format === 'npy' && report === null
+  // every bin is converted, so a row's bitmap is complete (an empty one is an error)
+  const wholeRows = mapping.fields.every((f, k) => !f.isBin || fields.includes(k))
   let row = 0 // source rows consumed
   let current: Chunk | null = null
   const isDone = options.isDone ?? (() => false)
@@ -160,6 +200,7 @@ export async function* chunks(
         row,
         options.nulls,
         report,
+        wholeRows,
       )
       row += take
       from += take

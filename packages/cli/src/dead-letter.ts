@@ -20,6 +20,8 @@ export interface DeadLetterHeader {
   /** numpy's spelling of the rows' dtype (the dtype that was written). */
   dtype: string
   keyField: string
+  /** The write dtype's bitmap of the bins (--nulls skip-bin): a clear bit is a null. */
+  validityField?: string
   source: string
   namespace: string
   set: string
@@ -144,10 +146,14 @@ export async function openDeadLetterSource(path: string, batchRows: number): Pro
   }
   if (header === null || dt === null) throw new ParamError(`${path}: empty dead-letter file`)
   const rowDtype = dt
+  const nulls = nullBits(rowDtype, header.validityField, path)
+  const columns = structColumns(rowDtype, path).map((c) =>
+    nulls?.has(c.name) === true ? { ...c, nullable: true } : c,
+  )
   return {
     format: 'dead-letter',
     path,
-    columns: structColumns(rowDtype, path),
+    columns,
     rows,
     keyField: header.keyField,
     async *batches(): AsyncIterable<SourceBatch> {
@@ -162,15 +168,70 @@ export async function openDeadLetterSource(path: string, batchRows: number): Pro
         const entry = parseLine(path, line, text) as DeadLetterEntry
         array.bytes.set(Buffer.from(entry.data, 'base64'), n * rowDtype.itemsize)
         if (++n === batchRows) {
-          yield structBatch(array)
+          yield withNulls(structBatch(array), array, nulls)
           array = StructuredArray.zeros(rowDtype, batchRows)
           n = 0
         }
       }
-      if (n > 0) yield structBatch(array.slice(0, n))
+      if (n > 0) yield withNulls(structBatch(array.slice(0, n)), array, nulls)
     },
-    columnsToCheck: () => [],
+    // only a file of --nulls skip-bin rows has nulls: read before writing when they matter
+    columnsToCheck: (needed, nullsMatter) =>
+      nullsMatter ? needed.filter((i) => columns[i]!.nullable) : [],
     close: async () => {},
+  }
+}
+
+/**
+ * Field name → (byte, mask) of its bit in the rows' validity bitmap: the bins as the write plan
+ * orders them (fields not starting with `_`). Null when the rows have no bitmap.
+ */
+function nullBits(
+  dt: Dtype,
+  validityField: string | undefined,
+  path: string,
+): Map<string, { at: number; mask: number }> | null {
+  if (validityField === undefined) return null
+  const v = dt.field(validityField)
+  if (v === undefined) {
+    throw new ParamError(
+      `${path}: the header's validityField '${validityField}' is not in its dtype`,
+    )
+  }
+  const bits = new Map<string, { at: number; mask: number }>()
+  let b = 0
+  for (const f of dt.fields!) {
+    if (f.name.startsWith('_')) continue
+    if (b >> 3 >= v.dtype.itemsize) {
+      throw new ParamError(`${path}: '${validityField}' is too narrow for the bins`)
+    }
+    bits.set(f.name, { at: v.offset + (b >> 3), mask: 1 << (b & 7) })
+    b++
+  }
+  return bits
+}
+
+/** A batch whose bins read as null where the row's bitmap clears their bit. */
+function withNulls(
+  batch: SourceBatch,
+  array: StructuredArray,
+  nulls: Map<string, { at: number; mask: number }> | null,
+): SourceBatch {
+  if (nulls === null) return batch
+  const bytes = new Uint8Array(array.buffer)
+  const fields = array.dtype.fields!
+  return {
+    length: batch.length,
+    column: (i) => {
+      const reader = batch.column(i)
+      const bit = nulls.get(fields[i]!.name)
+      if (bit === undefined) return reader
+      const at = array.byteOffset + bit.at
+      return {
+        ...reader,
+        isNull: (row) => (bytes[at + row * array.stride]! & bit.mask) === 0,
+      }
+    },
   }
 }
 

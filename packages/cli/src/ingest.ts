@@ -297,11 +297,6 @@ export async function ingest(options: IngestOptions): Promise<IngestSummary> {
   if (nulls !== 'error' && nulls !== 'zero' && nulls !== 'skip-bin') {
     throw new ParamError(`--nulls must be error, skip-bin or zero, got ${String(nulls)}`)
   }
-  if (nulls === 'skip-bin') {
-    throw new ParamError(
-      '--nulls skip-bin is not available yet (a row written through a structured array has every bin); use error or zero',
-    )
-  }
   if (options.resume === true && (options.checkpoint ?? null) === null) {
     throw new ParamError('--resume needs --checkpoint FILE')
   }
@@ -333,7 +328,7 @@ async function run(
   const selected = selectColumns(source.columns, mopts)
   const text = selected.filter((i) => source.columns[i]!.type.kind === 'text')
   const widths = mopts.maxLen === null ? await textWidths(source, text) : new Map<number, number>()
-  const mapping = buildMapping(source.columns, selected, mopts, widths)
+  const mapping = buildMapping(source.columns, selected, mopts, widths, nulls === 'skip-bin')
   const report = new CoercionReport(nulls === 'error')
   const dryRun = options.dryRun === true
 
@@ -342,10 +337,14 @@ async function run(
   const checkColumns = new Set(
     dryRun ? selected : source.columnsToCheck(selected, nulls === 'error', mopts.maxLen === null),
   )
+  // skip-bin: when every bin can be null, a row may have none left, which cannot be written
+  const emptyRowsPossible =
+    mapping.validityField !== null && mapping.fields.every((f) => !f.isBin || f.source.nullable)
   const checkFields = allFields.filter(
     (k) =>
       checkColumns.has(mapping.fields[k]!.column) ||
-      (keyNeedsChecks(mapping) && mapping.fields[k]!.isKey),
+      (keyNeedsChecks(mapping) && mapping.fields[k]!.isKey) ||
+      (emptyRowsPossible && mapping.fields[k]!.isBin),
   )
   let sourceRows = source.rows
   if (checkFields.length > 0 || sourceRows === null) {
@@ -462,6 +461,7 @@ async function write(
           {
             dtype: descrRepr(mapping.writeDtype.descr),
             keyField: mapping.keyField,
+            ...(mapping.validityField === null ? {} : { validityField: mapping.validityField }),
             source: source.path,
             namespace: options.namespace,
             set: options.set,
@@ -508,6 +508,7 @@ async function write(
   }
   const writeOptions: WriteNumpyOptions = {
     keyField: mapping.keyField,
+    ...(mapping.validityField === null ? {} : { validityField: mapping.validityField }),
     chunkSize: chunkRows,
     concurrency: options.concurrency ?? 4,
     retry: options.retry ?? 3,

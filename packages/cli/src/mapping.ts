@@ -35,6 +35,8 @@ export interface MappedField {
   size: number
   isKey: boolean
   isBin: boolean
+  /** Index in the plan's bins (the bit of the validity bitmap), or -1. */
+  binIndex: number
 }
 
 export interface Mapping {
@@ -42,6 +44,11 @@ export interface Mapping {
   keyField: string
   plan: WritePlan
   fields: MappedField[]
+  /**
+   * With `--nulls skip-bin` and a nullable bin column: the `_` field of the write dtype holding
+   * each row's bitmap of its bins (writeNumpy's `validityField`); a null clears its bin's bit.
+   */
+  validityField: string | null
 }
 
 /** Columns the mapping reads (before text widths are known). */
@@ -88,6 +95,7 @@ export function buildMapping(
   selected: readonly number[],
   options: MappingOptions,
   textWidths: ReadonlyMap<number, number>,
+  skipNullBins = false,
 ): Mapping {
   const keyIndex = columns.findIndex((c) => c.name === options.key)
   const specs: Array<[string, string] | [string, string, number[]]> = []
@@ -105,11 +113,23 @@ export function buildMapping(
       specs.push([name, `|S${width}`])
     }
   }
-  const writeDtype = dtype(specs)
   const keyField = options.rename.get(options.key) ?? options.key
-  const plan = compileWritePlan(writeDtype, keyField)
+  // a bitmap field after the others, only when some bin can be null
+  let validityField: string | null = null
+  const binCount = specs.filter(([name]) => !name.startsWith('_')).length
+  if (
+    skipNullBins &&
+    selected.some((i, k) => columns[i]!.nullable && !specs[k]![0].startsWith('_'))
+  ) {
+    validityField = '_valid'
+    while (names.has(validityField)) validityField = `_${validityField}`
+    specs.push([validityField, `|V${Math.max(1, Math.ceil(binCount / 8))}`])
+  }
+  const writeDtype = dtype(specs)
+  const plan = compileWritePlan(writeDtype, keyField, validityField)
   const fields = selected.map((i, k): MappedField => {
     const f = writeDtype.fields![k]!
+    const binIndex = plan.bins.findIndex((b) => b.name === f.name)
     return {
       column: i,
       source: columns[i]!,
@@ -117,10 +137,11 @@ export function buildMapping(
       offset: f.offset,
       size: f.dtype.itemsize,
       isKey: i === keyIndex,
-      isBin: plan.bins.some((b) => b.name === f.name),
+      isBin: binIndex >= 0,
+      binIndex,
     }
   })
-  return { writeDtype, keyField, plan, fields }
+  return { writeDtype, keyField, plan, fields, validityField }
 }
 
 const PARTICLES: Record<number, string> = {

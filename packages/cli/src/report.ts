@@ -7,6 +7,9 @@ import { Problem } from './source.js'
 
 const FIRST_ROWS = 5
 
+/** The report's column for rows whose every bin is null (an error with --nulls skip-bin). */
+export const EVERY_BIN = '(every bin)'
+
 export type ProblemName = 'null' | 'outOfRange' | 'tooLong' | 'invalidUtf8' | 'badValue'
 
 const NAMES: Record<Exclude<Problem, Problem.OK>, ProblemName> = {
@@ -93,6 +96,12 @@ export class CoercionReport {
           )
           .join(', ')
         const fatal = name !== 'null' || entry.fatal === true
+        if (report.column === EVERY_BIN) {
+          out.push(
+            `  ${entry.count.toLocaleString('en-US')} rows with every bin null (a record needs a bin; --nulls zero writes them); first rows ${rows}`,
+          )
+          continue
+        }
         out.push(
           `  ${report.column}: ${entry.count.toLocaleString('en-US')} ${DESCRIPTIONS[name]}${fatal ? '' : ' (allowed)'}; first rows ${rows}`,
         )

@@ -13,8 +13,10 @@ import { presentKeys, run, useHarness } from './test-support/cluster.js'
 import { readings, writeNpyReadings, writeParquetReadings } from './test-support/fixtures.js'
 
 const BIN = fileURLToPath(new URL('../bin/aerospike-numpy.js', import.meta.url))
-const N = 20_000
-const CHUNK = 500
+const N = 8_000
+const CHUNK = 200
+/** The child's pace: a run of about 2 s, so that a kill lands mid-run whatever the machine. */
+const PACE = '4000'
 
 /** Settled rows recorded in a checkpoint file (0 while there is none or it is being replaced). */
 function settledRows(path: string): number {
@@ -35,7 +37,7 @@ describe('checkpoint and resume', () => {
       const path = h.file(`kill.${ext}`)
       const data = readings(N)
       if (ext === 'npy') writeNpyReadings(path, data)
-      else writeParquetReadings(path, data, 4_000)
+      else writeParquetReadings(path, data, 1_500)
       const checkpoint = h.file(`kill.${ext}.ckpt`)
       const set = uniqueSetName(`kill_${ext}`)
       const args = [
@@ -56,7 +58,7 @@ describe('checkpoint and resume', () => {
         '--quiet',
       ]
       // paced so that the kill lands mid-run whatever the machine's speed
-      const child = spawn(process.execPath, [BIN, ...args, '--max-rps', '5000'], { stdio: 'pipe' })
+      const child = spawn(process.execPath, [BIN, ...args, '--max-rps', PACE], { stdio: 'pipe' })
       let stderr = ''
       child.stderr.on('data', (d) => (stderr += String(d)))
       const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
@@ -145,7 +147,7 @@ describe('checkpoint and resume', () => {
       checkpoint,
       '--quiet',
     ]
-    const child = spawn(process.execPath, [BIN, ...args, '--max-rps', '5000'], { stdio: 'pipe' })
+    const child = spawn(process.execPath, [BIN, ...args, '--max-rps', PACE], { stdio: 'pipe' })
     let stdout = ''
     child.stdout.on('data', (d) => (stdout += String(d)))
     const exited = new Promise<number | null>((resolve) =>

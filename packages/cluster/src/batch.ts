@@ -445,6 +445,7 @@ export async function batchWrite(cluster: Cluster, job: WriteJob): Promise<Batch
     recordTtl: recordTtl(policy.ttl),
     flags: batchParentFlags(policy),
     timeout: policy.totalTimeout,
+    ...(plan.validity === null ? {} : { validityOffset: plan.validity.offset }),
   })
   const build = (_node: Node, positions: Uint32Array): Uint8Array => {
     const writer = new MessageWriter({

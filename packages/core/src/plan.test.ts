@@ -7,7 +7,7 @@ import {
   PARTICLE_STRING,
 } from '@aerospike-numpy/wire'
 import { ParamError } from './errors.js'
-import { checkRowValues, compileWritePlan } from './plan.js'
+import { binPresent, checkRowValues, compileWritePlan } from './plan.js'
 
 function rowCtx(data: StructuredArray, row: number) {
   const src = new Uint8Array(data.buffer)
@@ -294,5 +294,58 @@ describe('compileWritePlan', () => {
       ),
     ).toThrow(/no bin fields/)
     expect(() => compileWritePlan(dtype('i4'))).toThrow(/not structured/)
+  })
+})
+
+describe('compileWritePlan with a validity field', () => {
+  const dt = dtype([
+    ['_key', 'i4'],
+    ['a', 'u8'],
+    ['b', 'f8'],
+    ['_valid', 'V1'],
+  ])
+
+  it('reads bit b of the row bitmap as "bin b is written"', () => {
+    const plan = compileWritePlan(dt, '_key', '_valid')
+    expect(plan.validity).toMatchObject({ offset: dt.field('_valid')!.offset })
+    const data = StructuredArray.zeros(dt, 2)
+    const v = dt.field('_valid')!.offset
+    new Uint8Array(data.buffer)[v] = 0b10
+    const src = new Uint8Array(data.buffer)
+    expect([0, 1].map((b) => binPresent(plan, src, 0, b))).toEqual([false, true])
+    expect(binPresent(compileWritePlan(dt), src, 0, 0)).toBe(true)
+  })
+
+  it('refuses a field that is missing, a bin, or too narrow for the bins', () => {
+    expect(() => compileWritePlan(dt, '_key', '_nope')).toThrow(/'?"_nope"'? is not a field/)
+    expect(() => compileWritePlan(dt, '_key', 'a')).toThrow(/must be a field starting with '_'/)
+    const wide = dtype([
+      ['_key', 'i4'],
+      ...Array.from({ length: 9 }, (_, i): [string, string] => [`b${i}`, 'i1']),
+      ['_valid', 'V1'],
+    ])
+    expect(() => compileWritePlan(wide, '_key', '_valid')).toThrow(
+      /at least 2 byte\(s\) for 9 bins/,
+    )
+  })
+
+  it('checkRowValues refuses a row without any bin, and skips absent u8 values', () => {
+    const plan = compileWritePlan(dt, '_key', '_valid')
+    const data = StructuredArray.zeros(dt, 3)
+    const bytes = new Uint8Array(data.buffer)
+    const v = dt.field('_valid')!.offset
+    bytes[v] = 0b11
+    bytes[data.stride + v] = 0b10 // 'a' absent, and too big for an int64: not checked
+    new DataView(data.buffer).setBigUint64(
+      data.stride + dt.field('a')!.offset,
+      2n ** 64n - 1n,
+      true,
+    )
+    bytes[2 * data.stride + v] = 0b11
+    expect(() => checkRowValues(plan, data)).not.toThrow()
+    bytes[2 * data.stride + v] = 0
+    expect(() => checkRowValues(plan, data, 10)).toThrow(
+      /row 12: its '_valid' bits mark every bin absent/,
+    )
   })
 })

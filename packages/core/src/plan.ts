@@ -33,6 +33,30 @@ export interface WritePlan {
   readonly key: KeyCodec
   /** In dtype field order. */
   readonly bins: readonly BinCodec[]
+  /** Which bins each row has (the `validityField` option); null: every row has every bin. */
+  readonly validity: BinValidity | null
+}
+
+/**
+ * A per-row bitmap of the bins, Arrow-style: bit b (byte b >> 3, least significant bit first)
+ * of the bytes at `offset` in a row is set when `bins[b]` is written; a clear bit leaves that
+ * bin out of that row's record (how a null is stored: no bin, rather than a made-up value).
+ */
+export interface BinValidity {
+  readonly field: DtypeField
+  /** Byte offset of the bitmap in a row. */
+  readonly offset: number
+}
+
+/** Whether row `rowOffset` writes bin `b` (always true without a validity bitmap). */
+export function binPresent(
+  plan: WritePlan,
+  src: Uint8Array,
+  rowOffset: number,
+  b: number,
+): boolean {
+  const v = plan.validity
+  return v === null || ((src[rowOffset + v.offset + (b >> 3)]! >> (b & 7)) & 1) === 1
 }
 
 /**
@@ -446,7 +470,11 @@ export function compileKeyCodec(dtype: Dtype, keyField: string = DEFAULT_KEY_FIE
  * cannot be written: not structured, missing key field, a field kind without a bin type, a bin
  * name over 15 bytes, no bins at all.
  */
-export function compileWritePlan(dtype: Dtype, keyField: string = DEFAULT_KEY_FIELD): WritePlan {
+export function compileWritePlan(
+  dtype: Dtype,
+  keyField: string = DEFAULT_KEY_FIELD,
+  validityField: string | null = null,
+): WritePlan {
   if (typeof keyField !== 'string' || keyField.length === 0) {
     throw new ParamError(`keyField must be a non-empty field name, got ${String(keyField)}`)
   }
@@ -475,7 +503,30 @@ export function compileWritePlan(dtype: Dtype, keyField: string = DEFAULT_KEY_FI
       `dtype has no bin fields (every field starts with '_' or is the key '${keyField}'); a record needs at least one bin`,
     )
   }
-  return { dtype, keyField, key, bins }
+  return {
+    dtype,
+    keyField,
+    key,
+    bins,
+    validity: compileValidity(dtype, validityField, bins.length),
+  }
+}
+
+function compileValidity(dtype: Dtype, name: string | null, binCount: number): BinValidity | null {
+  if (name === null) return null
+  const field = typeof name === 'string' && name !== '' ? dtype.field(name) : undefined
+  if (field === undefined) {
+    throw new ParamError(
+      `validityField ${JSON.stringify(name)} is not a field of the dtype (fields: ${dtype.fields!.map((f) => f.name).join(', ')})`,
+    )
+  }
+  const need = Math.ceil(binCount / 8)
+  if (!name.startsWith('_') || field.dtype.itemsize < need || field.dtype.isStructured) {
+    throw new ParamError(
+      `validityField '${name}' must be a field starting with '_' (so it is not a bin) of at least ${need} byte(s) for ${binCount} bins, e.g. ['${name.startsWith('_') ? name : `_${name}`}', 'V${need}']; it is ${field.dtype.str}`,
+    )
+  }
+  return { field, offset: field.offset }
 }
 
 /**
@@ -502,13 +553,23 @@ export function checkRowValues(
       plan.key.writeKeyBytes(src, rowOffset, row, scratch, 0)
     })
   }
-  for (const bin of plan.bins) {
+  plan.bins.forEach((bin, b) => {
     const dt = bin.field.dtype
     if (dt.kind === 'u' && dt.itemsize === 8 && !dt.isSubarray) {
       checks.push((src, view, rowOffset, row) => {
-        bin.value(src, view, rowOffset, row)
+        if (binPresent(plan, src, rowOffset, b)) bin.value(src, view, rowOffset, row)
       })
     }
+  })
+  const validity = plan.validity
+  if (validity !== null) {
+    const nBins = plan.bins.length
+    checks.push((src, _view, rowOffset, row) => {
+      for (let b = 0; b < nBins; b++) if (binPresent(plan, src, rowOffset, b)) return
+      throw new ParamError(
+        `row ${row}: its '${validity.field.name}' bits mark every bin absent; a record needs at least one bin`,
+      )
+    })
   }
   if (checks.length === 0) return
   const src = new Uint8Array(data.buffer)

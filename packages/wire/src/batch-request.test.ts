@@ -59,21 +59,22 @@ const BINS: BatchWriteBin[] = [
   },
 ]
 
-function rowsOf(n: number) {
-  const bytes = new Uint8Array(n * STRIDE + 3).subarray(3) // rows not at offset 0 of the buffer
+function rowsOf(n: number, stride = STRIDE) {
+  const bytes = new Uint8Array(n * stride + 3).subarray(3) // rows not at offset 0 of the buffer
   const view = new DataView(bytes.buffer, bytes.byteOffset)
   const digests = new Uint8Array(n * 20)
   for (let r = 0; r < n; r++) {
-    view.setInt32(r * STRIDE, 100 + r, true)
-    view.setFloat64(r * STRIDE + 4, r / 4, true)
-    bytes.set(utf8.encode(`t${r % 10}..`).subarray(0, 4), r * STRIDE + 12)
+    view.setInt32(r * stride, 100 + r, true)
+    view.setFloat64(r * stride + 4, r / 4, true)
+    bytes.set(utf8.encode(`t${r % 10}..`).subarray(0, 4), r * stride + 12)
     digests.set(keyDigest('demo', 100 + r), r * 20)
   }
-  return { source: { bytes, view, byteOffset: 0, stride: STRIDE }, digests }
+  return { source: { bytes, view, byteOffset: 0, stride }, digests }
 }
 
-function template(sendKey: boolean) {
+function template(sendKey: boolean, validityOffset?: number) {
   return new BatchWriteTemplate({
+    ...(validityOffset === undefined ? {} : { validityOffset }),
     namespace: 'test',
     set: 'demo',
     bins: BINS,
@@ -136,6 +137,57 @@ describe('BatchWriteTemplate', () => {
       expect(decoded.rows.map((row) => row.ops.map((op) => opName(frame, op)))).toEqual([
         ['x', 'tag'],
         ['x', 'tag'],
+        ['x', 'tag'],
+      ])
+    })
+  }
+
+  for (const sendKey of [false, true]) {
+    it(`leaves out the bins a row's validity bitmap clears (sendKey ${sendKey})`, () => {
+      // a 17th byte per row: bit 0 for 'x', bit 1 for 'tag'
+      const n = 4
+      const stride = STRIDE + 1
+      const { source, digests } = rowsOf(n, stride)
+      const bits = [0b11, 0b10, 0b01, 0b11]
+      bits.forEach((b, r) => (source.bytes[r * stride + STRIDE] = b))
+      const rows = Uint32Array.from({ length: n }, (_, i) => i)
+      const positions = Uint32Array.of(0, 1, 2, 3)
+      const t = template(sendKey, STRIDE)
+      const frame = t.encode(new MessageWriter(16), positions, rows, digests, source)
+
+      const reference = new BatchRequestWriter(new MessageWriter(64), { timeout: 1000 })
+      for (const r of rows) {
+        const at = r * stride
+        const x = new Uint8Array(8)
+        new DataView(x.buffer).setFloat64(0, source.view.getFloat64(at + 4, true))
+        const key = new Uint8Array(9)
+        key[0] = PARTICLE_INTEGER
+        new DataView(key.buffer).setBigInt64(1, BigInt(100 + r))
+        const ops = [
+          { op: AS_MSG_OP_WRITE, particleType: PARTICLE_FLOAT, name: 'x', value: x },
+          {
+            op: AS_MSG_OP_WRITE,
+            particleType: PARTICLE_BLOB,
+            name: 'tag',
+            value: source.bytes.slice(at + 12, at + 16),
+          },
+        ].filter((_, b) => ((bits[r]! >> b) & 1) === 1)
+        reference.fullRow(
+          r,
+          digests.subarray(r * 20, r * 20 + 20),
+          { info1: 0, info2: INFO2_WRITE, info3: 0, generation: 0, ttl: 3600 },
+          'test',
+          'demo',
+          sendKey ? [{ type: FIELD_KEY, data: key }] : [],
+          ops,
+        )
+      }
+      expect(toHex(frame)).toBe(toHex(reference.end()))
+      const decoded = decodeBatchRequest(frame, 8)
+      expect(decoded.rows.map((row) => row.ops.map((op) => opName(frame, op)))).toEqual([
+        ['x', 'tag'],
+        ['tag'],
+        ['x'],
         ['x', 'tag'],
       ])
     })

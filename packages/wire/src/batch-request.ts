@@ -344,6 +344,11 @@ export interface BatchWriteTemplateOptions {
   flags: number
   /** Parent transaction_ttl: the batch's total timeout in ms. */
   timeout: number
+  /**
+   * Byte offset in a row of a bitmap of the bins (bit b, LSB first, set when bin b is written);
+   * a row whose bitmap clears bits is sent without those bins. Absent: every row has every bin.
+   */
+  validityOffset?: number
 }
 
 /** Rows laid out as a structured array: row r starts at `byteOffset + r * stride` of `bytes`. */
@@ -369,6 +374,10 @@ export class BatchWriteTemplate {
   readonly #ops: Uint8Array
   /** Where each bin's value goes, from the start of `#ops`. */
   readonly #valueOffsets: Int32Array
+  /** Where each bin's op starts, from the start of `#ops` (and where the ops end, last). */
+  readonly #opStarts: Int32Array
+  /** Where the op count is, from the start of `#head`. */
+  readonly #opCountAt: number
 
   constructor(options: BatchWriteTemplateOptions) {
     this.#options = options
@@ -379,17 +388,21 @@ export class BatchWriteTemplate {
     w.u8(options.info2).u8(options.info3)
     w.u16(options.generation & 0xffff)
     w.u32(options.recordTtl >>> 0)
+    this.#opCountAt = w.length + 2
     w.u16(sendKey ? 3 : 2).u16(bins.length)
     w.field(FIELD_NAMESPACE, options.namespace)
     w.field(FIELD_SETNAME, options.set)
     const headLength = w.length
     this.#valueOffsets = new Int32Array(bins.length)
+    this.#opStarts = new Int32Array(bins.length + 1)
     for (let b = 0; b < bins.length; b++) {
       const bin = bins[b]!
+      this.#opStarts[b] = w.length - headLength
       w.opHeader(AS_MSG_OP_WRITE, bin.particleType, bin.nameBytes, bin.valueSize)
       this.#valueOffsets[b] = w.length - headLength
       w.skip(bin.valueSize)
     }
+    this.#opStarts[bins.length] = w.length - headLength
     const whole = w.toBytes()
     // Without a key field, head and ops are one template: one copy per row.
     this.#head = sendKey ? whole.subarray(0, headLength) : whole
@@ -433,12 +446,16 @@ export class BatchWriteTemplate {
     const template = this.#head
     const ops = this.#ops
     const valueOffsets = this.#valueOffsets
+    const opStarts = this.#opStarts
+    const validityAt = this.#options.validityOffset ?? -1
+    const opCountAt = this.#opCountAt
     const nBins = bins.length
     let p = writer.length
     for (let k = 0; k < positions.length; k++) {
       const i = positions[k]!
       const row = rows[i]!
       const rowOffset = base + row * stride
+      const rowAt = p + 4 + DIGEST_SIZE
       view.setUint32(p, i)
       const d = i * DIGEST_SIZE
       for (let b = 0; b < DIGEST_SIZE; b++) out[p + 4 + b] = digests[d + b]!
@@ -454,8 +471,36 @@ export class BatchWriteTemplate {
         p += ops.length
       }
       const opsAt = p - ops.length
+      if (validityAt < 0) {
+        for (let b = 0; b < nBins; b++) {
+          bins[b]!.writeValue(src, srcView, rowOffset, row, out, view, opsAt + valueOffsets[b]!)
+        }
+        continue
+      }
+      // bins the row's bitmap leaves out: their ops are dropped, the ones after move down
+      const bitmap = rowOffset + validityAt
+      let to = opsAt
+      let present = 0
       for (let b = 0; b < nBins; b++) {
-        bins[b]!.writeValue(src, srcView, rowOffset, row, out, view, opsAt + valueOffsets[b]!)
+        if (((src[bitmap + (b >> 3)]! >> (b & 7)) & 1) === 0) continue
+        present++
+        const from = opsAt + opStarts[b]!
+        const length = opStarts[b + 1]! - opStarts[b]!
+        if (to !== from) out.copyWithin(to, from, from + length)
+        bins[b]!.writeValue(
+          src,
+          srcView,
+          rowOffset,
+          row,
+          out,
+          view,
+          to + valueOffsets[b]! - opStarts[b]!,
+        )
+        to += length
+      }
+      if (present !== nBins) {
+        view.setUint16(rowAt + opCountAt, present)
+        p = to
       }
     }
     batch.rowsWritten(positions.length, p)

@@ -6,6 +6,7 @@
 import type { AerospikeError } from '@aerospike-numpy/core'
 import {
   NamespaceNotFoundError,
+  binPresent,
   PARTICLE_FLOAT,
   ResultCode,
   errorFromCode,
@@ -226,6 +227,7 @@ export async function createOfficialEngine(config: ResolvedClientConfig): Promis
         if (keyValue instanceof Uint8Array) keyValue = Buffer.from(keyValue)
         const ops: unknown[] = []
         for (let b = 0; b < nBins; b++) {
+          if (!binPresent(plan, src, rowOffset, b)) continue
           const bin = bins[b]!
           const v = bin.value(src, view, rowOffset, row)
           if (bin.particleType === PARTICLE_FLOAT) {

@@ -6,8 +6,8 @@ import type { ClusterConfig } from '@aerospike-numpy/cluster'
 import type { ErrorData } from '@aerospike-numpy/core'
 
 export interface SharedRows {
-  /** numpy `descr` of the dtype (rebuilds the same layout in the worker). */
-  descr: unknown
+  /** The dtype's `toSpec()` (rebuilds an equal dtype in the worker, gaps between fields included). */
+  spec: unknown
   buffer: SharedArrayBuffer
   byteOffset: number
   stride: number
@@ -29,6 +29,7 @@ export interface WriteChunkTask {
   namespace: string
   set: string
   keyField: string
+  validityField: string | null
   /** The caller's `policy` and `retry` options, validated on the calling thread. */
   policy: unknown
   retry: unknown

@@ -46,26 +46,26 @@ function engineFor(task: WriteChunkTask): Promise<Engine> {
 
 function rowsFor(task: WriteChunkTask): { data: StructuredArray; plan: WritePlan } {
   const { rows } = task
-  const descrKey = JSON.stringify(rows.descr)
-  const planKey = `${descrKey}\0${task.keyField}`
+  const specKey = JSON.stringify(rows.spec)
+  const planKey = `${specKey}\0${task.keyField}\0${task.validityField ?? ''}`
   let plan = plans.get(planKey)
   let perBuffer = arrays.get(rows.buffer)
   if (perBuffer === undefined) {
     perBuffer = new Map()
     arrays.set(rows.buffer, perBuffer)
   }
-  let data = perBuffer.get(descrKey)
+  let data = perBuffer.get(specKey)
   if (data === undefined) {
-    const dt = plan?.dtype ?? dtype(rows.descr as DtypeSpec)
+    const dt = plan?.dtype ?? dtype(rows.spec as DtypeSpec)
     data = StructuredArray.fromBuffer(dt, rows.buffer, {
       byteOffset: rows.byteOffset,
       stride: rows.stride,
       length: rows.length,
     })
-    perBuffer.set(descrKey, data)
+    perBuffer.set(specKey, data)
   }
   if (plan === undefined) {
-    plan = compileWritePlan(data.dtype, task.keyField)
+    plan = compileWritePlan(data.dtype, task.keyField, task.validityField)
     plans.set(planKey, plan)
   }
   return { data, plan }

@@ -3,6 +3,7 @@ import { NamespaceNotFoundError } from '@aerospike-numpy/core'
 import { dtype, StructuredArray } from '@aerospike-numpy/dtype'
 import { getTestCluster, uniqueSetName, type TestCluster } from '@aerospike-numpy/test-utils'
 import { AsyncClient } from '../client.js'
+import { storedBinNames } from '../test-support/engines.js'
 import { shareRows } from './write-numpy-workers.js'
 
 const sensor = dtype([
@@ -110,6 +111,57 @@ describe('writeNumpy with workers', () => {
     })
     expect(summary.rowCount).toBe(5000)
     expect(summary.writtenCount).toBe(5000)
+  })
+
+  it('a dtype with gaps between fields (align: true) writes only its fields', async () => {
+    const set = uniqueSetName('wgaps')
+    // numpy align=True: 7 padding bytes after 'status', which must not become a bin
+    const aligned = dtype(
+      [
+        ['_key', 'i4'],
+        ['status', 'u1'],
+        ['temperature', 'f8'],
+      ],
+      { align: true },
+    )
+    const a = StructuredArray.zeros(aligned, 20)
+    a.set(
+      '_key',
+      Int32Array.from({ length: 20 }, (_, i) => i),
+    )
+    a.set(
+      'temperature',
+      Float64Array.from({ length: 20 }, (_, i) => i / 4),
+    )
+    const result = await client.writeNumpy(a, 'test', set, aligned, { workers: 1 })
+    expect(result.writtenCount).toBe(20)
+    expect(await storedBinNames(tc, 'test', set, 3)).toEqual(['status', 'temperature'])
+  })
+
+  it('validityField reaches the workers: clear bits leave bins out', async () => {
+    const set = uniqueSetName('wvalid')
+    const dt = dtype([
+      ['_key', 'i4'],
+      ['a', 'f8'],
+      ['b', 'i2'],
+      ['_valid', 'u1'],
+    ])
+    const data = StructuredArray.zeros(dt, 10)
+    data.set(
+      '_key',
+      Int32Array.from({ length: 10 }, (_, i) => i),
+    )
+    data.set(
+      '_valid',
+      Uint8Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? 0b01 : 0b10)),
+    )
+    const result = await client.writeNumpy(data, 'test', set, dt, {
+      workers: 1,
+      validityField: '_valid',
+    })
+    expect(result.writtenCount).toBe(10)
+    expect(await storedBinNames(tc, 'test', set, 4)).toEqual(['a'])
+    expect(await storedBinNames(tc, 'test', set, 5)).toEqual(['b'])
   })
 
   it('calls beforeChunk before and onChunkSettled after each chunk, array and stream', async () => {

@@ -54,11 +54,12 @@ export function shareRows(data: StructuredArray): {
   rows: SharedRows
   prepare: (start: number, end: number) => void
 } {
-  const descr = data.dtype.descr
+  // toSpec, not descr: descr turns gaps between fields into padding fields that would become bins
+  const spec = data.dtype.toSpec()
   const { stride, length } = data
   if (data.buffer instanceof SharedArrayBuffer) {
     return {
-      rows: { descr, buffer: data.buffer, byteOffset: data.byteOffset, stride, length },
+      rows: { spec, buffer: data.buffer, byteOffset: data.byteOffset, stride, length },
       prepare: () => {},
     }
   }
@@ -67,7 +68,7 @@ export function shareRows(data: StructuredArray): {
   const target = new Uint8Array(buffer)
   const source = new Uint8Array(data.buffer, data.byteOffset, size)
   return {
-    rows: { descr, buffer, byteOffset: 0, stride, length },
+    rows: { spec, buffer, byteOffset: 0, stride, length },
     prepare: (start, end) => {
       const from = start * stride
       const to = Math.min(size, end * stride)
@@ -136,6 +137,7 @@ export async function writeNumpyInWorkers(
     namespace: prep.namespace,
     set: prep.set,
     keyField: prep.plan.keyField,
+    validityField: prep.plan.validity?.field.name ?? null,
     policy: bulk.policy,
     retry: bulk.retry,
   }

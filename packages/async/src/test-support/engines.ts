@@ -59,3 +59,26 @@ export function useConnectedClient(engine: EngineName): ConnectedClient {
     },
   }
 }
+
+/**
+ * The bin names a record holds, as the official client's `get` sees them (any cluster); null
+ * when there is no record. Tells an absent bin from one holding zero, which a read into a
+ * structured array cannot.
+ */
+export async function storedBinNames(
+  cluster: TestCluster,
+  namespace: string,
+  set: string,
+  key: number | string,
+): Promise<string[] | null> {
+  const client = await connectClient(cluster, 'official')
+  try {
+    const record = await client.raw.get({ ns: namespace, set, key } as never, TEST_POLICY as never)
+    return Object.keys((record as { bins: object }).bins).sort()
+  } catch (error) {
+    if ((error as { code?: number }).code === 2) return null
+    throw error
+  } finally {
+    await client.close()
+  }
+}

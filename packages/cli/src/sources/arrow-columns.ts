@@ -5,7 +5,7 @@
  * buffers. Arrow IPC files and Parquet (read as Arrow record batches) both use it.
  */
 import { ParamError, invalidUtf8At } from '@aerospike-numpy/core'
-import { Type, type Data, type DataType, type Field, type RecordBatch } from 'apache-arrow'
+import { Type, type Data, type DataType, type Field, type RecordBatch } from './arrow-lib.js'
 import { Problem, bitSet, type ColumnReader, type ColumnType, type SourceBatch } from '../source.js'
 import type { SourceColumn } from '../source.js'
 

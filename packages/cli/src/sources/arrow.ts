@@ -5,7 +5,7 @@
  */
 import { open, type FileHandle } from 'node:fs/promises'
 import { ParamError } from '@aerospike-numpy/core'
-import { RecordBatchReader, type RecordBatch } from 'apache-arrow'
+import { RecordBatchReader, type RecordBatch } from './arrow-lib.js'
 import type { Source, SourceBatch } from '../source.js'
 import { arrowBatch, arrowColumns, checkArrowBatch } from './arrow-columns.js'
 

@@ -8,7 +8,7 @@
 import { openAsBlob } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { ParamError } from '@aerospike-numpy/core'
-import { tableFromIPC } from 'apache-arrow'
+import { tableFromIPC } from './arrow-lib.js'
 import { asyncBufferFromFile, parquetMetadataAsync } from 'hyparquet'
 import * as parquet from 'parquet-wasm/node'
 import type { Source, SourceBatch } from '../source.js'
