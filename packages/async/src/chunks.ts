@@ -34,7 +34,7 @@ export interface WriteProgress {
 export interface WriteNumpyOptions extends BatchWriteOptions {
   /** Rows per batch call. Default 1000. */
   chunkSize?: number
-  /** Batch calls in flight at once. Default 4. */
+  /** Batch calls in flight at once (with `workers`: per worker). Default 4. */
   concurrency?: number
   /** Called after each chunk completes. */
   onProgress?: (progress: WriteProgress) => void
@@ -47,7 +47,8 @@ export interface WriteNumpyOptions extends BatchWriteOptions {
   /**
    * Awaited before each chunk is first sent (re-sends of its failed rows are not paced again),
    * with the chunk's row count: a place for rate limits. While it waits, the chunk holds its slot
-   * of `concurrency`. A rejection stops the write like a failing source.
+   * of `concurrency`. A throw or rejection stops the write: no new chunk is sent, the chunks in
+   * flight settle, and the call rejects with it (a `PartialWriteError` once rows were sent).
    */
   beforeChunk?: (rows: number) => void | Promise<void>
   /**
@@ -55,7 +56,8 @@ export interface WriteNumpyOptions extends BatchWriteOptions {
    * the order chunks settle; also for a chunk pulled from a stream but not sent because `signal`
    * aborted (its rows carry `ERR_CLIENT_ABORT`, -5). Chunks never started are not reported. The
    * event's arrays are valid only during the call; the chunk's rows are no longer read after it
-   * returns, so a stream may then refill the chunk's buffer.
+   * returns, so a stream may then refill the chunk's buffer. It is called before `onProgress`.
+   * A throw stops the write as `beforeChunk`'s does.
    */
   onChunkSettled?: (event: ChunkSettledEvent) => void
 }
@@ -64,7 +66,10 @@ export interface WriteNumpyOptions extends BatchWriteOptions {
 export interface ChunkSettledEvent {
   /** Row of the whole input (array or stream) where this chunk starts. */
   rowBase: number
-  /** The chunk's rows, as written (a view of the input; no copy). */
+  /**
+   * The chunk's rows, as written: a view of the input array, or of the write's own copy of a
+   * stream's chunk (a stream's chunks are copied when pulled, so the source may reuse its buffer).
+   */
   data: StructuredArray
   /** Final per-row result codes, generations, TTLs and in-doubt flags, indexed by chunk row. */
   outcome: WriteOutcome
@@ -162,14 +167,19 @@ export async function* rechunk(
 /**
  * Runs `task` for each item, at most `concurrency` at once, pulling the next item only when a
  * slot is free (a stream is read no faster than it is written). Stops pulling when `signal`
- * aborts; items already pulled but not started go to `onSkipped`. The first error thrown by a
- * task stops pulling and is re-thrown once the tasks in flight have settled.
+ * aborts or `shouldStop()` turns true; items already pulled but not started go to `onSkipped`.
+ * The first error thrown by a task (or by the source) stops pulling and is re-thrown once the
+ * tasks in flight have settled.
  */
 export async function runBounded<T>(
   source: AsyncIterable<T> | Iterable<T>,
   concurrency: number,
   task: (item: T) => Promise<void>,
-  options: { signal?: AbortSignal | undefined; onSkipped?: (item: T) => void } = {},
+  options: {
+    signal?: AbortSignal | undefined
+    onSkipped?: (item: T) => void
+    shouldStop?: () => boolean
+  } = {},
 ): Promise<{ aborted: boolean }> {
   const inFlight = new Set<Promise<void>>()
   let failure: { error: unknown } | null = null
@@ -181,6 +191,10 @@ export async function runBounded<T>(
         options.onSkipped?.(item)
         break
       }
+      if (options.shouldStop?.() === true) {
+        options.onSkipped?.(item)
+        break
+      }
       const p: Promise<void> = task(item)
         .catch((error: unknown) => {
           failure ??= { error }
@@ -188,7 +202,7 @@ export async function runBounded<T>(
         .finally(() => inFlight.delete(p))
       inFlight.add(p)
       if (inFlight.size >= concurrency) await Promise.race(inFlight)
-      if (failure !== null) break
+      if (failure !== null || options.shouldStop?.() === true) break
     }
   } finally {
     // never return (or throw a source's error) with writes still in flight

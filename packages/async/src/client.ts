@@ -4,44 +4,30 @@
  * only when chosen — a process that never picks 'official' never loads the native addon.
  */
 import {
-  AerospikeError,
   BatchRecords,
   NumpyBatchRecords,
   ParamError,
-  allRows,
   binsForReadDtype,
   createReadOutcome,
   createReadSink,
-  createWriteOutcome,
   describe,
   resolveKeys,
   resolveReadPolicy,
-  sliceWriteOutcome,
-  writeWithRetry,
   MAX_BIN_NAME_BYTES,
   type Engine,
   type ReadPolicy,
   type ResolvedKey,
   type RetryEvent,
   type ScanChunk,
-  type UserKey,
-  type WritePlan,
 } from '@aerospike-numpy/core'
 import { StructuredArray, type Dtype } from '@aerospike-numpy/dtype'
 import type { Client as OfficialClient } from 'aerospike'
 import { resolveClientConfig, type AsyncClientConfig, type ResolvedClientConfig } from './config.js'
-import {
-  ProgressTracker,
-  StreamWriteSummary,
-  chunkRanges,
-  rechunk,
-  resolveBulkOptions,
-  runBounded,
-  type WriteNumpyOptions,
-} from './chunks.js'
+import { resolveBulkOptions, type StreamWriteSummary, type WriteNumpyOptions } from './chunks.js'
 import { NotConnectedError } from './errors.js'
 import { resolveNumpyKeys } from './read-numpy.js'
 import { scanNumpy, scanNumpyAll, type ScanNumpyOptions, type ScanRunner } from './scan.js'
+import type { PoolLease, WriteWorkerPool } from './pool/pool.js'
 import {
   checkData,
   checkDtype,
@@ -49,8 +35,8 @@ import {
   checkRows,
   prepareWrite,
   type BatchWriteOptions,
-  type PreparedWrite,
 } from './write-args.js'
+import { writeLoop, type ChunkSender, type StructuredArrayStream } from './write-loop.js'
 
 export interface BatchReadOptions {
   /** The read dtype: one field per bin to read (fields starting with `_` are not read). */
@@ -73,8 +59,10 @@ export interface BatchWriteNumpyOptions extends BatchWriteOptions {
 /** What `writeNumpy` returns: one `BatchRecords` for an array, a summary for a stream. */
 export type WriteNumpyResult = BatchRecords | StreamWriteSummary
 
-/** The source `writeNumpy` accepts besides an array: a stream of arrays (e.g. dtype's `openNpy`). */
-export type StructuredArrayStream = AsyncIterable<StructuredArray> | Iterable<StructuredArray>
+export type { StructuredArrayStream }
+
+/** Largest `workers` count of `writeNumpy`. */
+const MAX_WORKERS = 64
 
 async function createEngine(config: ResolvedClientConfig): Promise<Engine> {
   if (config.engine === 'wire') {
@@ -85,16 +73,64 @@ async function createEngine(config: ResolvedClientConfig): Promise<Engine> {
   return createOfficialEngine(config)
 }
 
-function keyReader(plan: WritePlan, data: StructuredArray): (row: number) => UserKey {
-  const src = new Uint8Array(data.buffer)
-  const { byteOffset, stride } = data
-  return (row) => plan.key.value(src, byteOffset + row * stride, row)
+/** The engine of this thread as the write loop's sender. */
+function inProcess(engine: Engine): ChunkSender {
+  return { shared: false, write: (job) => engine.write(job) }
 }
 
-function isStream(value: unknown): value is StructuredArrayStream {
-  if (typeof value !== 'object' || value === null) return false
-  const v = value as Record<symbol, unknown>
-  return typeof v[Symbol.asyncIterator] === 'function' || typeof v[Symbol.iterator] === 'function'
+/**
+ * `data` as a stream of arrays, refused before anything is sent when it cannot be one: a typed
+ * array or buffer, a non-iterable, a plain array holding anything but StructuredArrays. A
+ * generator's first item is checked by the write loop before anything is sent.
+ */
+function checkStream(data: unknown): StructuredArrayStream {
+  if (
+    ArrayBuffer.isView(data) ||
+    data instanceof ArrayBuffer ||
+    data instanceof SharedArrayBuffer
+  ) {
+    throw new ParamError(
+      `data is ${describe(data)}, not a StructuredArray: wrap the bytes with StructuredArray.fromBuffer(dtype, buffer) or build columns with StructuredArray.fromColumns(dtype, { … })`,
+    )
+  }
+  if (Array.isArray(data)) {
+    const bad = data.findIndex((item) => !(item instanceof StructuredArray))
+    if (bad >= 0) {
+      throw new ParamError(
+        `data is an array whose item ${bad} is ${describe(data[bad])}, not a StructuredArray: writeNumpy takes a StructuredArray or a stream of them (to write plain rows, build one with StructuredArray.fromRows(dtype, rows))`,
+      )
+    }
+    return data as StructuredArray[]
+  }
+  if (typeof data === 'object' && data !== null) {
+    const v = data as Record<symbol, unknown>
+    if (typeof v[Symbol.asyncIterator] === 'function' || typeof v[Symbol.iterator] === 'function') {
+      return data as StructuredArrayStream
+    }
+  }
+  throw new ParamError(
+    `data must be a StructuredArray or an (async) iterable of StructuredArrays, got ${describe(data)}`,
+  )
+}
+
+function checkWorkers(workers: unknown, engine: 'official' | 'wire'): number | undefined {
+  if (workers === undefined) return undefined
+  if (
+    typeof workers !== 'number' ||
+    !Number.isInteger(workers) ||
+    workers < 1 ||
+    workers > MAX_WORKERS
+  ) {
+    throw new ParamError(
+      `workers must be an integer from 1 to ${MAX_WORKERS}, got ${describe(workers)}`,
+    )
+  }
+  if (engine !== 'wire') {
+    throw new ParamError(
+      "writeNumpy({ workers }) runs the wire engine in worker threads (the official client cannot be loaded there); create the client with engine: 'wire'",
+    )
+  }
+  return workers
 }
 
 export class AsyncClient {
@@ -102,6 +138,10 @@ export class AsyncClient {
   #engine: Engine | null = null
   #connecting: Promise<Engine> | null = null
   readonly #inFlight = new Set<Promise<unknown>>()
+  /** The worker pool of `writeNumpy({ workers })`, made on first use. */
+  #pool: WriteWorkerPool | null = null
+  /** Pools replaced by one of another size, closing once their calls are done. */
+  readonly #retiring = new Set<Promise<void>>()
 
   constructor(config: AsyncClientConfig) {
     this.config = resolveClientConfig(config)
@@ -142,7 +182,27 @@ export class AsyncClient {
     // The official addon must not be closed under a command still in flight (it can abort the
     // process), and callers deserve their answers: let every call settle first.
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight])
+    const pool = this.#pool
+    this.#pool = null
+    await Promise.all([pool?.close(), ...this.#retiring])
     await engine.close()
+  }
+
+  /** A lease of the pool for `workers` × `concurrency` (replacing a pool of another shape). */
+  async #poolLease(workers: number, concurrency: number): Promise<PoolLease> {
+    // Loaded on use: the pool brings piscina and its worker threads.
+    const { WriteWorkerPool } = await import('./pool/pool.js')
+    let pool = this.#pool
+    if (pool === null || pool.workers !== workers || pool.concurrency !== concurrency) {
+      if (pool !== null) {
+        const closed = pool.retire()
+        this.#retiring.add(closed)
+        void closed.then(() => this.#retiring.delete(closed))
+      }
+      pool = new WriteWorkerPool(workers, concurrency, this.config)
+      this.#pool = pool
+    }
+    return pool.lease()
   }
 
   /** Run a call that uses the engine, tracked so `close()` waits for it. */
@@ -198,31 +258,17 @@ export class AsyncClient {
     }
     if (array.length === 0) return BatchRecords.empty(prep.namespace, prep.set)
     checkRows(prep.plan, array)
-    const outcome = createWriteOutcome(array.length)
-    await this.#track((engine) =>
-      writeWithRetry(
-        engine,
-        {
-          plan: prep.plan,
-          data: array,
-          rows: allRows(array.length),
-          namespace: prep.namespace,
-          set: prep.set,
-          policy: prep.policy,
-          outcome,
-        },
-        {
-          retry: prep.retry,
-          ...(o.onRetry === undefined ? {} : { onRetry: o.onRetry as (e: RetryEvent) => void }),
-        },
-      ),
+    const onRetry = o.onRetry as ((event: RetryEvent) => void) | undefined
+    // One chunk of every row, through the same loop as writeNumpy.
+    return this.#track((engine) =>
+      writeLoop(inProcess(engine), prep, array, {
+        op: 'batchWriteNumpy',
+        chunkSize: array.length,
+        concurrency: 1,
+        onRetry,
+        throwWholeCallFailure: true,
+      }),
     )
-    return new BatchRecords({
-      namespace: prep.namespace,
-      set: prep.set,
-      outcome,
-      keyAt: keyReader(prep.plan, array),
-    })
   }
 
   /** Read `keys` into a structured array of `options.dtype`, one row per key. */
@@ -317,9 +363,11 @@ export class AsyncClient {
 
   /**
    * Bulk write: `data` (an array, or a stream of arrays such as `openNpy(path)`) is cut into
-   * chunks of `chunkSize` rows (slices, no copy), `concurrency` of them in flight. An array gives
-   * one `BatchRecords` for all rows; a stream gives a `StreamWriteSummary` (counts and failed
-   * rows only, so a file larger than memory does not become one object per row).
+   * chunks of `chunkSize` rows, `concurrency` of them in flight. An array gives one
+   * `BatchRecords` for all rows; a stream gives a `StreamWriteSummary` (counts and failed rows
+   * only, so a file larger than memory does not become one object per row). A failure after rows
+   * were sent (a bad later chunk of a stream, a callback that throws) is a `PartialWriteError`
+   * carrying the results so far.
    */
   writeNumpy(
     data: StructuredArray,
@@ -349,161 +397,41 @@ export class AsyncClient {
     dtype: Dtype,
     options: WriteNumpyOptions = {},
   ): Promise<WriteNumpyResult> {
-    if (options !== null && typeof options === 'object' && options.workers !== undefined) {
-      // Loaded on use: the pool brings piscina and its worker threads.
-      const { writeNumpyInWorkers } = await import('./pool/write-numpy-workers.js')
-      return writeNumpyInWorkers(this, data, namespace, set, dtype, options)
-    }
     const bulk = resolveBulkOptions(options)
+    const workers = checkWorkers(bulk.workers, this.config.engine)
     const dt = checkDtype(dtype)
     const prep = prepareWrite(namespace, set, dt, bulk)
+    let source: StructuredArray | StructuredArrayStream
     if (data instanceof StructuredArray) {
       const array = checkData(data, dt)
       if (array.length === 0) return BatchRecords.empty(prep.namespace, prep.set)
       checkRows(prep.plan, array)
-      return this.#track((engine) => this.#writeArray(engine, array, prep, bulk))
+      source = array
+    } else {
+      source = checkStream(data)
     }
-    if (isStream(data))
-      return this.#track((engine) => this.#writeStream(engine, data, dt, prep, bulk))
-    throw new ParamError(
-      `data must be a StructuredArray or an (async) iterable of StructuredArrays, got ${describe(data)}`,
-    )
-  }
-
-  async #writeArray(
-    engine: Engine,
-    array: StructuredArray,
-    prep: PreparedWrite,
-    bulk: ReturnType<typeof resolveBulkOptions>,
-  ): Promise<BatchRecords> {
-    const n = array.length
-    const outcome = createWriteOutcome(n)
-    const tracker = new ProgressTracker(n, bulk.onProgress)
-    const rowIndices = allRows(Math.min(n, bulk.chunkSize))
-    const { signal } = bulk
-    const { aborted } = await runBounded(
-      chunkRanges(n, bulk.chunkSize),
-      bulk.concurrency,
-      async ([start, end]) => {
-        const chunkOutcome = sliceWriteOutcome(outcome, start, end)
-        const chunk = array.slice(start, end)
-        await bulk.beforeChunk?.(end - start)
-        await this.#writeChunk(
-          engine,
-          prep,
-          chunk,
-          rowIndices.subarray(0, end - start),
-          chunkOutcome,
-          bulk,
-        )
-        tracker.chunkDone(chunkOutcome.resultCodes)
-        bulk.onChunkSettled?.({ rowBase: start, data: chunk, outcome: chunkOutcome })
-      },
-      { signal },
-    )
-    return new BatchRecords({
-      namespace: prep.namespace,
-      set: prep.set,
-      outcome,
-      keyAt: keyReader(prep.plan, array),
-      aborted,
-    })
-  }
-
-  async #writeStream(
-    engine: Engine,
-    source: StructuredArrayStream,
-    dt: Dtype,
-    prep: PreparedWrite,
-    bulk: ReturnType<typeof resolveBulkOptions>,
-  ): Promise<StreamWriteSummary> {
-    const summary = new StreamWriteSummary(prep.namespace, prep.set)
-    const tracker = new ProgressTracker(null, bulk.onProgress)
-    const rowIndices = allRows(bulk.chunkSize)
-    let nextRow = 0
-    async function* chunks(): AsyncGenerator<{ chunk: StructuredArray; base: number }> {
-      for await (const chunk of rechunk(source, bulk.chunkSize)) {
-        if (!(chunk instanceof StructuredArray)) {
-          throw new ParamError(
-            `the stream yielded ${describe(chunk)} at row ${nextRow}, not a StructuredArray`,
-          )
-        }
-        if (!chunk.dtype.equals(dt)) {
-          throw new ParamError(
-            `the stream's chunk at row ${nextRow} has dtype ${String(chunk.dtype)}, not the dtype argument ${String(dt)}`,
-          )
-        }
-        checkRows(prep.plan, chunk, nextRow)
-        const base = nextRow
-        nextRow += chunk.length
-        yield { chunk, base }
+    const loop = {
+      op: 'writeNumpy',
+      chunkSize: bulk.chunkSize,
+      concurrency: bulk.concurrency,
+      onProgress: bulk.onProgress,
+      onRetry: bulk.onRetry,
+      onChunkSettled: bulk.onChunkSettled,
+      beforeChunk: bulk.beforeChunk,
+      signal: bulk.signal,
+    }
+    return this.#track(async (engine) => {
+      if (workers === undefined) return writeLoop(inProcess(engine), prep, source, loop)
+      const lease = await this.#poolLease(workers, bulk.concurrency)
+      try {
+        // each worker has `concurrency` chunks in flight
+        return await writeLoop(lease.sender, prep, source, {
+          ...loop,
+          concurrency: workers * bulk.concurrency,
+        })
+      } finally {
+        lease.release()
       }
-    }
-    const { aborted } = await runBounded(
-      chunks(),
-      bulk.concurrency,
-      async ({ chunk, base }) => {
-        const outcome = createWriteOutcome(chunk.length)
-        await bulk.beforeChunk?.(chunk.length)
-        await this.#writeChunk(
-          engine,
-          prep,
-          chunk,
-          rowIndices.subarray(0, chunk.length),
-          outcome,
-          bulk,
-        )
-        summary.addChunk(base, outcome, keyReader(prep.plan, chunk))
-        tracker.chunkDone(outcome.resultCodes)
-        bulk.onChunkSettled?.({ rowBase: base, data: chunk, outcome })
-      },
-      {
-        signal: bulk.signal,
-        onSkipped: ({ chunk, base }) => {
-          summary.addSkipped(base, chunk.length, keyReader(prep.plan, chunk))
-          bulk.onChunkSettled?.({
-            rowBase: base,
-            data: chunk,
-            outcome: createWriteOutcome(chunk.length),
-          })
-        },
-      },
-    )
-    summary.aborted = aborted
-    summary.sortFailures()
-    return summary
-  }
-
-  /** One chunk through the retry loop; a whole-call failure stays in the chunk's result codes. */
-  async #writeChunk(
-    engine: Engine,
-    prep: PreparedWrite,
-    data: StructuredArray,
-    rows: Uint32Array,
-    outcome: ReturnType<typeof createWriteOutcome>,
-    bulk: ReturnType<typeof resolveBulkOptions>,
-  ): Promise<void> {
-    try {
-      await writeWithRetry(
-        engine,
-        {
-          plan: prep.plan,
-          data,
-          rows,
-          namespace: prep.namespace,
-          set: prep.set,
-          policy: prep.policy,
-          outcome,
-        },
-        {
-          retry: prep.retry,
-          ...(bulk.onRetry === undefined ? {} : { onRetry: bulk.onRetry }),
-          ...(bulk.signal === undefined ? {} : { isAborted: () => bulk.signal!.aborted }),
-        },
-      )
-    } catch (error) {
-      // writeWithRetry has already put the error's code on every row of the call
-      if (!(error instanceof AerospikeError) || error instanceof ParamError) throw error
-    }
+    })
   }
 }

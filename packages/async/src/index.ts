@@ -40,7 +40,7 @@ export {
   type BatchWriteOptions,
   type PreparedWrite,
 } from './write-args.js'
-export { NotConnectedError, fromOfficialError } from './errors.js'
+export { NotConnectedError, PartialWriteError, fromOfficialError } from './errors.js'
 export { prepareScan, type ScanNumpyOptions, type ScanProgress } from './scan.js'
 export { resolveNumpyKeys } from './read-numpy.js'
 // What users need without importing core or the official client.

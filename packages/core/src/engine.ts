@@ -96,12 +96,18 @@ export interface ReadSink {
 /** Result code stored before a row is attempted: not yet sent, so not written. */
 export const RESULT_NOT_SENT = -5 // ERR_CLIENT_ABORT: nothing was sent for the row
 
-export function createWriteOutcome(length: number): WriteOutcome {
+/**
+ * Result arrays for `length` rows, every row RESULT_NOT_SENT. `shared`: over SharedArrayBuffers,
+ * for an engine in another thread to fill in place.
+ */
+export function createWriteOutcome(length: number, shared = false): WriteOutcome {
+  const memory = (bytes: number): ArrayBufferLike =>
+    shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes)
   const outcome: WriteOutcome = {
-    resultCodes: new Int32Array(length),
-    generations: new Uint32Array(length),
-    ttls: new Uint32Array(length),
-    inDoubt: new Uint8Array(length),
+    resultCodes: new Int32Array(memory(length * 4)),
+    generations: new Uint32Array(memory(length * 4)),
+    ttls: new Uint32Array(memory(length * 4)),
+    inDoubt: new Uint8Array(memory(length)),
   }
   outcome.resultCodes.fill(RESULT_NOT_SENT)
   return outcome

@@ -156,6 +156,7 @@ export {
   keyLabel,
   type KeyInput,
 } from './keys.js'
+export { KeyColumn, type RowSource } from './key-column.js'
 export { NumpyBatchRecords, createReadSink, binsForReadDtype, readMetaDtype } from './read.js'
 export {
   DEFAULT_SCAN_CHUNK_ROWS,

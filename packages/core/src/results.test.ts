@@ -16,7 +16,7 @@ describe('BatchRecords', () => {
       namespace: 'test',
       set: 'demo',
       outcome,
-      keyAt: (i) => (keyReads++, i + 1),
+      keys: (i) => (keyReads++, i + 1),
     })
     expect(keyReads).toBe(0)
     expect(r.writtenCount).toBe(2)

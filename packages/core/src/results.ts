@@ -5,6 +5,7 @@
  */
 import type { UserKey, WriteOutcome } from './engine.js'
 import { resultCodeName } from './codes.js'
+import { KeyColumn } from './key-column.js'
 
 /** A record key in the official client's shape (`Aerospike.Key`). */
 export interface Key {
@@ -59,8 +60,11 @@ export interface BatchRecordsInit {
   namespace: string
   set: string
   outcome: WriteOutcome
-  /** The user key of row i (called lazily, only for rows a caller looks at). */
-  keyAt: (row: number) => UserKey
+  /**
+   * The rows' user keys: a column captured during the call (so the result never reads the
+   * caller's buffer), or a function of the row (called lazily, only for rows a caller looks at).
+   */
+  keys: KeyColumn | ((row: number) => UserKey)
   aborted?: boolean
 }
 
@@ -74,6 +78,8 @@ export class BatchRecords implements WriteSummary {
   /** 1 where a failed write may have been applied. */
   readonly inDoubt: Uint8Array
   readonly aborted: boolean
+  /** The captured keys, when the result was built from a `KeyColumn`. */
+  readonly keyColumn: KeyColumn | null
   readonly #keyAt: (row: number) => UserKey
   #records: BatchRecord[] | null = null
   #failures: WriteFailure[] | null = null
@@ -87,7 +93,14 @@ export class BatchRecords implements WriteSummary {
     this.ttls = init.outcome.ttls
     this.inDoubt = init.outcome.inDoubt
     this.aborted = init.aborted ?? false
-    this.#keyAt = init.keyAt
+    if (init.keys instanceof KeyColumn) {
+      const column = init.keys
+      this.keyColumn = column
+      this.#keyAt = (row) => column.keyAt(row)
+    } else {
+      this.keyColumn = null
+      this.#keyAt = init.keys
+    }
   }
 
   static empty(namespace: string, set: string): BatchRecords {
@@ -100,7 +113,7 @@ export class BatchRecords implements WriteSummary {
         ttls: new Uint32Array(0),
         inDoubt: new Uint8Array(0),
       },
-      keyAt: () => {
+      keys: () => {
         throw new RangeError('no rows')
       },
     })

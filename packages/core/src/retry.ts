@@ -123,7 +123,7 @@ export interface WriteWithRetryReport {
  * when no call got per-row answers at all, since then nothing about the rows is known beyond it.
  */
 export async function writeWithRetry(
-  engine: Engine,
+  engine: Pick<Engine, 'write'>,
   job: WriteJob,
   options: WriteWithRetryOptions,
 ): Promise<WriteWithRetryReport> {
@@ -175,6 +175,11 @@ export async function writeWithRetry(
     }
     options.onRetry?.({ attempt, rows: pending.length, delayMs })
     await clock.sleep(delayMs)
+    // onRetry, or something during the delay, may have stopped the write
+    if (options.isAborted?.() === true) {
+      report.stoppedBy = 'abort'
+      break
+    }
     // a row that may have been applied by an earlier attempt stays in doubt unless it succeeds now
     const wasInDoubt = pending.map((row) => inDoubt[row]!)
     await send(pending)

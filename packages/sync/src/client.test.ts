@@ -10,6 +10,9 @@ import {
   NotConnectedError,
   NumpyBatchRecords,
   ParamError,
+  PartialWriteError,
+  POLICY_EXISTS_UPDATE,
+  ResultCode,
   TimeoutError,
 } from '@aerospike-numpy/async'
 import { dtype, StructuredArray, type Dtype } from '@aerospike-numpy/dtype'
@@ -482,6 +485,61 @@ describe.skipIf(skipUnlessDevServer())('per-row results and retries (devserver f
     })
     expect(result.writtenCount).toBe(6)
     expect(retries).toEqual([expect.objectContaining({ attempt: 1, rows: 2 })])
+  })
+})
+
+describe('results of the blocking client', () => {
+  const keyDt = dtype([
+    ['_key', 'S6'],
+    ['v', 'f8'],
+  ])
+  function keyed(n: number, prefix: string): StructuredArray {
+    const data = StructuredArray.zeros(keyDt, n)
+    data.set(
+      '_key',
+      Array.from({ length: n }, (_, i) => new TextEncoder().encode(`${prefix}${i}`)),
+    )
+    return data
+  }
+  // every row fails with 2 (not found): exists UPDATE on keys that are not there
+  const updateOnly = { ...policy, exists: POLICY_EXISTS_UPDATE }
+  const ownKeys = (n: number) =>
+    Array.from({ length: n }, (_, i) => [`a${i}`, ResultCode.ERR_RECORD_NOT_FOUND])
+
+  it('own their keys: the array refilled after the call does not change them', () => {
+    const c = open()
+    for (const op of ['batchWriteNumpy', 'writeNumpy'] as const) {
+      const data = keyed(1_500, 'a')
+      const results = c[op](data, 'test', uniqueSetName('sync_own'), keyDt, {
+        policy: updateOnly,
+      })
+      data.bytes.fill(0x7a)
+      expect(results.failures.map((f) => [f.key.key, f.result])).toEqual(ownKeys(1_500))
+    }
+  })
+
+  it("an onProgress that throws: PartialWriteError with every row's result", () => {
+    const c = open()
+    const set = uniqueSetName('sync_cbthrow')
+    const boom = new Error('progress bar broke')
+    let error: unknown
+    try {
+      c.writeNumpy(rows(2_000), 'test', set, dt, {
+        policy,
+        chunkSize: 500,
+        onProgress: () => {
+          throw boom
+        },
+      })
+    } catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(PartialWriteError)
+    const partial = error as PartialWriteError
+    expect(partial.cause).toBe(boom)
+    expect(partial.inDoubt).toBe(true)
+    expect(partial.results.rowCount).toBe(2_000)
+    expect(partial.results.writtenCount).toBe(2_000)
   })
 })
 

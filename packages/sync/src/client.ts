@@ -5,28 +5,35 @@
  */
 import type { TransferListItem } from 'node:worker_threads'
 
-import type {
-  AsyncClientConfig,
-  BatchReadNumpyOptions,
-  BatchReadOptions,
-  BatchWriteNumpyOptions,
-  WriteNumpyOptions,
+import {
+  PartialWriteError,
+  type AsyncClientConfig,
+  type BatchReadNumpyOptions,
+  type BatchReadOptions,
+  type BatchWriteNumpyOptions,
+  type WriteNumpyOptions,
 } from '@aerospike-numpy/async'
 import {
   BatchRecords,
+  DEFAULT_KEY_FIELD,
+  KeyColumn,
+  compileWritePlan,
   NumpyBatchRecords,
   ParamError,
-  compileWritePlan,
   describe,
-  type KeyValue,
   type ScanChunk,
-  type WritePlan,
 } from '@aerospike-numpy/core'
 import { Dtype, StructuredArray } from '@aerospike-numpy/dtype'
 
 import { BlockingWorker, type BlockingWorkerOptions, type CallOutcome } from './channel.js'
 import { SyncCallTimeoutError, SyncWorkerExitedError, SyncWorkerStartError } from './errors.js'
-import type { ListenerName, OptionsData, ReplyValue, RequestBody } from './messages.js'
+import type {
+  ListenerName,
+  OptionsData,
+  ReplyValue,
+  RequestBody,
+  WriteResultData,
+} from './messages.js'
 import {
   batchReadNumpySync,
   scanAllSync,
@@ -53,8 +60,11 @@ export interface SyncClientConfig extends Omit<AsyncClientConfig, 'engine'> {
   callTimeout?: number
 }
 
-/** `writeNumpy`'s options without `signal` (see `Client.writeNumpy`). */
-export type SyncWriteNumpyOptions = Omit<WriteNumpyOptions, 'signal'>
+/** `writeNumpy`'s options without `signal` and the chunk hooks (see `Client.writeNumpy`). */
+export type SyncWriteNumpyOptions = Omit<
+  WriteNumpyOptions,
+  'signal' | 'beforeChunk' | 'onChunkSettled'
+>
 
 const LISTENERS: readonly ListenerName[] = ['onProgress', 'onRetry']
 
@@ -168,11 +178,14 @@ export class Client {
   /**
    * Write a large array in chunks, `concurrency` chunks in flight; one `BatchRecords` for all
    * rows. Options as `AsyncClient.writeNumpy` (`chunkSize`, `concurrency`, `retry`, `keyField`,
-   * `policy`, `workers`, `onProgress`, `onRetry`), with two differences that follow from blocking:
+   * `policy`, `workers`, `onProgress`, `onRetry`), with differences that follow from blocking:
    * - `onProgress` and `onRetry` cannot run while the write goes on (nothing runs on the blocked
    *   thread): they are called after the write has finished, once per event, in the order the
-   *   events happened, before `writeNumpy` returns;
-   * - `signal` is refused (nothing on the blocked thread could abort); use `callTimeout`.
+   *   events happened, before `writeNumpy` returns. If one throws, the rest are not called and
+   *   `writeNumpy` throws a `PartialWriteError` whose `results` are the write's results and
+   *   `cause` the callback's error;
+   * - `signal`, `beforeChunk` and `onChunkSettled` are refused (nothing on the blocked thread
+   *   could run them while the write goes on); use `callTimeout`, or `AsyncClient.writeNumpy`.
    * `data` must be a StructuredArray: a stream such as `openNpy()` needs `AsyncClient.writeNumpy`.
    */
   writeNumpy(
@@ -260,6 +273,13 @@ export class Client {
           'writeNumpy option signal is not supported by the blocking client: nothing can run on the blocked thread to abort the call; use config.callTimeout, or AsyncClient.writeNumpy',
         )
       }
+      for (const hook of ['beforeChunk', 'onChunkSettled'] as const) {
+        if (op === 'writeNumpy' && rest[hook] !== undefined) {
+          throw new ParamError(
+            `writeNumpy option ${hook} is not supported by the blocking client: nothing can run on the blocked thread while the write goes on; use AsyncClient.writeNumpy`,
+          )
+        }
+      }
       for (const name of LISTENERS) {
         const listener = rest[name]
         // A non-function stays in the options for the async client to refuse.
@@ -296,20 +316,23 @@ export class Client {
       rows.transfer,
     )
     if (value.kind !== 'write') throw unexpected(op, value)
-    const keyField = (forwarded as { keyField?: unknown } | undefined)?.keyField
-    const result = new BatchRecords({
-      namespace,
-      set,
-      outcome: {
-        resultCodes: value.resultCodes,
-        generations: value.generations,
-        ttls: value.ttls,
-        inDoubt: value.inDoubt,
-      },
-      keyAt: keyReader(data, dtype, keyField),
-      aborted: value.aborted,
-    })
-    for (const { listener, event } of value.events) listeners.get(listener)?.(event as never)
+    const result = writeResult(value, namespace, set, dtype, forwarded)
+    if (value.interrupted !== undefined) {
+      const error = rebuildError(value.interrupted, new Error().stack)
+      if (error instanceof PartialWriteError) error.results = result
+      try {
+        replay(listeners, value.events)
+      } catch {
+        // the write's own error is the one to report
+      }
+      throw error
+    }
+    try {
+      replay(listeners, value.events)
+    } catch (error) {
+      // As in the async client: the callback's error, with the results of the rows it concerns.
+      throw new PartialWriteError(error, result, op)
+    }
     return result
   }
 
@@ -400,18 +423,41 @@ export function client(config: SyncClientConfig): Client {
   return new Client(config)
 }
 
-/** Keys are read from the caller's own rows, only for rows someone looks at. */
-function keyReader(
-  data: StructuredArray,
+/**
+ * The write's results on this thread. The keys are the column the worker's write loop captured
+ * (moved here), so a result never reads the caller's rows once the call has returned.
+ */
+function writeResult(
+  value: WriteResultData,
+  namespace: string,
+  set: string,
   dtype: Dtype,
-  keyField: unknown,
-): (row: number) => KeyValue {
-  let plan: WritePlan | null = null
-  const src = new Uint8Array(data.buffer)
-  return (row) => {
-    plan ??= compileWritePlan(dtype, typeof keyField === 'string' ? keyField : undefined)
-    return plan.key.value(src, data.byteOffset + row * data.stride, row)
-  }
+  options: unknown,
+): BatchRecords {
+  const n = value.resultCodes.length
+  if (n === 0) return BatchRecords.empty(namespace, set)
+  const keyField = (options as { keyField?: unknown } | undefined)?.keyField
+  const plan = compileWritePlan(dtype, typeof keyField === 'string' ? keyField : DEFAULT_KEY_FIELD)
+  return new BatchRecords({
+    namespace,
+    set,
+    outcome: {
+      resultCodes: value.resultCodes,
+      generations: value.generations,
+      ttls: value.ttls,
+      inDoubt: value.inDoubt,
+    },
+    keys: new KeyColumn(plan.key, n, value.keys),
+    aborted: value.aborted,
+  })
+}
+
+/** The events of the caller's callbacks, in the order they happened; the first throw stops them. */
+function replay(
+  listeners: ReadonlyMap<ListenerName, (event: never) => void>,
+  events: WriteResultData['events'],
+): void {
+  for (const { listener, event } of events) listeners.get(listener)?.(event as never)
 }
 
 function unexpected(op: string, value: ReplyValue): Error {

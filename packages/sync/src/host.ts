@@ -5,8 +5,15 @@
  */
 import type { TransferListItem } from 'node:worker_threads'
 
-import { AsyncClient, type AsyncClientConfig, type BatchReadOptions } from '@aerospike-numpy/async'
-import type { BatchRecords, NumpyBatchRecords } from '@aerospike-numpy/core'
+import {
+  AsyncClient,
+  PartialWriteError,
+  type AsyncClientConfig,
+  type BatchReadOptions,
+} from '@aerospike-numpy/async'
+import { BatchRecords, type NumpyBatchRecords } from '@aerospike-numpy/core'
+
+import { toErrorData } from '@aerospike-numpy/core'
 
 import type {
   ListenerEvent,
@@ -63,23 +70,31 @@ export async function handleRequest(request: Request): Promise<HostReply> {
         }
         options = withListeners
       }
-      const result =
-        request.op === 'batchWriteNumpy'
-          ? await current().batchWriteNumpy(
-              data,
-              request.namespace,
-              request.set,
-              dtype,
-              options as never,
-            )
-          : await current().writeNumpy(
-              data,
-              request.namespace,
-              request.set,
-              dtype,
-              options as never,
-            )
-      return writeReply(result, events)
+      try {
+        const result =
+          request.op === 'batchWriteNumpy'
+            ? await current().batchWriteNumpy(
+                data,
+                request.namespace,
+                request.set,
+                dtype,
+                options as never,
+              )
+            : await current().writeNumpy(
+                data,
+                request.namespace,
+                request.set,
+                dtype,
+                options as never,
+              )
+        return writeReply(result, events, undefined)
+      } catch (error) {
+        // Rows were sent: the caller gets the results with the error, as from the async client.
+        if (error instanceof PartialWriteError && error.results instanceof BatchRecords) {
+          return writeReply(error.results, events, error)
+        }
+        throw error
+      }
     }
     case 'batchRead': {
       const readDtype = request.dtype === undefined ? undefined : dtypeFromData(request.dtype)
@@ -115,16 +130,24 @@ export async function handleRequest(request: Request): Promise<HostReply> {
   }
 }
 
-function writeReply(result: BatchRecords, events: ListenerEvent[]): HostReply {
+function writeReply(
+  result: BatchRecords,
+  events: ListenerEvent[],
+  interrupted: PartialWriteError | undefined,
+): HostReply {
   const transfer: TransferListItem[] = []
+  // null only for an empty write (no rows, no keys)
+  const keys = result.keyColumn?.bytes ?? new Uint8Array(0)
   const value: WriteResultData = {
     kind: 'write',
     resultCodes: movable(result.resultCodes, transfer),
     generations: movable(result.generations, transfer),
     ttls: movable(result.ttls, transfer),
     inDoubt: movable(result.inDoubt, transfer),
+    keys: movable(keys, transfer),
     aborted: result.aborted,
     events,
+    interrupted: interrupted === undefined ? undefined : toErrorData(interrupted),
   }
   return { value, transfer }
 }

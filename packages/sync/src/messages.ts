@@ -121,9 +121,13 @@ export interface WriteResultData {
   readonly generations: Uint32Array
   readonly ttls: Uint32Array
   readonly inDoubt: Uint8Array
+  /** The rows' keys, captured by the write (the key field's bytes, row after row). */
+  readonly keys: Uint8Array
   readonly aborted: boolean
   /** Events of the caller's callbacks (`onProgress`, `onRetry`), in the order they happened. */
   readonly events: readonly ListenerEvent[]
+  /** The write stopped after rows were sent (a `PartialWriteError`): these results are its `results`. */
+  readonly interrupted: ErrorData | undefined
 }
 
 /** A key after validation, as `NumpyBatchRecords.keys` holds it (digest computed in the worker). */

@@ -1,51 +1,54 @@
 /**
- * What crosses the thread boundary between `writeNumpyInWorkers` and its piscina workers: only
- * cloneable data. Rows and results live in SharedArrayBuffers, so a task carries offsets, not bytes.
+ * Everything that crosses between the calling thread and the pool's worker threads, in one place.
+ * Only cloneable data: rows and per-row results stay in SharedArrayBuffers both sides see, so a
+ * task carries where they are, not their bytes.
  */
 import type { ClusterConfig } from '@aerospike-numpy/cluster'
-import type { ErrorData } from '@aerospike-numpy/core'
+import type { ErrorData, ResolvedWritePolicy } from '@aerospike-numpy/core'
 
-export interface SharedRows {
-  /** The dtype's `toSpec()` (rebuilds an equal dtype in the worker, gaps between fields included). */
-  spec: unknown
-  buffer: SharedArrayBuffer
-  byteOffset: number
-  stride: number
-  length: number
+/** Given to every worker at start (`workerData`): the cluster its engine connects to. */
+export interface PoolWorkerData {
+  readonly cluster: ClusterConfig
 }
 
-/** Per-row results, indexed like the rows; the worker writes them in place. */
-export interface SharedOutcome {
-  resultCodes: SharedArrayBuffer
-  generations: SharedArrayBuffer
-  ttls: SharedArrayBuffer
-  inDoubt: SharedArrayBuffer
+/** A window of a SharedArrayBuffer holding `length` elements of a typed array. */
+export interface SharedView {
+  readonly buffer: SharedArrayBuffer
+  readonly byteOffset: number
+  readonly length: number
 }
 
-export interface WriteChunkTask {
-  cluster: ClusterConfig
-  rows: SharedRows
-  outcome: SharedOutcome
-  namespace: string
-  set: string
-  keyField: string
-  validityField: string | null
-  /** The caller's `policy` and `retry` options, validated on the calling thread. */
-  policy: unknown
-  retry: unknown
-  /** Rows [start, end) of `rows` to write. */
-  start: number
-  end: number
+/** One attempt at writing some rows of a chunk: core's `WriteJob`, as data. */
+export interface WriteTask {
+  /**
+   * The dtype as `JSON.stringify(dtype.toSpec())`: numpy's dict form with every offset and the
+   * itemsize, so padding and field order cross exactly (and the text keys the worker's cache).
+   */
+  readonly dtype: string
+  readonly keyField: string
+  /** The plan's `validityField` (a per-row bitmap of the bins to write), or null. */
+  readonly validityField: string | null
+  readonly rows: {
+    readonly buffer: SharedArrayBuffer
+    readonly byteOffset: number
+    readonly stride: number
+    readonly length: number
+  }
+  /** Indices into `rows` to send (all of the chunk, or the rows being re-sent). */
+  readonly rowIndices: Uint32Array
+  readonly namespace: string
+  readonly set: string
+  readonly policy: ResolvedWritePolicy
+  /** Filled in place by the worker, indexed like `rows`. */
+  readonly outcome: {
+    readonly resultCodes: SharedView
+    readonly generations: SharedView
+    readonly ttls: SharedView
+    readonly inDoubt: SharedView
+  }
 }
 
-export interface RetryEventMessage {
-  attempt: number
-  rows: number
-  delayMs: number
-}
-
-export interface WriteChunkResult {
-  retries: RetryEventMessage[]
-  /** The chunk's failure, taken apart by core's serializer (a thrown error would lose its class). */
-  error?: ErrorData
+/** The answer to a task: its rows' results are in the shared outcome; `error` is a whole-call failure. */
+export interface WriteTaskReply {
+  readonly error: ErrorData | null
 }

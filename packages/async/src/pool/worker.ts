@@ -1,112 +1,95 @@
 /**
- * The piscina worker: writes one chunk of shared rows with the wire engine and writes the
- * per-row results into the shared outcome. One cluster connection per worker and cluster
- * config, kept for the pool's life. Never imports the official client (it aborts worker threads).
+ * The pool's worker: one attempt at writing a chunk's rows with the wire engine, results written
+ * into the shared outcome in place. One cluster connection per worker, made on its first task and
+ * kept for the pool's life. Loaded through `entry.cts` (see there); never imports the official
+ * client (it aborts worker threads).
  */
+import { workerData } from 'node:worker_threads'
+import { toErrorData, type Engine, type WriteOutcome } from '@aerospike-numpy/core'
 import {
-  compileWritePlan,
-  resolveRetry,
-  resolveWritePolicy,
-  toErrorData,
-  writeWithRetry,
-  type Engine,
-  type RetryOptions,
-  type WritePlan,
-} from '@aerospike-numpy/core'
-import { dtype, StructuredArray, type DtypeSpec } from '@aerospike-numpy/dtype'
+  dtype as makeDtype,
+  StructuredArray,
+  type Dtype,
+  type DtypeSpec,
+} from '@aerospike-numpy/dtype'
 import type { ResolvedClientConfig } from '../config.js'
 import { createWireEngine } from '../wire/engine.js'
-import type { RetryEventMessage, WriteChunkResult, WriteChunkTask } from './messages.js'
+import { planFor } from '../write-args.js'
+import type { PoolWorkerData, SharedView, WriteTask, WriteTaskReply } from './messages.js'
 
-const engines = new Map<string, Promise<Engine>>()
-const plans = new Map<string, WritePlan>()
-const arrays = new WeakMap<SharedArrayBuffer, Map<string, StructuredArray>>()
+const { cluster } = workerData as PoolWorkerData
+let engine: Promise<Engine> | null = null
 
-function engineFor(task: WriteChunkTask): Promise<Engine> {
-  const key = JSON.stringify(task.cluster)
-  let engine = engines.get(key)
-  if (engine === undefined) {
-    const hosts = (task.cluster.hosts as { host: string; port: number }[]).map((h) => ({
-      addr: h.host,
-      port: h.port,
-    }))
+function connected(): Promise<Engine> {
+  if (engine === null) {
+    // clusterConfigFor always lists hosts as objects
+    const seeds = cluster.hosts as readonly { host: string; port: number }[]
+    const hosts = seeds.map((h) => ({ addr: h.host, port: h.port }))
     const config: ResolvedClientConfig = {
       engine: 'wire',
       hosts,
       hostsString: hosts.map((h) => `${h.addr}:${h.port}`).join(','),
       options: {},
     }
-    const e = createWireEngine(config, task.cluster)
-    engine = e.connect().then(() => e)
-    engines.set(key, engine)
-    engine.catch(() => engines.delete(key))
+    const e = createWireEngine(config, cluster)
+    const connecting = e.connect().then(() => e)
+    // a failed connect is retried by the next task
+    connecting.catch(() => {
+      if (engine === connecting) engine = null
+    })
+    engine = connecting
   }
   return engine
 }
 
-function rowsFor(task: WriteChunkTask): { data: StructuredArray; plan: WritePlan } {
-  const { rows } = task
-  const specKey = JSON.stringify(rows.spec)
-  const planKey = `${specKey}\0${task.keyField}\0${task.validityField ?? ''}`
-  let plan = plans.get(planKey)
-  let perBuffer = arrays.get(rows.buffer)
-  if (perBuffer === undefined) {
-    perBuffer = new Map()
-    arrays.set(rows.buffer, perBuffer)
+const dtypes = new Map<string, Dtype>()
+const DTYPE_CACHE_LIMIT = 64
+
+/** The dtype of a task, one Dtype per spec text (so `planFor` compiles one plan per dtype). */
+function dtypeOf(text: string): Dtype {
+  let dt = dtypes.get(text)
+  if (dt === undefined) {
+    dt = makeDtype(JSON.parse(text) as DtypeSpec)
+    if (dtypes.size >= DTYPE_CACHE_LIMIT) dtypes.clear()
+    dtypes.set(text, dt)
   }
-  let data = perBuffer.get(specKey)
-  if (data === undefined) {
-    const dt = plan?.dtype ?? dtype(rows.spec as DtypeSpec)
-    data = StructuredArray.fromBuffer(dt, rows.buffer, {
-      byteOffset: rows.byteOffset,
-      stride: rows.stride,
-      length: rows.length,
-    })
-    perBuffer.set(specKey, data)
-  }
-  if (plan === undefined) {
-    plan = compileWritePlan(data.dtype, task.keyField, task.validityField)
-    plans.set(planKey, plan)
-  }
-  return { data, plan }
+  return dt
 }
 
-export default async function writeChunk(task: WriteChunkTask): Promise<WriteChunkResult> {
+function int32(v: SharedView): Int32Array {
+  return new Int32Array(v.buffer, v.byteOffset, v.length)
+}
+function uint32(v: SharedView): Uint32Array {
+  return new Uint32Array(v.buffer, v.byteOffset, v.length)
+}
+
+export default async function writeRows(task: WriteTask): Promise<WriteTaskReply> {
   try {
-    return await runChunk(task)
-  } catch (error) {
-    return { retries: [], error: toErrorData(error) }
-  }
-}
-
-async function runChunk(task: WriteChunkTask): Promise<WriteChunkResult> {
-  const engine = await engineFor(task)
-  const { data, plan } = rowsFor(task)
-  const n = task.end - task.start
-  const rows = new Uint32Array(n)
-  for (let i = 0; i < n; i++) rows[i] = task.start + i
-  const retries: RetryEventMessage[] = []
-  await writeWithRetry(
-    engine,
-    {
-      plan,
+    const e = await connected()
+    const dt = dtypeOf(task.dtype)
+    const data = StructuredArray.fromBuffer(dt, task.rows.buffer, {
+      byteOffset: task.rows.byteOffset,
+      stride: task.rows.stride,
+      length: task.rows.length,
+    })
+    const o = task.outcome
+    const outcome: WriteOutcome = {
+      resultCodes: int32(o.resultCodes),
+      generations: uint32(o.generations),
+      ttls: uint32(o.ttls),
+      inDoubt: new Uint8Array(o.inDoubt.buffer, o.inDoubt.byteOffset, o.inDoubt.length),
+    }
+    await e.write({
+      plan: planFor(dt, task.keyField, task.validityField),
       data,
-      rows,
+      rows: task.rowIndices,
       namespace: task.namespace,
       set: task.set,
-      policy: resolveWritePolicy(task.policy),
-      outcome: {
-        resultCodes: new Int32Array(task.outcome.resultCodes),
-        generations: new Uint32Array(task.outcome.generations),
-        ttls: new Uint32Array(task.outcome.ttls),
-        inDoubt: new Uint8Array(task.outcome.inDoubt),
-      },
-    },
-    {
-      retry: resolveRetry(task.retry as number | RetryOptions | undefined),
-      onRetry: (event) =>
-        retries.push({ attempt: event.attempt, rows: event.rows, delayMs: event.delayMs }),
-    },
-  )
-  return { retries }
+      policy: task.policy,
+      outcome,
+    })
+    return { error: null }
+  } catch (error) {
+    return { error: toErrorData(error) }
+  }
 }
