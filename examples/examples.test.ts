@@ -21,7 +21,9 @@ import * as errorHandlingAsync from './async/error-handling.js'
 import * as npyAsync from './async/npy-ingest.js'
 import * as quickStartAsync from './async/quick-start.js'
 import * as retryAsync from './async/retry.js'
+import * as readByKeyAsync from './async/read-by-key.js'
 import * as roundtripAsync from './async/roundtrip.js'
+import * as scanAsync from './async/scan.js'
 import * as sensorAsync from './async/sensor-ingestion.js'
 import * as tableAsync from './async/table-to-array.js'
 import * as vectorsAsync from './async/vector-embeddings.js'
@@ -32,7 +34,9 @@ import * as errorHandlingSync from './sync/error-handling.js'
 import * as npySync from './sync/npy-ingest.js'
 import * as quickStartSync from './sync/quick-start.js'
 import * as retrySync from './sync/retry.js'
+import * as readByKeySync from './sync/read-by-key.js'
 import * as roundtripSync from './sync/roundtrip.js'
+import * as scanSync from './sync/scan.js'
 import * as sensorSync from './sync/sensor-ingestion.js'
 import * as tableSync from './sync/table-to-array.js'
 import * as vectorsSync from './sync/vector-embeddings.js'
@@ -95,6 +99,8 @@ const variants = [
     errorHandling: errorHandlingSync.main,
     chunking: chunkingSync.main,
     npy: npySync.main,
+    scan: scanSync.main,
+    readByKey: readByKeySync.main,
   },
   {
     mode: 'async',
@@ -108,6 +114,8 @@ const variants = [
     errorHandling: errorHandlingAsync.main,
     chunking: chunkingAsync.main,
     npy: npyAsync.main,
+    scan: scanAsync.main,
+    readByKey: readByKeyAsync.main,
   },
 ] as const
 
@@ -174,6 +182,26 @@ describe.each(variants)('$mode examples', (examples) => {
     expect([xMean, categorySum]).toEqual([3, 1])
     expect(Array.from(batch.resultCodes)).toEqual([0, 0, 0])
     expect(Array.from(batch.batchRecords.get('y') as Float64Array)).toEqual([2, 4, 6])
+  })
+
+  it('scan: every row once, chunk by chunk and all at once, keys given back', async () => {
+    const set = uniqueSetName('readings')
+    captureLog()
+    const { rows, all } = await examples.scan(cluster.hosts, set)
+    expect(logged).toEqual([
+      'Scanned 5000 rows, mean temperature 24.50',
+      'scanNumpyAll: 5000 rows, keys 0..4999',
+    ])
+    expect(rows).toBe(5000)
+    expect(new Set(all.records.get('_key') as Int32Array).size).toBe(5000)
+  })
+
+  it('read by key: a key column read back in key order, missing keys code 2', async () => {
+    const set = uniqueSetName('scores')
+    captureLog()
+    const { byKeys } = await examples.readByKey(cluster.hosts, set)
+    expect(logged).toEqual(['15,10,0', '0,0,2', '0.95,0.87,0.72'])
+    expect(byKeys.foundCount()).toBe(2)
   })
 
   it('table to structured array: user_id becomes the key', async () => {

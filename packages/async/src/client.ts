@@ -5,6 +5,7 @@
  */
 import {
   BatchRecords,
+  KeyBatch,
   NumpyBatchRecords,
   ParamError,
   createReadOutcome,
@@ -13,19 +14,18 @@ import {
   resolveReadPolicy,
   type Engine,
   type ReadPolicy,
+  type ResolvedKey,
   type RetryEvent,
+  type ScanChunk,
 } from '@aerospike-numpy/core'
-import {
-  describe,
-  instanceOf,
-  readingInput,
-  resolveReadBins,
-} from '@aerospike-numpy/core/internal'
+import { describe, instanceOf, readingInput, resolveReadBins } from '@aerospike-numpy/core/internal'
 import { StructuredArray, type Dtype } from '@aerospike-numpy/dtype'
 import type { Client as OfficialClient } from 'aerospike'
 import { resolveClientConfig, type AsyncClientConfig, type ResolvedClientConfig } from './config.js'
 import { resolveBulkOptions, type StreamWriteSummary, type WriteNumpyOptions } from './chunks.js'
 import { NotConnectedError } from './errors.js'
+import { resolveNumpyKeys } from './read-numpy.js'
+import { scanNumpy, scanNumpyAll, type ScanNumpyOptions, type ScanRunner } from './scan.js'
 import type { PoolLease, WriteWorkerPool } from './pool/pool.js'
 import {
   checkData,
@@ -43,6 +43,11 @@ export interface BatchReadOptions {
   /** Bins to ask the server for. Default: the read dtype's field names not starting with `_`. */
   bins?: readonly string[]
   policy?: ReadPolicy
+}
+
+export interface BatchReadNumpyOptions extends BatchReadOptions {
+  /** With a StructuredArray of keys: the field holding them. Default `'_key'`. */
+  keyField?: string
 }
 
 export interface BatchWriteNumpyOptions extends BatchWriteOptions {
@@ -296,11 +301,44 @@ export class AsyncClient {
   /** Read `keys` into a structured array of `options.dtype`, one row per key. */
   async batchRead(keys: readonly unknown[], options: BatchReadOptions): Promise<NumpyBatchRecords> {
     const o = checkOptionKeys(options, ['dtype', 'bins', 'policy'], 'batchRead options')
+    return this.#readKeys(() => resolveKeys(keys), o, 'batchRead')
+  }
+
+  /**
+   * Read the records of a key column, in key order: `keys` is an integer typed array, an array
+   * of strings, Buffers or integers, or a StructuredArray whose `keyField` (default `_key`) holds
+   * them — the mirror of `batchWriteNumpy`. Results and options as `batchRead`.
+   */
+  async batchReadNumpy(
+    keys: unknown,
+    namespace: string,
+    set: string,
+    options: BatchReadNumpyOptions,
+  ): Promise<NumpyBatchRecords> {
+    const o = checkOptionKeys(
+      options,
+      ['dtype', 'bins', 'policy', 'keyField'],
+      'batchReadNumpy options',
+    )
+    return this.#readKeys(
+      () => resolveNumpyKeys(keys, namespace, set, o.keyField),
+      o,
+      'batchReadNumpy',
+    )
+  }
+
+  /** The one read path: checked options, resolved keys, the engine's batch read. */
+  async #readKeys(
+    resolve: () => KeyBatch | readonly ResolvedKey[],
+    o: Record<string, unknown>,
+    call: string,
+  ): Promise<NumpyBatchRecords> {
     if (o.dtype === undefined) {
-      throw new ParamError('batchRead needs options.dtype, the structured dtype to read into')
+      throw new ParamError(`${call} needs options.dtype, the structured dtype to read into`)
     }
     const dt = checkDtype(o.dtype)
-    const resolved = resolveKeys(keys)
+    const given = resolve()
+    const resolved = given instanceof KeyBatch ? given : KeyBatch.from(given)
     const bins = resolveReadBins(dt, o.bins)
     const policy = resolveReadPolicy(o.policy)
     const { sink, array } = createReadSink(dt, resolved)
@@ -309,6 +347,32 @@ export class AsyncClient {
       await this.#track((engine) => engine.read({ keys: resolved, bins, policy, sink, outcome }))
     }
     return new NumpyBatchRecords(array, resolved, outcome)
+  }
+
+  /**
+   * Read a set (or `options.partitions` of it) partition-parallel into chunks of structured
+   * arrays, as they arrive: `{ records, digests, meta, length }`. Leaving the loop early stops the
+   * scan. A scan that cannot finish some partitions throws `ScanIncompleteError` after the last
+   * chunk (naming them, with where to resume); no row comes twice.
+   */
+  scanNumpy(namespace: string, set: string, options: ScanNumpyOptions): AsyncIterable<ScanChunk> {
+    return scanNumpy(this.#scanRunner(), namespace, set, options)
+  }
+
+  /** Every row of a scan in one chunk (options as `scanNumpy`). */
+  scanNumpyAll(namespace: string, set: string, options: ScanNumpyOptions): Promise<ScanChunk> {
+    return scanNumpyAll(this.#scanRunner(), namespace, set, options)
+  }
+
+  #scanRunner(): ScanRunner {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const client = this
+    return {
+      get engine() {
+        return client.engine
+      },
+      track: (call) => client.#track(call),
+    }
   }
 
   /**

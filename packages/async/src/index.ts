@@ -4,6 +4,7 @@
 export {
   AsyncClient,
   type BatchReadOptions,
+  type BatchReadNumpyOptions,
   type BatchWriteNumpyOptions,
   type WriteNumpyResult,
   type StructuredArrayStream,
@@ -25,6 +26,7 @@ export {
 } from './chunks.js'
 export { type BatchWriteOptions } from './write-args.js'
 export { NotConnectedError, PartialWriteError } from './errors.js'
+export { type ScanNumpyOptions, type ScanProgress } from './scan.js'
 // What users need without importing core or the official client.
 export {
   AerospikeError,
@@ -48,6 +50,7 @@ export {
   RequestInvalidError,
   BinNameError,
   isAerospikeError,
+  ScanIncompleteError,
   errorFromCode,
   ResultCode,
   BatchRecords,
@@ -79,4 +82,8 @@ export {
   type ReadPolicy,
   type RetryOptions,
   type RetryEvent,
+  type ScanChunk,
+  type ScanPolicy,
+  type ScanPartitionsInput,
+  type UnfinishedPartition,
 } from '@aerospike-numpy/core'

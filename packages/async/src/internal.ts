@@ -3,3 +3,4 @@
  * share with the async client, kept out of the public index. No compatibility promise.
  */
 export { runBounded } from './chunks.js'
+export { prepareScan } from './scan.js'

@@ -247,7 +247,7 @@ const sleep = (ms: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)))
 
 /** Waits for `promise`, or until `deadline` (0 = no deadline) if that comes first. */
-async function untilDeadline(promise: Promise<void>, deadline: number): Promise<void> {
+export async function untilDeadline(promise: Promise<void>, deadline: number): Promise<void> {
   if (deadline <= 0) return promise
   let timer: NodeJS.Timeout | undefined
   const expired = new Promise<void>((resolve) => {

@@ -29,6 +29,8 @@ export class Connection {
   lastUsed = Date.now()
   private readonly socket: Socket
   private open = true
+  /** The current exchange's socket timeout (restored after a pause). */
+  private socketTimeoutMs = 0
   private current: {
     consumer: ResponseConsumer
     resolve: () => void
@@ -131,11 +133,29 @@ export class Connection {
       }
       this.current = { consumer, resolve, reject, timer }
       this.socket.ref()
-      this.socket.setTimeout(timeouts.socketTimeoutMs > 0 ? timeouts.socketTimeoutMs : 0)
+      this.socketTimeoutMs = timeouts.socketTimeoutMs > 0 ? timeouts.socketTimeoutMs : 0
+      this.socket.setTimeout(this.socketTimeoutMs)
       // The callback says the kernel has every byte: only then may the caller reuse `request`.
       if (onRequestWritten === undefined) this.socket.write(request)
       else this.socket.write(request, (error) => (error ? undefined : onRequestWritten()))
     })
+  }
+
+  /**
+   * Stops reading the response until `resume()`: a consumer that cannot keep up holds the server
+   * back through TCP instead of buffering. No socket timeout runs while paused (the total
+   * deadline still does).
+   */
+  pause(): void {
+    if (!this.open) return
+    this.socket.pause()
+    this.socket.setTimeout(0)
+  }
+
+  resume(): void {
+    if (!this.open) return
+    this.socket.setTimeout(this.socketTimeoutMs)
+    this.socket.resume()
   }
 
   /** Closes the socket; an outstanding exchange rejects with ConnectionError. */

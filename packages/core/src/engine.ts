@@ -6,7 +6,7 @@
 import type { StructuredArray } from '@aerospike-numpy/dtype'
 import type { KeyBatch } from './keys.js'
 import type { WritePlan } from './plan.js'
-import type { ResolvedReadPolicy, ResolvedWritePolicy } from './policy.js'
+import type { ResolvedReadPolicy, ResolvedScanPolicy, ResolvedWritePolicy } from './policy.js'
 
 export type EngineKind = 'official' | 'wire'
 
@@ -22,6 +22,13 @@ export interface Engine {
   write(job: WriteJob): Promise<void>
   /** Fills `job.outcome` and feeds found bins to `job.sink`; throws only for a whole-call failure. */
   read(job: ReadJob): Promise<void>
+  /**
+   * Reads the job's partitions, feeding every record to `job.sink` exactly once. Partitions it
+   * could not finish (after its retries) are reported in the outcome, not thrown; it throws an
+   * `AerospikeError` for a failure no retry can mend (unknown namespace, a refused request, a
+   * value the sink refuses).
+   */
+  scan?(job: ScanJob): Promise<ScanOutcome>
 }
 
 export interface WriteJob {
@@ -137,4 +144,86 @@ export function allRows(length: number): Uint32Array {
   const rows = new Uint32Array(length)
   for (let i = 0; i < length; i++) rows[i] = i
   return rows
+}
+
+/** A partition to scan: from its start, or after the record with `digest` (a resumed scan). */
+export interface ScanPartition {
+  id: number
+  digest: Uint8Array | null
+}
+
+/** A partition a scan could not finish: where it got to and the last error code it saw. */
+export interface ScanPartitionStatus {
+  id: number
+  /** The last record read from it (resume after it), or null when none was read. */
+  digest: Uint8Array | null
+  code: number
+}
+
+export interface ScanJob {
+  namespace: string
+  /** '' for every record of the namespace. */
+  set: string
+  /** null: every bin; []: no bin data (metadata and keys only). */
+  bins: readonly string[] | null
+  partitions: readonly ScanPartition[]
+  /** At most this many records in all (0: no limit). */
+  maxRecords: number
+  /** Node requests (wire) or partition queries (official) in flight at once; 0: one per node. */
+  concurrency: number
+  /** Records one node request may return before the engine asks again (0: no limit). */
+  pageRecords: number
+  policy: ResolvedScanPolicy
+  sink: ScanSink
+  /** Aborted when the scan must stop (the caller's signal, a consumer that left, an error). */
+  signal: AbortSignal
+  /**
+   * True when the consumer is behind: an engine stops reading (a paused socket, no new request)
+   * until `ready()` resolves, so a slow consumer holds the scan back instead of it buffering.
+   */
+  full(): boolean
+  /** Resolves when the consumer can take more records. */
+  ready(): Promise<void>
+  /** Partitions finished so far (for progress). */
+  onPartitionsDone?(done: number): void
+  /**
+   * Asked for when the caller wants every row in one array: the engine reports about how many
+   * records the scan will read (from the nodes' counts), before the first one, if it can.
+   */
+  onEstimate?(records: number): void
+}
+
+export interface ScanOutcome {
+  /** Partitions not read to their end, in partition order (empty when the scan finished). */
+  unfinished: ScanPartitionStatus[]
+  /** The scan stopped early: `signal` aborted or `maxRecords` reached. */
+  stopped: boolean
+}
+
+/**
+ * Where a scan's records go, one at a time: `beginRecord`, its key and bins, `endRecord`. The
+ * wire engine hands over raw bytes (`keyParticle`, `binParticle`), the official engine the
+ * client's JS values (`keyValue`, `binValue`).
+ */
+export interface ScanSink {
+  /**
+   * Starts a record; `digest[digestOffset, +20)` is its digest. False when the scan takes no more
+   * records (`maxRecords` reached, or stopped): the engine drops the record and stops.
+   */
+  beginRecord(digest: Uint8Array, digestOffset: number, generation: number, ttl: number): boolean
+  /** FIELD_KEY data: particle type byte + key bytes. `view` spans `bytes` with the same offsets. */
+  keyParticle(bytes: Uint8Array, view: DataView, offset: number, length: number): void
+  keyValue(value: unknown): void
+  /** One bin: name `bytes[nameOffset, +nameLength)` (UTF-8), value `bytes[valueOffset, +valueLength)`. */
+  binParticle(
+    bytes: Uint8Array,
+    view: DataView,
+    nameOffset: number,
+    nameLength: number,
+    particleType: number,
+    valueOffset: number,
+    valueLength: number,
+  ): void
+  binValue(name: string, value: unknown): void
+  endRecord(): void
 }

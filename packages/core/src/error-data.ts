@@ -66,8 +66,12 @@ export function toErrorData(error: unknown, depth = 0): ErrorData {
   }
 }
 
-/** Values that clone without surprises; objects and functions are left behind. */
-function isPlainCloneable(value: unknown): boolean {
+/**
+ * Values that clone without surprises: primitives, Uint8Arrays, and (two levels deep) arrays and
+ * plain objects of them, such as a scan error's `unfinished` partitions. Other objects and
+ * functions are left behind.
+ */
+function isPlainCloneable(value: unknown, depth = 0): boolean {
   switch (typeof value) {
     case 'string':
     case 'number':
@@ -76,7 +80,15 @@ function isPlainCloneable(value: unknown): boolean {
     case 'undefined':
       return true
     case 'object':
-      return value === null || value instanceof Uint8Array
+      if (value === null || value instanceof Uint8Array) return true
+      if (depth >= 2) return false
+      if (Array.isArray(value)) {
+        return value.length <= 4096 && value.every((item) => isPlainCloneable(item, depth + 1))
+      }
+      if (Object.getPrototypeOf(value) === Object.prototype) {
+        return Object.values(value as object).every((item) => isPlainCloneable(item, depth + 1))
+      }
+      return false
     default:
       return false
   }

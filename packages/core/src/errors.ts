@@ -167,6 +167,40 @@ export class BinNameError extends AerospikeError {
   }
 }
 
+/** A partition a scan could not finish (see `ScanIncompleteError.unfinished`). */
+export interface UnfinishedPartition {
+  id: number
+  /** The last record read from the partition, or null: pass it back to resume after it. */
+  digest: Uint8Array | null
+  /** The last result code the partition failed with. */
+  code: number
+}
+
+/**
+ * A scan could not read some partitions to their end (a node gone, partitions unavailable, a
+ * timeout) within its retries. Every row it did read was delivered, none twice; `unfinished`
+ * names the rest, and passing it back as the `partitions` option resumes exactly there. `code`
+ * is the last failure's result code.
+ */
+export class ScanIncompleteError extends AerospikeError {
+  override name = 'ScanIncompleteError'
+  readonly unfinished: UnfinishedPartition[]
+  /** Rows delivered before the scan gave up. */
+  readonly rows: number
+
+  constructor(
+    code: number,
+    message: string,
+    unfinished: UnfinishedPartition[],
+    rows: number,
+    options: AerospikeErrorOptions = {},
+  ) {
+    super(code, message, options)
+    this.unfinished = unfinished
+    this.rows = rows
+  }
+}
+
 type ErrorClass = new (message: string, options?: AerospikeErrorOptions) => AerospikeError
 
 const ERROR_CLASS_BY_CODE: ReadonlyMap<number, ErrorClass> = new Map<number, ErrorClass>([

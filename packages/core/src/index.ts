@@ -32,9 +32,11 @@ export {
   DeviceOverloadError,
   NamespaceNotFoundError,
   BinNameError,
+  ScanIncompleteError,
   errorFromCode,
   isAerospikeError,
   type AerospikeErrorOptions,
+  type UnfinishedPartition,
 } from './errors.js'
 export {
   PARTICLE_INTEGER,
@@ -48,6 +50,7 @@ export {
   MAX_BIN_NAME_BYTES,
   MAX_OPS_PER_RECORD,
   compileWritePlan,
+  compileKeyCodec,
   type WritePlan,
   type BinValidity,
   type KeyCodec,
@@ -68,6 +71,11 @@ export {
   type ReadSink,
   type ResolvedKey,
   type UserKey,
+  type ScanJob,
+  type ScanOutcome,
+  type ScanPartition,
+  type ScanPartitionStatus,
+  type ScanSink,
 } from './engine.js'
 export {
   POLICY_KEY_DIGEST,
@@ -98,11 +106,14 @@ export {
   ttl,
   resolveWritePolicy,
   resolveReadPolicy,
+  resolveScanPolicy,
   type BatchPolicyFields,
   type WritePolicy,
   type ReadPolicy,
   type ResolvedWritePolicy,
   type ResolvedReadPolicy,
+  type ScanPolicy,
+  type ResolvedScanPolicy,
 } from './policy.js'
 export {
   DEFAULT_RETRY_BASE_DELAY_MS,
@@ -136,3 +147,14 @@ export {
   type KeyInput,
 } from './keys.js'
 export { NumpyBatchRecords, RowDecoder, createReadSink } from './read.js'
+export {
+  DEFAULT_SCAN_CHUNK_ROWS,
+  SCAN_RETRYABLE_CODES,
+  MAX_SCAN_CHUNK_ROWS,
+  ScanChunkSink,
+  concatScanChunks,
+  resolveScanPartitions,
+  type ScanChunk,
+  type ScanChunkSinkOptions,
+  type ScanPartitionsInput,
+} from './scan.js'

@@ -486,6 +486,24 @@ function compileKey(field: DtypeField): KeyCodec {
 }
 
 /**
+ * The key codec of `keyField` in a structured dtype (as the write plan compiles it), for code that
+ * needs only the keys of an array (reading records by a key column).
+ */
+export function compileKeyCodec(dtype: Dtype, keyField: string = DEFAULT_KEY_FIELD): KeyCodec {
+  if (typeof keyField !== 'string' || keyField.length === 0) {
+    throw new ParamError(`keyField must be a non-empty field name, got ${String(keyField)}`)
+  }
+  const field = dtype.isStructured ? dtype.field(keyField) : undefined
+  if (field === undefined) {
+    const names = (dtype.fields ?? []).map((f) => f.name).join(', ')
+    throw new ParamError(
+      `key field '${keyField}' is not in the dtype (fields: ${names}); pass { keyField: '<name>' }`,
+    )
+  }
+  return compileKey(field)
+}
+
+/**
  * Compile the plan for a structured dtype and its key field. Throws `ParamError` for a dtype that
  * cannot be written: not structured, missing key field, a field kind without a bin type, a bin
  * name over 15 bytes, no bins at all.

@@ -279,3 +279,57 @@ export function resolveReadPolicy(input?: unknown): ResolvedReadPolicy {
     readTouchTtlPercent: p.readTouchTtlPercent,
   }
 }
+
+/** `scanNumpy`'s `policy` (the official client's `QueryPolicy` fields that apply). */
+export interface ScanPolicy {
+  /** Milliseconds for the whole scan, retries included; 0 (default) = no limit. */
+  totalTimeout?: number
+  /** Milliseconds without a byte from a node before its request fails (and is resumed). Default 30000. */
+  socketTimeout?: number
+  /** Rounds of re-sending unfinished partitions after failures. Default 5. */
+  maxRetries?: number
+  /** Milliseconds between those rounds (a cluster needs seconds to take over a lost node's partitions). Default 1000. */
+  sleepBetweenRetries?: number
+  /** Records per second each node may return (0 = no limit). */
+  recordsPerSecond?: number
+  /** Ask nodes to compress their answers. */
+  compress?: boolean
+}
+
+export interface ResolvedScanPolicy {
+  totalTimeout: number
+  socketTimeout: number
+  maxRetries: number
+  sleepBetweenRetries: number
+  recordsPerSecond: number
+  compress: boolean
+}
+
+const SCAN_CHECKS: Record<keyof ScanPolicy, Check> = {
+  totalTimeout: nonNegativeInt,
+  socketTimeout: nonNegativeInt,
+  maxRetries: nonNegativeInt,
+  sleepBetweenRetries: nonNegativeInt,
+  recordsPerSecond: nonNegativeInt,
+  compress: bool,
+}
+
+/** Validate a scan policy object. */
+export function resolveScanPolicy(input?: unknown): ResolvedScanPolicy {
+  const p = validate(input, SCAN_CHECKS, 'policy') as ScanPolicy
+  for (const key of ['totalTimeout', 'socketTimeout', 'recordsPerSecond'] as const) {
+    const value = p[key]
+    if (value !== undefined && value > 0xffff_ffff) {
+      throw new ParamError(`policy.${key} must be at most ${0xffff_ffff}, got ${value}`)
+    }
+  }
+  return {
+    totalTimeout: p.totalTimeout ?? 0,
+    socketTimeout: p.socketTimeout ?? DEFAULT_SOCKET_TIMEOUT_MS,
+    maxRetries: p.maxRetries ?? 5,
+    sleepBetweenRetries: p.sleepBetweenRetries ?? 1000,
+    recordsPerSecond: p.recordsPerSecond ?? 0,
+    compress: p.compress ?? false,
+  }
+}
+

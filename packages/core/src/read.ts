@@ -120,7 +120,8 @@ const F32_MAX = 3.4028234663852886e38
  * Decodes bins into the rows of a structured array: one writer per field, compiled once, and
  * found by name as a string (`setValue`) or, without decoding the name, by its
  * UTF-8 bytes (`fieldIndexOfBytes`, then `particleAt`/`valueAt`). `label(row)` names a row's
- * record in conversion errors.
+ * record in conversion errors. Used by batch reads (one row per key) and by scans (one decoder
+ * per chunk).
  */
 export class RowDecoder {
   readonly array: StructuredArray

@@ -1,10 +1,18 @@
 // The nodes of one devserver and the state they share: records, faults, latency. Runs inside the
 // server worker. Node i masters the partitions p with p % nodes === i; a stopped node keeps its
-// partitions (requests for them fail on the client side), the others stop listing it as a peer.
+// partitions (requests for them fail on the client side), the others stop listing it as a peer —
+// unless it is stopped with `handOff`, when the running nodes take its partitions over (as a real
+// cluster does after a node dies: a new partition generation, new replicas maps) until it returns.
 
 import net from 'node:net'
 
-import { clepochNow, keyDigest, partitionId, type UserKey } from '@aerospike-numpy/wire'
+import {
+  N_PARTITIONS,
+  clepochNow,
+  keyDigest,
+  partitionId,
+  type UserKey,
+} from '@aerospike-numpy/wire'
 
 import { serveConnection, type Connection } from './connection.js'
 import { FaultTable } from './faults.js'
@@ -14,6 +22,7 @@ import type {
   KeyRef,
   Latency,
   NodeDescription,
+  ScanFaultRule,
   StartOptions,
 } from './messages.js'
 import { NamespaceStore, isExpired } from './store.js'
@@ -25,14 +34,23 @@ export class DevNode {
   name = ''
   server: net.Server | null = null
   readonly connections = new Set<Connection>()
-  readonly replicas: string
   info!: InfoContext
+  #replicas = ''
+  #replicasGeneration = -1
 
   constructor(cluster: DevCluster, index: number, port: number) {
     this.cluster = cluster
     this.index = index
     this.port = port
-    this.replicas = replicasBitmap((p) => cluster.ownerOf(p) === index)
+  }
+
+  /** base64 bitmap of the partitions this node masters now. */
+  get replicas(): string {
+    if (this.#replicasGeneration !== this.cluster.partitionGeneration) {
+      this.#replicas = replicasBitmap((p) => this.cluster.ownerOf(p) === this.index)
+      this.#replicasGeneration = this.cluster.partitionGeneration
+    }
+    return this.#replicas
   }
 
   get host(): string {
@@ -101,6 +119,19 @@ interface DropRule {
   node: number | null
   remaining: number
   afterBytes: number | null
+  command: DropResponsesRule['command'] | null
+}
+
+/** What kind of request a data response answers (for drop rules that pick one kind). */
+export type ResponseKind = 'record' | 'batch' | 'scan'
+
+interface ResolvedScanFault {
+  partitions: Set<number>
+  node: number | null
+  resultCode: number
+  /** Scans of each partition that fail. */
+  times: number
+  hits: Map<number, number>
 }
 
 export class DevCluster {
@@ -110,8 +141,11 @@ export class DevCluster {
   readonly nodes: DevNode[] = []
   latency: Latency = { min: 0, max: 0 }
   private dropRules: DropRule[] = []
+  private scanFaults: ResolvedScanFault[] = []
   peersGeneration = 1
-  readonly partitionGeneration = 1
+  partitionGeneration = 1
+  /** Master node of each partition. */
+  private readonly owners = new Int16Array(N_PARTITIONS)
   private readonly startedAt = Date.now()
 
   constructor(options: StartOptions) {
@@ -121,11 +155,12 @@ export class DevCluster {
     for (let i = 0; i < options.nodes; i++) {
       this.nodes.push(new DevNode(this, i, options.port === 0 ? 0 : options.port + i))
     }
+    for (let p = 0; p < N_PARTITIONS; p++) this.owners[p] = p % options.nodes
     for (const node of this.nodes) node.info = this.infoContext(node)
   }
 
   ownerOf(partition: number): number {
-    return partition % this.options.nodes
+    return this.owners[partition]!
   }
 
   async start(): Promise<void> {
@@ -141,11 +176,19 @@ export class DevCluster {
     for (const node of this.nodes) await node.stop()
   }
 
-  async stopNode(index: number): Promise<void> {
+  async stopNode(index: number, handOff = false): Promise<void> {
     const node = this.nodes[index]
     if (node === undefined || !node.running) return
     await node.stop()
     this.peersGeneration++
+    const running = this.nodes.filter((n) => n.running)
+    if (handOff && running.length > 0) {
+      let next = 0
+      for (let p = 0; p < N_PARTITIONS; p++) {
+        if (this.owners[p] === index) this.owners[p] = running[next++ % running.length]!.index
+      }
+      this.partitionGeneration++
+    }
   }
 
   async startNode(index: number): Promise<void> {
@@ -153,6 +196,55 @@ export class DevCluster {
     if (node === undefined || node.running) return
     await node.start()
     this.peersGeneration++
+    // Partitions handed off while it was away come back to it.
+    let moved = false
+    for (let p = 0; p < N_PARTITIONS; p++) {
+      if (p % this.options.nodes === index && this.owners[p] !== index) {
+        this.owners[p] = index
+        moved = true
+      }
+    }
+    if (moved) this.partitionGeneration++
+  }
+
+  /** The first `times` scans of each of these partitions get PARTITION_DONE with `resultCode` (default 11). */
+  addScanFault(rule: ScanFaultRule): void {
+    const times = rule.times ?? 1
+    if (!(Number.isInteger(times) && times >= 1) && times !== Infinity) {
+      throw new Error(`times must be a positive integer, got ${String(times)}`)
+    }
+    const resultCode = rule.resultCode ?? 11
+    if (!Number.isInteger(resultCode) || resultCode < 1 || resultCode > 255) {
+      throw new Error(`resultCode must be 1..255, got ${String(resultCode)}`)
+    }
+    for (const p of rule.partitions) {
+      if (!Number.isInteger(p) || p < 0 || p >= N_PARTITIONS) {
+        throw new Error(`partition ids must be 0..4095, got ${String(p)}`)
+      }
+    }
+    this.scanFaults.push({
+      partitions: new Set(rule.partitions),
+      node: rule.node ?? null,
+      resultCode,
+      times,
+      hits: new Map(),
+    })
+  }
+
+  /**
+   * The code a scan on `node` must report for `partition` instead of reading it, or 0. Each call
+   * counts as one use of the rules that match it.
+   */
+  takeScanFault(node: number, partition: number): number {
+    for (const rule of this.scanFaults) {
+      if (rule.node !== null && rule.node !== node) continue
+      if (!rule.partitions.has(partition)) continue
+      const hits = rule.hits.get(partition) ?? 0
+      if (hits >= rule.times) continue
+      rule.hits.set(partition, hits + 1)
+      return rule.resultCode
+    }
+    return 0
   }
 
   /** Delay for the next response, in ms (0 = none). */
@@ -172,18 +264,23 @@ export class DevCluster {
     ) {
       throw new Error(`afterBytes must be a non-negative integer, got ${String(rule.afterBytes)}`)
     }
+    if (rule.command !== undefined && !['record', 'batch', 'scan'].includes(rule.command)) {
+      throw new Error(`command must be 'record', 'batch' or 'scan', got ${String(rule.command)}`)
+    }
     this.dropRules.push({
       node: rule.node ?? null,
       remaining: times,
       afterBytes: rule.afterBytes ?? null,
+      command: rule.command ?? null,
     })
   }
 
   /** If a data response of this node must be cut, how many of its bytes to send first; else -1. */
-  takeDrop(node: number, responseLength: number): number {
+  takeDrop(node: number, responseLength: number, kind: ResponseKind): number {
     for (let i = 0; i < this.dropRules.length; i++) {
       const rule = this.dropRules[i]!
       if (rule.node !== null && rule.node !== node) continue
+      if (rule.command !== null && rule.command !== kind) continue
       rule.remaining--
       if (rule.remaining <= 0) this.dropRules.splice(i, 1)
       const after = rule.afterBytes ?? Math.floor(responseLength / 2)
@@ -194,6 +291,7 @@ export class DevCluster {
 
   clearDropRules(): void {
     this.dropRules = []
+    this.scanFaults = []
   }
 
   namespaceStore(namespace: string): NamespaceStore {
@@ -253,7 +351,9 @@ export class DevCluster {
       get clusterSize() {
         return cluster.nodes.filter((n) => n.running).length
       },
-      partitionGeneration: this.partitionGeneration,
+      get partitionGeneration() {
+        return cluster.partitionGeneration
+      },
       get peersGeneration() {
         return cluster.peersGeneration
       },
@@ -265,7 +365,9 @@ export class DevCluster {
       get defaultPort() {
         return node.port
       },
-      replicasBitmap: node.replicas,
+      get replicasBitmap() {
+        return node.replicas
+      },
       countRecords: (ns, set) => cluster.countRecords(ns, set, null),
       setsOf: (ns) => cluster.setsOf(ns),
       truncate: (ns, set, beforeMs) => cluster.namespaceStore(ns).truncate(set, beforeMs),

@@ -14,12 +14,14 @@ import {
   ResultCode,
   decodeMessage,
   encodeInfoResponse,
+  isScanMessage,
   parseInfoRequest,
   type ProtoFrame,
 } from '@aerospike-numpy/wire'
 
 import { executeBatch } from './batch.js'
-import type { DevNode } from './cluster.js'
+import type { DevNode, ResponseKind } from './cluster.js'
+import { executeScan } from './scan.js'
 import { commandFromMessage } from './single.js'
 import { SingleReplySink, executeRecordCommand, writeError } from './execute.js'
 import { answerInfoCommand } from './info-commands.js'
@@ -75,7 +77,7 @@ export function serveConnection(node: DevNode, socket: net.Socket): void {
     while (!busy && !closed && queue.length > 0) {
       const frame = queue.shift()!
       if (queue.length <= MAX_QUEUED_FRAMES && socket.isPaused()) socket.resume()
-      let reply: Uint8Array | null
+      let reply: Reply | null
       try {
         reply = handleFrame(node, frame)
       } catch {
@@ -85,16 +87,16 @@ export function serveConnection(node: DevNode, socket: net.Socket): void {
         close()
         return
       }
-      send(reply, frame.type === AS_MESSAGE_TYPE)
+      send(reply.bytes, reply.kind)
     }
   }
 
-  function send(reply: Uint8Array, isData: boolean): void {
+  function send(reply: Uint8Array, kind: ResponseKind | 'info'): void {
     const delay = cluster.responseDelay()
     busy = true
     const write = (): void => {
       if (closed) return
-      const cut = isData ? cluster.takeDrop(node.index, reply.length) : -1
+      const cut = kind === 'info' ? -1 : cluster.takeDrop(node.index, reply.length, kind)
       if (cut >= 0) {
         socket.write(reply.subarray(0, cut), () => close())
         busy = false
@@ -116,9 +118,17 @@ export function serveConnection(node: DevNode, socket: net.Socket): void {
   }
 }
 
+interface Reply {
+  bytes: Uint8Array
+  kind: ResponseKind | 'info'
+}
+
 /** The reply frame(s) for one request frame, or null to close the connection. */
-function handleFrame(node: DevNode, frame: ProtoFrame): Uint8Array | null {
-  if (frame.type === AS_INFO_MESSAGE_TYPE) return handleInfo(node, frame.body)
+function handleFrame(node: DevNode, frame: ProtoFrame): Reply | null {
+  if (frame.type === AS_INFO_MESSAGE_TYPE) {
+    const bytes = handleInfo(node, frame.body)
+    return bytes === null ? null : { bytes, kind: 'info' }
+  }
   if (frame.type === AS_MESSAGE_TYPE) return handleMessage(node, frame.body)
   // Admin (security) messages: this server has no users, like a server without security.
   return null
@@ -140,7 +150,7 @@ function handleInfo(node: DevNode, body: Uint8Array): Uint8Array | null {
   return encodeInfoResponse(entries)
 }
 
-function handleMessage(node: DevNode, body: Uint8Array): Uint8Array {
+function handleMessage(node: DevNode, body: Uint8Array): Reply {
   const cluster = node.cluster
   const writer = new MessageWriter(256)
   const now = Date.now()
@@ -148,17 +158,21 @@ function handleMessage(node: DevNode, body: Uint8Array): Uint8Array {
   try {
     message = decodeMessage(body, 0, body.length)
   } catch {
-    return errorFrame(writer, ResultCode.ERR_REQUEST_INVALID)
+    return { bytes: errorFrame(writer, ResultCode.ERR_REQUEST_INVALID), kind: 'record' }
   }
   if ((message.header.info1 & INFO1_BATCH_INDEX) !== 0) {
-    return executeBatch(cluster, body, writer, now)
+    return { bytes: executeBatch(cluster, body, writer, now), kind: 'batch' }
+  }
+  // No record digest: a scan or query (server as_transaction_is_query).
+  if (isScanMessage(message.fields)) {
+    return { bytes: executeScan(node, body, writer, now), kind: 'scan' }
   }
   const command = commandFromMessage(message)
-  if (typeof command === 'number') return errorFrame(writer, command)
+  if (typeof command === 'number') return { bytes: errorFrame(writer, command), kind: 'record' }
   const mark = writer.beginProto(AS_MESSAGE_TYPE)
   executeRecordCommand(cluster, command, new SingleReplySink(writer), now)
   writer.endProto(mark)
-  return writer.finish()
+  return { bytes: writer.finish(), kind: 'record' }
 }
 
 function errorFrame(writer: MessageWriter, resultCode: number): Uint8Array {

@@ -227,7 +227,7 @@ describe('messages', () => {
     expect((await exchange(getFrame(3))).header.resultCode).toBe(2)
   })
 
-  it('unknown field types, missing digest, bad namespace get error replies', async () => {
+  it('unknown field types, a query without partitions, bad namespace get error replies', async () => {
     const unknownField = encodeMessage({
       header: { info1: INFO1_READ | INFO1_GET_ALL },
       fields: [
@@ -241,7 +241,11 @@ describe('messages', () => {
       header: { info1: INFO1_READ },
       fields: [{ type: FIELD_NAMESPACE, data: 'test' }],
     })
-    expect((await exchange(noDigest)).header.resultCode).toBe(4)
+    // Without a digest a message is a query (server as_transaction_is_query); one that does not
+    // ask for partition-done messages is refused with UNSUPPORTED_FEATURE, in a LAST message.
+    const refused = await exchange(noDigest)
+    expect(refused.header.resultCode).toBe(16)
+    expect(refused.header.info3 & INFO3_LAST).toBe(INFO3_LAST)
     const badNamespace = encodeMessage({
       header: { info1: INFO1_READ | INFO1_GET_ALL },
       fields: [

@@ -10,6 +10,7 @@ export type {
   MemoryStats,
   NodeDescription,
   OpKind,
+  ScanFaultRule,
   StoredBin,
   StoredRecord,
 } from './messages.js'

@@ -36,6 +36,19 @@ export interface DropResponsesRule {
   times?: number
   /** Bytes of the response written before the socket is destroyed; default half of it. */
   afterBytes?: number
+  /** Only responses to this kind of request (record command, batch, scan); default any. */
+  command?: 'record' | 'batch' | 'scan'
+}
+
+export interface ScanFaultRule {
+  /** Partitions a scan reports it could not read (PARTITION_DONE with `resultCode`). */
+  partitions: readonly number[]
+  /** Only scans sent to this node index; default any. */
+  node?: number
+  /** Default 11 (partition unavailable), as a real server reports a partition it cannot reserve. */
+  resultCode?: number
+  /** How many scans of each partition fail; default 1. */
+  times?: number
 }
 
 export interface NodeDescription {
@@ -95,7 +108,8 @@ export type ControlRequest =
   | { kind: 'dropConnections'; node: number | null }
   | { kind: 'connectionCount'; node: number | null }
   | { kind: 'dropNextResponses'; rule: DropResponsesRule }
-  | { kind: 'stopNode'; node: number }
+  | { kind: 'stopNode'; node: number; handOff: boolean }
+  | { kind: 'failScanPartitions'; rule: ScanFaultRule }
   | { kind: 'startNode'; node: number }
   | { kind: 'describeNodes' }
   | { kind: 'recordCount'; namespace: string; set: string | null; node: number | null }
@@ -115,6 +129,7 @@ export interface ControlResults {
   connectionCount: number
   dropNextResponses: void
   stopNode: void
+  failScanPartitions: void
   startNode: void
   describeNodes: NodeDescription[]
   recordCount: number

@@ -15,6 +15,7 @@ import type {
   DropResponsesRule,
   FaultRule,
   KeyRef,
+  ScanFaultRule,
   MemoryStats,
   NodeDescription,
   StartOptions,
@@ -65,8 +66,14 @@ export interface DevServer {
   connectionCount(node?: number): Promise<number>
   /** Cut the next data responses part-way and destroy their connections. */
   dropNextResponses(rule?: DropResponsesRule): Promise<void>
-  /** Close node i's listener and connections; peers stop listing it, its partitions stay its own. */
-  stopNode(node: number): Promise<void>
+  /**
+   * Close node i's listener and connections; peers stop listing it. Its partitions stay its own
+   * (requests for them fail), or with `handOff` the running nodes take them over, as a real
+   * cluster does once it has re-formed without the node; they come back when it restarts.
+   */
+  stopNode(node: number, options?: { handOff?: boolean }): Promise<void>
+  /** Scans report these partitions unavailable (PARTITION_DONE with a result code), as a real node can. */
+  failScanPartitions(rule: ScanFaultRule): Promise<void>
   /** Listen again on node i's port, with its old name and records. */
   startNode(node: number): Promise<void>
   /** The nodes' current state. */
@@ -412,9 +419,13 @@ export async function startDevServer(input?: DevServerOptions): Promise<DevServe
       if (rule.node !== undefined) checkNodeIndex(rule.node, nodes.length)
       return call({ kind: 'dropNextResponses', rule })
     },
-    async stopNode(node) {
+    async stopNode(node, options) {
       checkNodeIndex(node, nodes.length)
-      await call({ kind: 'stopNode', node })
+      await call({ kind: 'stopNode', node, handOff: options?.handOff === true })
+    },
+    failScanPartitions(rule) {
+      if (rule.node !== undefined) checkNodeIndex(rule.node, nodes.length)
+      return call({ kind: 'failScanPartitions', rule })
     },
     async startNode(node) {
       checkNodeIndex(node, nodes.length)

@@ -172,7 +172,10 @@ async function control(request: ControlRequest): Promise<unknown> {
       cluster.addDropRule(request.rule)
       return undefined
     case 'stopNode':
-      await cluster.stopNode(request.node)
+      await cluster.stopNode(request.node, request.handOff)
+      return undefined
+    case 'failScanPartitions':
+      cluster.addScanFault(request.rule)
       return undefined
     case 'startNode':
       await cluster.startNode(request.node)

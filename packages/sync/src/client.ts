@@ -8,6 +8,7 @@ import type { TransferListItem } from 'node:worker_threads'
 import {
   PartialWriteError,
   type AsyncClientConfig,
+  type BatchReadNumpyOptions,
   type BatchReadOptions,
   type BatchWriteNumpyOptions,
   type WriteNumpyOptions,
@@ -18,6 +19,7 @@ import {
   compileWritePlan,
   NumpyBatchRecords,
   ParamError,
+  type ScanChunk,
 } from '@aerospike-numpy/core'
 import { KeyColumn, describe, instanceOf, readingInput } from '@aerospike-numpy/core/internal'
 import { Dtype, StructuredArray } from '@aerospike-numpy/dtype'
@@ -31,6 +33,13 @@ import type {
   RequestBody,
   WriteResultData,
 } from './messages.js'
+import {
+  batchReadNumpySync,
+  scanAllSync,
+  scanSync,
+  type Call,
+  type SyncScanNumpyOptions,
+} from './scan.js'
 import { arrayFromData, arrayToData, dtypeFromData, dtypeToData, rebuildError } from './transfer.js'
 
 /** The worker entry and its host module are built files, found from src/ (tests) and dist/ alike. */
@@ -240,6 +249,37 @@ export class Client {
       ttls: value.ttls,
     })
   }
+
+  /**
+   * Read the records of a key column, in key order (an integer typed array, an array of strings,
+   * Buffers or integers, or a StructuredArray whose `keyField` holds the keys). Options, results
+   * and errors as `AsyncClient.batchReadNumpy`.
+   */
+  batchReadNumpy(
+    keys: unknown,
+    namespace: string,
+    set: string,
+    options: BatchReadNumpyOptions,
+  ): NumpyBatchRecords {
+    return batchReadNumpySync(this.#caller, keys, namespace, set, options)
+  }
+
+  /**
+   * A scan as a blocking iterator: `for (const chunk of client.scanNumpy(ns, set, { dtype }))`.
+   * Each step blocks until the next chunk is read; leaving the loop early stops the scan. Options,
+   * chunks and errors as `AsyncClient.scanNumpy`, except `signal` (refused: nothing could fire it
+   * on the blocked thread) and `onProgress`, whose events are delivered with each chunk.
+   */
+  scanNumpy(namespace: string, set: string, options: SyncScanNumpyOptions): Iterable<ScanChunk> {
+    return scanSync(this.#caller, namespace, set, options)
+  }
+
+  /** Every row of a scan in one chunk; options as `scanNumpy`. */
+  scanNumpyAll(namespace: string, set: string, options: SyncScanNumpyOptions): ScanChunk {
+    return scanAllSync(this.#caller, namespace, set, options)
+  }
+
+  readonly #caller: Call = (request, transfer = []) => this.#call(request, transfer)
 
   #write(
     op: 'batchWriteNumpy' | 'writeNumpy',

@@ -23,6 +23,7 @@ import type {
   Request,
   WriteResultData,
 } from './messages.js'
+import { scanAll, scanClose, scanNext, scanOpen } from './host-scan.js'
 import { arrayFromData, dtypeFromData, movable, movableArrayToData } from './transfer.js'
 import type { HostReply } from './worker.js'
 
@@ -105,6 +106,27 @@ export async function handleRequest(request: Request): Promise<HostReply> {
       )
       return readReply(result)
     }
+    case 'batchReadNumpy': {
+      const readDtype = request.dtype === undefined ? undefined : dtypeFromData(request.dtype)
+      const options =
+        readDtype === undefined ? request.options : { ...request.options, dtype: readDtype }
+      const keys = 'array' in request.keys ? arrayFromData(request.keys.array) : request.keys.values
+      const result = await current().batchReadNumpy(
+        keys,
+        request.namespace,
+        request.set,
+        options as unknown as BatchReadOptions,
+      )
+      return readReply(result)
+    }
+    case 'scanNumpyAll':
+      return scanAll(current(), request)
+    case 'scanOpen':
+      return scanOpen(current(), request)
+    case 'scanNext':
+      return scanNext(request.scan)
+    case 'scanClose':
+      return scanClose(request.scan)
   }
 }
 

@@ -1,4 +1,5 @@
 export { Client, client, type SyncClientConfig, type SyncWriteNumpyOptions } from './client.js'
+export type { SyncScanNumpyOptions } from './scan.js'
 export { SyncCallTimeoutError, SyncWorkerExitedError, SyncWorkerStartError } from './errors.js'
 // What scripts need without importing the async client or core: the same classes and constants.
 export {
@@ -23,6 +24,7 @@ export {
   RequestInvalidError,
   BinNameError,
   isAerospikeError,
+  ScanIncompleteError,
   NotConnectedError,
   ResultCode,
   BatchRecords,
@@ -45,6 +47,12 @@ export {
   TTL_CLIENT_DEFAULT,
   type AsyncClientConfig,
   type BatchReadOptions,
+  type BatchReadNumpyOptions,
+  type ScanChunk,
+  type ScanProgress,
+  type ScanPolicy,
+  type ScanPartitionsInput,
+  type UnfinishedPartition,
   type BatchWriteNumpyOptions,
   type WriteNumpyOptions,
   type WriteProgress,

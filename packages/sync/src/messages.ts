@@ -110,6 +110,27 @@ export type RequestBody =
       readonly options: OptionsData | undefined
       readonly dtype: DtypeData | undefined
     }
+  | {
+      readonly op: 'batchReadNumpy'
+      /** Keys as given (typed array or array, cloned), or a StructuredArray's rows as data. */
+      readonly keys: { readonly array: ArrayData } | { readonly values: unknown }
+      readonly namespace: string
+      readonly set: string
+      /** The read options without `dtype`, which travels as `dtype`. */
+      readonly options: OptionsData | undefined
+      readonly dtype: DtypeData | undefined
+    }
+  | {
+      /** `scanNumpyAll`, or `scanOpen` to start an iterated scan (then `scanNext`, `scanClose`). */
+      readonly op: 'scanNumpyAll' | 'scanOpen'
+      readonly namespace: string
+      readonly set: string
+      /** The scan options without `dtype` and callbacks. */
+      readonly options: OptionsData | undefined
+      readonly dtype: DtypeData | undefined
+      readonly listeners: readonly 'onProgress'[]
+    }
+  | { readonly op: 'scanNext' | 'scanClose'; readonly scan: number }
 
 export type Request = RequestBody & { readonly id: number }
 
@@ -147,11 +168,29 @@ export interface NumpyReadResultData {
   readonly ttls: Uint32Array
 }
 
+/** One chunk of a scan: rows, digests and meta, moved. */
+export interface ScanChunkData {
+  readonly records: ArrayData
+  readonly digests: Uint8Array
+  readonly meta: ArrayData
+  readonly length: number
+}
+
+export interface ScanResultData {
+  readonly kind: 'scanChunk'
+  /** null: the scan has ended. */
+  readonly chunk: ScanChunkData | null
+  /** `onProgress` events since the last reply. */
+  readonly events: readonly ListenerEvent[]
+}
+
 export type ReplyValue =
   | { readonly kind: 'none' }
   | { readonly kind: 'boolean'; readonly value: boolean }
+  | { readonly kind: 'scanOpened'; readonly scan: number }
   | WriteResultData
   | NumpyReadResultData
+  | ScanResultData
 
 /** Errors travel as core's `ErrorData` (`toErrorData` / `fromErrorData`). */
 export type { ErrorData }

@@ -113,6 +113,25 @@ export function movableArrayToData(array: StructuredArray): Transferable<ArrayDa
   return arrayToData(array)
 }
 
+/**
+ * An array whose whole buffer this side owns, even when the array uses only its start (a scan
+ * chunk allocated for more rows than it got): the buffer is moved as it is, never copied.
+ */
+export function ownedArrayToData(array: StructuredArray): Transferable<ArrayData> {
+  const buffer = array.buffer
+  if (!(buffer instanceof ArrayBuffer)) return arrayToData(array)
+  return {
+    data: {
+      dtype: dtypeToData(array.dtype),
+      buffer,
+      byteOffset: array.byteOffset,
+      stride: array.stride,
+      length: array.length,
+    },
+    transfer: [buffer],
+  }
+}
+
 export function arrayFromData(
   data: ArrayData,
   dt: Dtype = dtypeFromData(data.dtype),

@@ -4,12 +4,18 @@ import { describe, expect, it } from 'vitest'
 import { encodeBatchRequest } from './batch-request.js'
 import { BatchResponseDecoder } from './batch-response.js'
 import { BatchResponseWriter, decodeBatchRequest } from './batch-server.js'
-import { keyDigest } from './digest.js'
+import { encodeKeyField, keyDigest } from './digest.js'
 import { WireError } from './errors.js'
 import { parseInfoRequest, parseInfoResponse } from './info.js'
 import { decodeMessage, encodeMessage, MessageWriter, opName, scanMessage } from './msg.js'
 import { decodeParticle } from './particles.js'
 import { compressFrame, ProtoFrameReader } from './proto.js'
+import {
+  decodeScanRequest,
+  encodeScanRequest,
+  ScanResponseDecoder,
+  ScanResponseWriter,
+} from './scan.js'
 
 /** Small deterministic PRNG (mulberry32) so failures reproduce. */
 function rng(seed: number): () => number {
@@ -65,6 +71,30 @@ const SAMPLES: Uint8Array[] = [
     return out.last().slice()
   })(),
 ]
+
+const SCAN_REQUEST = encodeScanRequest({
+  namespace: 'test',
+  set: 'demo',
+  partitions: [0, 1, 2, 4095],
+  digests: keyDigest('demo', 'resume'),
+  bins: ['a', 'bb'],
+  maxRecords: 1000,
+  recordsPerSecond: 10,
+  socketTimeout: 5000,
+  taskId: 99n,
+})
+
+const SCAN_ANSWER = (() => {
+  const w = new ScanResponseWriter(new MessageWriter(64), { frameSize: 120 })
+  const ns = new TextEncoder().encode('test')
+  for (let i = 0; i < 4; i++) {
+    w.beginRecord(ns, keyDigest('demo', i), ns, i % 2 === 0 ? encodeKeyField(i) : null, 1, 0)
+    w.writer.op(1, 1, 'a', new Uint8Array(8))
+    w.endRecord(1)
+    if (i === 2) w.partitionDone(9, 11)
+  }
+  return w.last(0).slice()
+})()
 
 function mutate(sample: Uint8Array, random: () => number): Uint8Array {
   const out = sample.slice()
@@ -137,6 +167,44 @@ describe('mutated inputs', () => {
       })
     }
   })
+
+  it('decodeScanRequest', () => {
+    for (let i = 0; i < rounds; i++) {
+      const input = mutate(SCAN_REQUEST, random).subarray(8)
+      expectOnlyWireErrors(input, () => {
+        const request = decodeScanRequest(input)
+        expect(request.digests.length % 20).toBe(0)
+        for (const pid of request.partitions) expect(pid).toBeLessThan(4096)
+      })
+    }
+  }, 30_000)
+
+  it('ScanResponseDecoder in random chunks: records stay inside their message', () => {
+    for (let i = 0; i < rounds; i++) {
+      const input = mutate(random() < 0.1 ? compressFrame(SCAN_ANSWER) : SCAN_ANSWER, random)
+      const decoder = new ScanResponseDecoder(
+        {
+          onRecord(r) {
+            expect(r.digestOffset + 20).toBeLessThanOrEqual(r.end)
+            expect(r.opsOffset).toBeLessThanOrEqual(r.end)
+            expect(r.end).toBeLessThanOrEqual(r.bytes.length)
+            if (r.keyOffset >= 0) expect(r.keyOffset + r.keyLength).toBeLessThanOrEqual(r.end)
+          },
+          onPartitionDone(partition) {
+            expect(partition).toBeLessThan(4096)
+          },
+        },
+        { maxFrameSize: 4096 },
+      )
+      expectOnlyWireErrors(input, () => {
+        for (let at = 0; at < input.length;) {
+          const size = 1 + Math.floor(random() * 40)
+          decoder.push(input.subarray(at, at + size))
+          at += size
+        }
+      })
+    }
+  }, 30_000)
 
   it('BatchResponseDecoder in random chunks: every op it hands lies inside its frame', () => {
     let rows = 0

@@ -124,4 +124,20 @@ export {
   type BatchResponseWriterOptions,
   type DecodedBatchRequest,
 } from './batch-server.js'
+export {
+  decodeScanRequest,
+  decodeScanResponse,
+  encodeScanRequest,
+  isScanMessage,
+  ScanRecordCursor,
+  ScanResponseDecoder,
+  ScanResponseWriter,
+  writeScanRequest,
+  type DecodedScanRecord,
+  type DecodedScanRequest,
+  type ScanRequestOptions,
+  type ScanResponseDecoderOptions,
+  type ScanResponseHandler,
+  type ScanResponseWriterOptions,
+} from './scan.js'
 export * from './policy.js'

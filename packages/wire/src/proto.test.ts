@@ -83,6 +83,26 @@ describe('ProtoFrameReader', () => {
     })
   }
 
+  it('with reuseBuffer, every frame a push returns is whole until the next push', () => {
+    const big = encodeFrame(
+      AS_MESSAGE_TYPE,
+      Uint8Array.from({ length: 300 }, (_, i) => (i * 13) & 0xff),
+    )
+    const frames = [msg, big, empty, msg, big, info]
+    const all = concat(...frames)
+    for (const chunkSize of [1, 7, 50, 61, 333, all.length]) {
+      const reader = new ProtoFrameReader({ reuseBuffer: true })
+      const bodies: string[] = []
+      for (let at = 0; at < all.length; at += chunkSize) {
+        // Read at once: a reused buffer is only valid until the next push.
+        for (const frame of reader.push(all.subarray(at, at + chunkSize))) {
+          bodies.push(toHex(frame.body))
+        }
+      }
+      expect(bodies).toEqual(frames.map((f) => toHex(f.subarray(8))))
+    }
+  })
+
   it('assembles a 128 KiB body fed byte by byte (linear in the number of chunks)', () => {
     const body = Uint8Array.from({ length: 128 * 1024 }, (_, i) => (i * 7) & 0xff)
     const frame = encodeFrame(AS_MESSAGE_TYPE, body)

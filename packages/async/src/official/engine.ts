@@ -15,6 +15,7 @@ import {
   type Engine,
   type ReadJob,
   type ResolvedReadPolicy,
+  type ScanJob,
   type ResolvedWritePolicy,
   type WriteJob,
 } from '@aerospike-numpy/core'
@@ -23,6 +24,7 @@ import type Aerospike from 'aerospike'
 import type { ResolvedClientConfig } from '../config.js'
 import { NotConnectedError, fromOfficialError } from '../errors.js'
 import { refuseGenerationCheck } from '../write-args.js'
+import { officialScan } from './scan.js'
 
 /** The `aerospike` module as loaded (typed loosely: only what this adapter touches). */
 type AerospikeModule = typeof Aerospike
@@ -383,6 +385,10 @@ export async function createOfficialEngine(config: ResolvedClientConfig): Promis
         if (found === undefined || found === null) continue
         for (const name of Object.keys(found)) sink.setValue(i, name, found[name])
       }
+    },
+
+    scan(job: ScanJob) {
+      return officialScan(Aerospike, connected(), job)
     },
   }
   return engine

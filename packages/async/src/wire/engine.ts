@@ -6,6 +6,7 @@ import {
   Cluster,
   batchRead,
   batchWrite,
+  scanPartitions,
   type BatchSummary,
   type ClusterConfig,
 } from '@aerospike-numpy/cluster'
@@ -16,6 +17,7 @@ import {
   errorFromCode,
   type Engine,
   type ReadJob,
+  type ScanJob,
   type WriteJob,
 } from '@aerospike-numpy/core'
 import type { ResolvedClientConfig } from '../config.js'
@@ -153,6 +155,10 @@ export function createWireEngine(
     async read(job: ReadJob) {
       const c = connected()
       throwIfWholeCallFailed(c, await batchRead(c, job), false)
+    },
+    async scan(job: ScanJob) {
+      // scanPartitions throws core's errors only.
+      return scanPartitions(connected(), job)
     },
   }
 }

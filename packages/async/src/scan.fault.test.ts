@@ -1,0 +1,177 @@
+// A node SIGKILLed mid-scan on a real 3-node cluster (replication factor 2), both engines: the
+// scan either resumes the lost node's partitions on the nodes that take them over, or reports
+// them in a ScanIncompleteError; resuming those from `error.unfinished` then gives every row
+// exactly once, with its values and stored key. These tests kill and restart real nodes, so they
+// run only against a cluster they control (`.ci/run`'s fault phase passes it; see test-utils'
+// server-control) and skip elsewhere, saying why.
+import { dtype, StructuredArray } from '@aerospike-numpy/dtype'
+import {
+  controlledClusterSkipReason,
+  openControlledCluster,
+  stepTimer,
+  uniqueSetName,
+  type ControlledCluster,
+} from '@aerospike-numpy/test-utils'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { AsyncClient } from './client.js'
+import type { EngineName } from './config.js'
+import { ScanIncompleteError, type ScanChunk } from './index.js'
+import { testEngines } from './test-support/engines.js'
+
+const skipReason = controlledClusterSkipReason()
+
+const dt = dtype([
+  ['_key', 'i4'],
+  ['x', 'f8'],
+  ['n', 'i4'],
+])
+
+const N = 200_000
+const xOf = (i: number): number => i * 0.5 + 0.25
+const nOf = (i: number): number => i ^ 0x5a5a
+
+function rows(n: number): StructuredArray {
+  const a = StructuredArray.zeros(dt, n)
+  a.set(
+    '_key',
+    Int32Array.from({ length: n }, (_, i) => i),
+  )
+  a.set(
+    'x',
+    Float64Array.from({ length: n }, (_, i) => xOf(i)),
+  )
+  a.set(
+    'n',
+    Int32Array.from({ length: n }, (_, i) => nOf(i)),
+  )
+  return a
+}
+
+const WRITE_POLICY = { totalTimeout: 120_000, socketTimeout: 30_000, key: 1 } as const
+/** Retries long enough for the cluster to hand the lost node's partitions over (seconds). */
+const SCAN_POLICY = { socketTimeout: 30_000, maxRetries: 20, sleepBetweenRetries: 1000 } as const
+const FAULT_TEST_TIMEOUT_MS = 15 * 60_000
+
+/** Times each key was seen, and rows whose values or key were wrong. */
+class Seen {
+  readonly count = new Uint8Array(N)
+  readonly wrong: number[] = []
+  rows = 0
+
+  take(chunk: ScanChunk): void {
+    const key = chunk.records.get('_key') as Int32Array
+    const x = chunk.records.get('x') as Float64Array
+    const n = chunk.records.get('n') as Int32Array
+    for (let i = 0; i < chunk.length; i++) {
+      const k = key[i]!
+      this.rows++
+      if (k < 0 || k >= N || x[i] !== xOf(k) || n[i] !== nOf(k)) {
+        if (this.wrong.length < 20) this.wrong.push(k)
+        continue
+      }
+      this.count[k]!++
+    }
+  }
+
+  expectEveryRowOnce(engine: EngineName): void {
+    expect(this.wrong, `${engine}: rows with a wrong key or values`).toEqual([])
+    const twice: number[] = []
+    const missing: number[] = []
+    for (let k = 0; k < N; k++) {
+      if (this.count[k]! > 1 && twice.length < 20) twice.push(k)
+      if (this.count[k] === 0 && missing.length < 20) missing.push(k)
+    }
+    expect(twice, `${engine}: keys read twice`).toEqual([])
+    expect(missing, `${engine}: keys never read`).toEqual([])
+    expect(this.rows).toBe(N)
+  }
+}
+
+const ENGINES = testEngines()
+
+describe('a node killed mid-scan on a real 3-node cluster', () => {
+  let fc: ControlledCluster | undefined
+  const clients = new Map<EngineName, AsyncClient>()
+
+  beforeEach((ctx) => {
+    if (skipReason !== null) ctx.skip(skipReason)
+  })
+  beforeAll(async () => {
+    if (skipReason !== null) return
+    fc = await openControlledCluster()
+    for (const engine of ENGINES) {
+      const client = new AsyncClient({ hosts: fc.hostsString, engine, log: { level: -1 } })
+      clients.set(engine, await client.connect())
+    }
+  }, 20 * 60_000)
+  afterAll(async () => {
+    for (const client of clients.values()) await client.close()
+    await fc?.close()
+  }, 5 * 60_000)
+
+  for (const engine of ENGINES) {
+    it(
+      `${engine}: every row exactly once, resumed by the scan or from the partitions it reports`,
+      async () => {
+        const cluster = fc!
+        const client = clients.get(engine)!
+        const step = stepTimer(`${engine}: SIGKILL mid-scan`)
+        await cluster.restore()
+        const set = uniqueSetName(`scankill_${engine}`)
+        const written = await client.writeNumpy(rows(N), 'test', set, dt, {
+          policy: WRITE_POLICY,
+        })
+        expect(written.failedCount).toBe(0)
+        step('written')
+
+        const seen = new Seen()
+        let chunks = 0
+        let killed: Promise<void> | undefined
+        let error: unknown = null
+        try {
+          for await (const chunk of client.scanNumpy('test', set, {
+            dtype: dt,
+            chunkRows: 5_000,
+            policy: SCAN_POLICY,
+          })) {
+            seen.take(chunk)
+            chunks++
+            // A few chunks in, while every node's request is open (a slow consumer pauses them).
+            if (chunks === 3) killed = cluster.stopNode(1, { kill: true })
+            if (chunks <= 6) await killed
+            await new Promise((resolve) => setTimeout(resolve, 20))
+          }
+        } catch (e) {
+          error = e
+        }
+        expect(killed, `${engine}: the node was killed before the scan ended`).toBeDefined()
+        await killed
+        step(
+          `scan: ${seen.rows} rows, ${chunks} chunks, ${error === null ? 'complete' : String(error)}`,
+        )
+        if (error !== null) {
+          // The only acceptable failure: the partitions it could not finish, reported.
+          expect(error).toBeInstanceOf(ScanIncompleteError)
+          const incomplete = error as ScanIncompleteError
+          expect(incomplete.unfinished.length).toBeGreaterThan(0)
+          expect(incomplete.rows).toBe(seen.rows)
+          await cluster.waitStable()
+          const rest = await client.scanNumpyAll('test', set, {
+            dtype: dt,
+            partitions: incomplete.unfinished,
+            policy: SCAN_POLICY,
+          })
+          seen.take(rest)
+          step(`resumed ${incomplete.unfinished.length} partitions: ${rest.length} rows`)
+        }
+        seen.expectEveryRowOnce(engine)
+
+        // Truncate once every node is back (a truncate with a node missing times out).
+        await cluster.restore()
+        await cluster.truncate('test', set)
+        step('node back, stable')
+      },
+      FAULT_TEST_TIMEOUT_MS,
+    )
+  }
+})
