@@ -7,7 +7,12 @@
  */
 import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { getTestCluster, uniqueSetName, type TestCluster } from '@aerospike-numpy/test-utils'
+import {
+  getTestCluster,
+  realClusterHosts,
+  uniqueSetName,
+  type TestCluster,
+} from '@aerospike-numpy/test-utils'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 const asyncDist = new URL('../../dist/index.js', import.meta.url).href
@@ -38,6 +43,13 @@ await client.close()
 process.stdout.write('64 pools done')
 `
 
+// What this guards is thread start-up in this process, whatever the server: it runs once, on the
+// devserver, rather than again in every real-cluster run of the suite (about a minute each).
+const skipReason =
+  realClusterHosts() === null
+    ? null
+    : 'thread start-up does not depend on the server: runs on the devserver only (a minute per run)'
+
 describe('worker pools of 1 to 64 threads', () => {
   let tc: TestCluster
   beforeAll(async () => {
@@ -47,7 +59,8 @@ describe('worker pools of 1 to 64 threads', () => {
     await tc?.close()
   })
 
-  it('never abort the process, in a child process of their own', async () => {
+  it('never abort the process, in a child process of their own', async (ctx) => {
+    if (skipReason !== null) ctx.skip(skipReason)
     const outcome = await new Promise<{ code: number | null; signal: string | null; out: string }>(
       (resolve) => {
         execFile(
