@@ -19,6 +19,7 @@ import {
   type ScanOutcome,
   type ScanPartitionStatus,
 } from '@aerospike-numpy/core'
+import { sleepUnlessAborted } from '@aerospike-numpy/core/internal'
 import {
   DIGEST_SIZE,
   MessageWriter,
@@ -406,19 +407,6 @@ async function estimateRecords(cluster: Cluster, job: ScanJob): Promise<number |
   return estimate
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (ms <= 0 || signal.aborted) return resolve()
-    const timer = setTimeout(done, ms)
-    function done(): void {
-      clearTimeout(timer)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-    signal.addEventListener('abort', done, { once: true })
-  })
-}
-
 /** Runs `tasks` with at most `limit` in flight; resolves with their results in order. */
 async function bounded<T>(tasks: (() => Promise<T>)[], limit: number): Promise<T[]> {
   const results = new Array<T>(tasks.length)
@@ -524,7 +512,7 @@ export async function scanPartitions(cluster: Cluster, job: ScanJob): Promise<Sc
         run.deadline > 0
           ? Math.min(policy.sleepBetweenRetries, run.deadline - Date.now())
           : policy.sleepBetweenRetries
-      await sleep(wait, job.signal)
+      await sleepUnlessAborted(wait, job.signal)
       if (run.deadline > 0 && Date.now() >= run.deadline) {
         for (const id of tracker.pending()) tracker.codes[id] = ResultCode.ERR_TIMEOUT
         break

@@ -22,6 +22,7 @@ import {
   type ScanOutcome,
   type ScanPartitionStatus,
 } from '@aerospike-numpy/core'
+import { sleepUnlessAborted } from '@aerospike-numpy/core/internal'
 import { DIGEST_SIZE, N_PARTITIONS } from '@aerospike-numpy/wire'
 import type Aerospike from 'aerospike'
 import { fromOfficialError } from '../errors.js'
@@ -59,19 +60,6 @@ function digestBelow(a: Uint8Array, ai: number, b: Uint8Array, bi: number): bool
     if (x !== y) return x < y
   }
   return false
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (ms <= 0 || signal.aborted) return resolve()
-    const timer = setTimeout(done, ms)
-    function done(): void {
-      clearTimeout(timer)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-    signal.addEventListener('abort', done, { once: true })
-  })
 }
 
 export async function officialScan(
@@ -243,7 +231,7 @@ export async function officialScan(
         }
         break
       }
-      await sleep(policy.sleepBetweenRetries, signal)
+      await sleepUnlessAborted(policy.sleepBetweenRetries, signal)
     }
   } finally {
     signal.removeEventListener('abort', stop)
