@@ -6,6 +6,9 @@ export default defineConfig({
   test: {
     projects: ['packages/*', 'apps/*', 'examples'],
     pool: 'forks',
+    // Vitest's default on 2 cores is one fork: every file in turn. Most files wait on a server or a
+    // timer, so 3 at once keep both cores busy (CI runs the suite 3 times within its budget).
+    poolOptions: { forks: { maxForks: 3, minForks: 1 } },
     testTimeout: 60_000,
     hookTimeout: 60_000,
     reporters: ['default', ['json', { outputFile: '.vitest-report.json' }]],
