@@ -5,79 +5,20 @@
 // (`.ci/run`'s fault phase passes it; see test-utils' server-control) and skip elsewhere, saying
 // why.
 import { dtype, StructuredArray } from '@aerospike-numpy/dtype'
-import {
-  FAULT_TEST_TIMEOUT_MS,
-  NODE_LOSS_FIELDS,
-  NODE_LOSS_READ_CHUNK,
-  NODE_LOSS_READ_FIELDS,
-  NODE_LOSS_READ_POLICY,
-  NODE_LOSS_RETRY,
-  NODE_LOSS_WRITE_POLICY,
-  nodeLossColumns,
-  nodeLossN,
-  nodeLossX,
-  controlledClusterSkipReason,
-  formatTally,
-  openControlledCluster,
-  stepTimer,
-  tallyNodeLoss,
-  tallyReadDuringLoss,
-  uniqueSetName,
-  type ControlledCluster,
-  type NodeLossTally,
-} from '@aerospike-numpy/test-utils'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { AsyncClient } from './client.js'
-import type { EngineName } from './config.js'
+import { stepTimer, uniqueSetName } from '@aerospike-numpy/test-utils'
+import * as nodeLoss from '@aerospike-numpy/test-utils/node-loss'
+import { describe, expect, it } from 'vitest'
 import { AerospikeError, type BatchRecords } from './index.js'
+import { useControlledClients } from './test-support/controlled.js'
 import { testEngines } from './test-support/engines.js'
 
-const skipReason = controlledClusterSkipReason()
+const dt = dtype(nodeLoss.NODE_LOSS_FIELDS)
+const readDt = dtype(nodeLoss.NODE_LOSS_READ_FIELDS)
+const rows = (n: number): StructuredArray =>
+  StructuredArray.fromColumns(dt, nodeLoss.nodeLossColumns(n))
 
-const dt = dtype(NODE_LOSS_FIELDS)
-const readDt = dtype(NODE_LOSS_READ_FIELDS)
-
-function rows(n: number): StructuredArray {
-  const a = StructuredArray.zeros(dt, n)
-  for (const [name, column] of Object.entries(nodeLossColumns(n))) a.set(name, column)
-  return a
-}
-
-interface ReadBack {
-  codes: Int32Array
-  equal: Uint8Array
-  /** Whole-call failures (the official client rejects a batch when one node fails). */
-  errors: AerospikeError[]
-}
-
-/** Reads keys 0..n-1 of the set back, in chunks; a chunk's whole-call failure is its rows' code. */
-async function readBack(client: AsyncClient, set: string, n: number): Promise<ReadBack> {
-  const codes = new Int32Array(n)
-  const equal = new Uint8Array(n)
-  const errors: AerospikeError[] = []
-  for (let start = 0; start < n; start += NODE_LOSS_READ_CHUNK) {
-    const end = Math.min(n, start + NODE_LOSS_READ_CHUNK)
-    const keys = Array.from({ length: end - start }, (_, k) => ['test', set, start + k])
-    try {
-      const r = await client.batchRead(keys, { dtype: readDt, policy: NODE_LOSS_READ_POLICY })
-      const x = r.batchRecords.get('x') as Float64Array
-      const nn = r.batchRecords.get('n') as Int32Array
-      for (let k = 0; k < r.length; k++) {
-        const i = start + k
-        codes[i] = r.resultCodes[k]!
-        equal[i] = codes[i] === 0 && x[k] === nodeLossX(i) && nn[k] === nodeLossN(i) ? 1 : 0
-      }
-    } catch (error) {
-      if (!(error instanceof AerospikeError)) throw error
-      errors.push(error)
-      codes.fill(error.code, start, end)
-    }
-  }
-  return { codes, equal, errors }
-}
-
-function tally(written: BatchRecords, read: ReadBack): NodeLossTally {
-  return tallyNodeLoss({
+function tally(written: BatchRecords, read: nodeLoss.ReadBack): nodeLoss.NodeLossTally {
+  return nodeLoss.tallyNodeLoss({
     writeCodes: written.resultCodes,
     inDoubt: written.inDoubt,
     readCodes: read.codes,
@@ -86,7 +27,7 @@ function tally(written: BatchRecords, read: ReadBack): NodeLossTally {
 }
 
 /** Holds for any write cut by a node loss, once the cluster is stable and every row read back. */
-function expectConsistent(t: NodeLossTally): void {
+function expectConsistent(t: nodeLoss.NodeLossTally): void {
   expect(t.unread, 'rows whose read-back failed').toEqual([])
   expect(t.lostWrites, 'rows reported written but not on the server').toEqual([])
   expect(t.wrongValues, 'rows on the server with other values').toEqual([])
@@ -99,29 +40,12 @@ const ENGINES = testEngines()
 
 // Both engines write at once, through the same node loss: one loss, one recovery, for both.
 describe('node loss on a real 3-node cluster', () => {
-  let fc: ControlledCluster | undefined
-  const clients = new Map<EngineName, AsyncClient>()
-
-  beforeEach((ctx) => {
-    if (skipReason !== null) ctx.skip(skipReason)
-  })
-  beforeAll(async () => {
-    if (skipReason !== null) return
-    fc = await openControlledCluster()
-    for (const engine of ENGINES) {
-      const client = new AsyncClient({ hosts: fc.hostsString, engine, log: { level: -1 } })
-      clients.set(engine, await client.connect())
-    }
-  }, 20 * 60_000)
-  afterAll(async () => {
-    for (const client of clients.values()) await client.close()
-    await fc?.close()
-  }, 5 * 60_000)
+  const controlled = useControlledClients(ENGINES)
 
   it(
     'SIGKILL mid-write: with retry every row ends written; without re-sends in doubt, rows not written are reported and in doubt wherever they may be on the server; reads during the loss and once stable',
     async () => {
-      const cluster = fc!
+      const cluster = controlled.cluster
       const step = stepTimer('SIGKILL mid-write')
       await cluster.restore()
       step('cluster stable')
@@ -147,18 +71,18 @@ describe('node loss on a real 3-node cluster', () => {
       }
       const writes = await Promise.all(
         sets.map(async ({ engine, resent, kept }) => {
-          const c = clients.get(engine)!
+          const c = controlled.client(engine)
           const [a, b] = await Promise.all([
             timed(
               c.writeNumpy(rows(nResent), 'test', resent, dt, {
-                retry: NODE_LOSS_RETRY,
-                policy: NODE_LOSS_WRITE_POLICY,
+                retry: nodeLoss.NODE_LOSS_RETRY,
+                policy: nodeLoss.NODE_LOSS_WRITE_POLICY,
               }),
             ),
             timed(
               c.writeNumpy(rows(nKept), 'test', kept, dt, {
-                retry: NODE_LOSS_RETRY,
-                policy: { ...NODE_LOSS_WRITE_POLICY, resendInDoubt: false },
+                retry: nodeLoss.NODE_LOSS_RETRY,
+                policy: { ...nodeLoss.NODE_LOSS_WRITE_POLICY, resendInDoubt: false },
               }),
             ),
           ])
@@ -175,12 +99,15 @@ describe('node loss on a real 3-node cluster', () => {
 
       // During the loss (the cluster is still moving partitions): each row read or reported.
       for (const w of writes) {
-        const n = NODE_LOSS_READ_CHUNK
-        const during = await readBack(clients.get(w.engine)!, w.resent, n)
-        const t = tallyReadDuringLoss(during.codes, during.equal, w.a.result.resultCodes)
+        const n = nodeLoss.NODE_LOSS_READ_CHUNK
+        const during = await nodeLoss.readBack(controlled.client(w.engine), readDt, w.resent, n)
+        const t = nodeLoss.tallyReadDuringLoss(during.codes, during.equal, w.a.result.resultCodes)
         expect(t.wrongValues, `${w.engine}: read during the loss`).toEqual([])
         expect(t.notFound, `${w.engine}: read during the loss`).toEqual([])
-        for (const e of during.errors) expect(e.message).not.toBe('')
+        for (const e of during.errors) {
+          expect(e).toBeInstanceOf(AerospikeError)
+          expect(e.message).not.toBe('')
+        }
       }
       step('reads during the loss')
 
@@ -189,12 +116,14 @@ describe('node loss on a real 3-node cluster', () => {
       step('stable on two nodes')
       // Read back through the wire engine: this checks the server's contents, and the official
       // client's per-row cost would multiply the time of this step.
-      const reader = clients.get('wire') ?? clients.get(ENGINES[0]!)!
+      const reader = controlled.client(ENGINES.includes('wire') ? 'wire' : ENGINES[0]!)
       for (const w of writes) {
-        const ta = tally(w.a.result, await readBack(reader, w.resent, nResent))
-        const tb = tally(w.b.result, await readBack(reader, w.kept, nKept))
-        console.info(`engine ${w.engine}, SIGKILL, retry: ${formatTally(ta)}`)
-        console.info(`engine ${w.engine}, SIGKILL, retry, resendInDoubt false: ${formatTally(tb)}`)
+        const ta = tally(w.a.result, await nodeLoss.readBack(reader, readDt, w.resent, nResent))
+        const tb = tally(w.b.result, await nodeLoss.readBack(reader, readDt, w.kept, nKept))
+        console.info(`engine ${w.engine}, SIGKILL, retry: ${nodeLoss.formatTally(ta)}`)
+        console.info(
+          `engine ${w.engine}, SIGKILL, retry, resendInDoubt false: ${nodeLoss.formatTally(tb)}`,
+        )
         expectConsistent(ta)
         expect(ta.written, `${w.engine}: every row written`).toBe(nResent)
         expectConsistent(tb)
@@ -213,13 +142,13 @@ describe('node loss on a real 3-node cluster', () => {
       await cluster.restore()
       step('node back, stable')
     },
-    FAULT_TEST_TIMEOUT_MS,
+    nodeLoss.FAULT_TEST_TIMEOUT_MS,
   )
 
   it(
     'a clean stop, then the node back mid-write: every row written, and no stale routing once stable',
     async () => {
-      const cluster = fc!
+      const cluster = controlled.cluster
       const step = stepTimer('clean stop, back mid-write')
       await cluster.restore()
       step('cluster stable')
@@ -246,10 +175,10 @@ describe('node loss on a real 3-node cluster', () => {
       const results = await Promise.all(
         ENGINES.map(async (engine) => {
           const set = uniqueSetName(`stop_${engine}`)
-          const summary = await clients.get(engine)!.writeNumpy(source(), 'test', set, dt, {
+          const summary = await controlled.client(engine).writeNumpy(source(), 'test', set, dt, {
             chunkSize: chunk,
-            retry: NODE_LOSS_RETRY,
-            policy: NODE_LOSS_WRITE_POLICY,
+            retry: nodeLoss.NODE_LOSS_RETRY,
+            policy: nodeLoss.NODE_LOSS_WRITE_POLICY,
           })
           return { engine, set, summary }
         }),
@@ -257,11 +186,11 @@ describe('node loss on a real 3-node cluster', () => {
       step('writes')
       await cluster.waitStable()
       step('stable')
-      const reader = clients.get('wire') ?? clients.get(ENGINES[0]!)!
+      const reader = controlled.client(ENGINES.includes('wire') ? 'wire' : ENGINES[0]!)
       for (const { engine, set, summary } of results) {
         expect(summary.failures.slice(0, 20), engine).toEqual([])
         expect(summary.writtenCount, engine).toBe(n)
-        const read = await readBack(reader, set, n)
+        const read = await nodeLoss.readBack(reader, readDt, set, n)
         expect(read.errors, engine).toEqual([])
         expect(
           read.codes.every((code) => code === 0),
@@ -274,8 +203,8 @@ describe('node loss on a real 3-node cluster', () => {
 
         // The client has the new map: a write and a read with no repeats at all go through.
         const fresh = uniqueSetName(`stop_after_${engine}`)
-        const strict = { ...NODE_LOSS_WRITE_POLICY, maxRetries: 0 }
-        const c = clients.get(engine)!
+        const strict = { ...nodeLoss.NODE_LOSS_WRITE_POLICY, maxRetries: 0 }
+        const c = controlled.client(engine)
         const after = await c.batchWriteNumpy(rows(10_000), 'test', fresh, dt, { policy: strict })
         expect(after.failures.slice(0, 20), engine).toEqual([])
         const keys = Array.from({ length: 10_000 }, (_, i) => ['test', fresh, i])
@@ -286,6 +215,6 @@ describe('node loss on a real 3-node cluster', () => {
       }
       step('read back')
     },
-    FAULT_TEST_TIMEOUT_MS,
+    nodeLoss.FAULT_TEST_TIMEOUT_MS,
   )
 })

@@ -5,52 +5,24 @@
 // run only against a cluster they control (`.ci/run`'s fault phase passes it; see test-utils'
 // server-control) and skip elsewhere, saying why.
 import { dtype, StructuredArray } from '@aerospike-numpy/dtype'
-import {
-  controlledClusterSkipReason,
-  openControlledCluster,
-  stepTimer,
-  uniqueSetName,
-  type ControlledCluster,
-} from '@aerospike-numpy/test-utils'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { AsyncClient } from './client.js'
+import { stepTimer, uniqueSetName } from '@aerospike-numpy/test-utils'
+import * as nodeLoss from '@aerospike-numpy/test-utils/node-loss'
+import { describe, expect, it } from 'vitest'
 import type { EngineName } from './config.js'
 import { ScanIncompleteError, type ScanChunk } from './index.js'
+import { useControlledClients } from './test-support/controlled.js'
 import { testEngines } from './test-support/engines.js'
 
-const skipReason = controlledClusterSkipReason()
-
-const dt = dtype([
-  ['_key', 'i4'],
-  ['x', 'f8'],
-  ['n', 'i4'],
-])
-
+const dt = dtype(nodeLoss.NODE_LOSS_FIELDS)
 const N = 200_000
-const xOf = (i: number): number => i * 0.5 + 0.25
-const nOf = (i: number): number => i ^ 0x5a5a
+const xOf = nodeLoss.nodeLossX
+const nOf = nodeLoss.nodeLossN
+const rows = (n: number): StructuredArray =>
+  StructuredArray.fromColumns(dt, nodeLoss.nodeLossColumns(n))
 
-function rows(n: number): StructuredArray {
-  const a = StructuredArray.zeros(dt, n)
-  a.set(
-    '_key',
-    Int32Array.from({ length: n }, (_, i) => i),
-  )
-  a.set(
-    'x',
-    Float64Array.from({ length: n }, (_, i) => xOf(i)),
-  )
-  a.set(
-    'n',
-    Int32Array.from({ length: n }, (_, i) => nOf(i)),
-  )
-  return a
-}
-
-const WRITE_POLICY = { totalTimeout: 120_000, socketTimeout: 30_000, key: 1 } as const
+const WRITE_POLICY = { ...nodeLoss.NODE_LOSS_WRITE_POLICY, key: 1 } as const
 /** Retries long enough for the cluster to hand the lost node's partitions over (seconds). */
 const SCAN_POLICY = { socketTimeout: 30_000, maxRetries: 20, sleepBetweenRetries: 1000 } as const
-const FAULT_TEST_TIMEOUT_MS = 15 * 60_000
 
 /** Times each key was seen, and rows whose values or key were wrong. */
 class Seen {
@@ -90,31 +62,14 @@ class Seen {
 const ENGINES = testEngines()
 
 describe('a node killed mid-scan on a real 3-node cluster', () => {
-  let fc: ControlledCluster | undefined
-  const clients = new Map<EngineName, AsyncClient>()
-
-  beforeEach((ctx) => {
-    if (skipReason !== null) ctx.skip(skipReason)
-  })
-  beforeAll(async () => {
-    if (skipReason !== null) return
-    fc = await openControlledCluster()
-    for (const engine of ENGINES) {
-      const client = new AsyncClient({ hosts: fc.hostsString, engine, log: { level: -1 } })
-      clients.set(engine, await client.connect())
-    }
-  }, 20 * 60_000)
-  afterAll(async () => {
-    for (const client of clients.values()) await client.close()
-    await fc?.close()
-  }, 5 * 60_000)
+  const controlled = useControlledClients(ENGINES)
 
   for (const engine of ENGINES) {
     it(
       `${engine}: every row exactly once, resumed by the scan or from the partitions it reports`,
       async () => {
-        const cluster = fc!
-        const client = clients.get(engine)!
+        const cluster = controlled.cluster
+        const client = controlled.client(engine)
         const step = stepTimer(`${engine}: SIGKILL mid-scan`)
         await cluster.restore()
         const set = uniqueSetName(`scankill_${engine}`)
@@ -171,7 +126,7 @@ describe('a node killed mid-scan on a real 3-node cluster', () => {
         await cluster.truncate('test', set)
         step('node back, stable')
       },
-      FAULT_TEST_TIMEOUT_MS,
+      nodeLoss.FAULT_TEST_TIMEOUT_MS,
     )
   }
 })

@@ -9,63 +9,23 @@ import { spawn } from 'node:child_process'
 import { AerospikeError } from '@aerospike-numpy/async'
 import { dtype, StructuredArray } from '@aerospike-numpy/dtype'
 import {
-  FAULT_TEST_TIMEOUT_MS,
-  NODE_LOSS_FIELDS,
-  NODE_LOSS_READ_CHUNK,
-  NODE_LOSS_READ_FIELDS,
-  NODE_LOSS_READ_POLICY,
-  NODE_LOSS_RETRY,
-  NODE_LOSS_WRITE_POLICY,
-  nodeLossColumns,
-  nodeLossN,
-  nodeLossX,
   controlledClusterSkipReason,
-  formatTally,
   openControlledCluster,
   stepTimer,
-  tallyNodeLoss,
-  tallyReadDuringLoss,
   uniqueSetName,
   type ControlledCluster,
 } from '@aerospike-numpy/test-utils'
+import * as nodeLoss from '@aerospike-numpy/test-utils/node-loss'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 
 import { client, type Client } from './client.js'
 
 const skipReason = controlledClusterSkipReason()
 
-const dt = dtype(NODE_LOSS_FIELDS)
-const readDt = dtype(NODE_LOSS_READ_FIELDS)
-
-function rows(n: number): StructuredArray {
-  const a = StructuredArray.zeros(dt, n)
-  for (const [name, column] of Object.entries(nodeLossColumns(n))) a.set(name, column)
-  return a
-}
-
-/** Reads keys 0..n-1 back in chunks; a chunk's whole-call failure is its rows' code. */
-function readBack(c: Client, set: string, n: number): { codes: Int32Array; equal: Uint8Array } {
-  const codes = new Int32Array(n)
-  const equal = new Uint8Array(n)
-  for (let start = 0; start < n; start += NODE_LOSS_READ_CHUNK) {
-    const end = Math.min(n, start + NODE_LOSS_READ_CHUNK)
-    const keys = Array.from({ length: end - start }, (_, k) => ['test', set, start + k])
-    try {
-      const r = c.batchRead(keys, { dtype: readDt, policy: NODE_LOSS_READ_POLICY })
-      const x = r.batchRecords.get('x') as Float64Array
-      const nn = r.batchRecords.get('n') as Int32Array
-      for (let k = 0; k < r.length; k++) {
-        const i = start + k
-        codes[i] = r.resultCodes[k]!
-        equal[i] = codes[i] === 0 && x[k] === nodeLossX(i) && nn[k] === nodeLossN(i) ? 1 : 0
-      }
-    } catch (error) {
-      if (!(error instanceof AerospikeError)) throw error
-      codes.fill(error.code, start, end)
-    }
-  }
-  return { codes, equal }
-}
+const dt = dtype(nodeLoss.NODE_LOSS_FIELDS)
+const readDt = dtype(nodeLoss.NODE_LOSS_READ_FIELDS)
+const rows = (n: number): StructuredArray =>
+  StructuredArray.fromColumns(dt, nodeLoss.nodeLossColumns(n))
 
 describe('node loss on a real 3-node cluster, blocking client', () => {
   let fc: ControlledCluster | undefined
@@ -98,8 +58,8 @@ describe('node loss on a real 3-node cluster, blocking client', () => {
       const kill = cluster.stopNodeWhen(1, { namespace: 'test', set, objects: 10_000, kill: true })
       await kill.ready
       const written = c!.writeNumpy(rows(n), 'test', set, dt, {
-        retry: NODE_LOSS_RETRY,
-        policy: NODE_LOSS_WRITE_POLICY,
+        retry: nodeLoss.NODE_LOSS_RETRY,
+        policy: nodeLoss.NODE_LOSS_WRITE_POLICY,
       })
       const writeEnded = Date.now()
       step('write')
@@ -107,27 +67,28 @@ describe('node loss on a real 3-node cluster, blocking client', () => {
       expect(stoppedAt, 'the node died while the write ran').toBeLessThan(writeEnded)
 
       // During the loss (the cluster is still moving partitions): each row read or reported.
-      const during = readBack(c!, set, NODE_LOSS_READ_CHUNK)
-      const t1 = tallyReadDuringLoss(
+      const during = await nodeLoss.readBack(c!, readDt, set, nodeLoss.NODE_LOSS_READ_CHUNK)
+      const t1 = nodeLoss.tallyReadDuringLoss(
         during.codes,
         during.equal,
-        written.resultCodes.subarray(0, NODE_LOSS_READ_CHUNK),
+        written.resultCodes.subarray(0, nodeLoss.NODE_LOSS_READ_CHUNK),
       )
       expect(t1.wrongValues).toEqual([])
       expect(t1.notFound).toEqual([])
+      for (const e of during.errors) expect(e).toBeInstanceOf(AerospikeError)
       step('read during the loss')
 
       // Node 1 down, the other two stable: every row has a copy.
       await cluster.waitStable()
       step('stable on two nodes')
-      const back = readBack(c!, set, n)
-      const t = tallyNodeLoss({
+      const back = await nodeLoss.readBack(c!, readDt, set, n)
+      const t = nodeLoss.tallyNodeLoss({
         writeCodes: written.resultCodes,
         inDoubt: written.inDoubt,
         readCodes: back.codes,
         readEqual: back.equal,
       })
-      console.info(`sync client (wire engine), SIGKILL, retry: ${formatTally(t)}`)
+      console.info(`sync client (wire engine), SIGKILL, retry: ${nodeLoss.formatTally(t)}`)
       expect(t.unread).toEqual([])
       expect(t.lostWrites).toEqual([])
       expect(t.wrongValues).toEqual([])
@@ -141,7 +102,7 @@ describe('node loss on a real 3-node cluster, blocking client', () => {
       await cluster.restore()
       step('node back, stable')
     },
-    FAULT_TEST_TIMEOUT_MS,
+    nodeLoss.FAULT_TEST_TIMEOUT_MS,
   )
 
   it(
@@ -250,6 +211,6 @@ describe('node loss on a real 3-node cluster, blocking client', () => {
       await cluster.restore()
       step('nodes back, stable')
     },
-    FAULT_TEST_TIMEOUT_MS,
+    nodeLoss.FAULT_TEST_TIMEOUT_MS,
   )
 })

@@ -13,26 +13,6 @@ import { namespaceTtlConfig, type NamespaceTtlConfig } from './namespace-info.js
 export { TestUtilsError, type TestUtilsErrorCode } from './errors.js'
 export { formatHosts, parseHosts } from './hosts.js'
 export {
-  formatTally,
-  tallyNodeLoss,
-  tallyReadDuringLoss,
-  type NodeLossTally,
-  type ReadDuringLoss,
-  type WriteAndReadBack,
-} from './node-loss-tally.js'
-export {
-  FAULT_TEST_TIMEOUT_MS,
-  NODE_LOSS_FIELDS,
-  NODE_LOSS_READ_CHUNK,
-  NODE_LOSS_READ_FIELDS,
-  NODE_LOSS_READ_POLICY,
-  NODE_LOSS_RETRY,
-  NODE_LOSS_WRITE_POLICY,
-  nodeLossColumns,
-  nodeLossN,
-  nodeLossX,
-} from './node-loss-data.js'
-export {
   FAULT_TEST_NODES,
   controlledClusterSkipReason,
   openControlledCluster,
