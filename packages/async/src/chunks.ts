@@ -12,7 +12,7 @@ import {
   type WriteSummary,
   type RetryEvent,
 } from '@aerospike-numpy/core'
-import { describe, instanceOf } from '@aerospike-numpy/core/internal'
+import { describe, instanceOf, integerIn } from '@aerospike-numpy/core/internal'
 import type { StructuredArray } from '@aerospike-numpy/dtype'
 import { checkOptionKeys, type BatchWriteOptions } from './write-args.js'
 
@@ -101,11 +101,7 @@ export interface ResolvedBulkOptions {
 }
 
 function positiveInt(value: unknown, name: string, max: number, fallback: number): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
-    throw new ParamError(`${name} must be an integer from 1 to ${max}, got ${describe(value)}`)
-  }
-  return value
+  return value === undefined ? fallback : integerIn(value, 1, max, name)
 }
 
 /** Validate `writeNumpy`'s options (unknown keys are errors). */

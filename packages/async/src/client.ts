@@ -18,7 +18,13 @@ import {
   type RetryEvent,
   type ScanChunk,
 } from '@aerospike-numpy/core'
-import { describe, instanceOf, readingInput, resolveReadBins } from '@aerospike-numpy/core/internal'
+import {
+  describe,
+  instanceOf,
+  integerIn,
+  readingInput,
+  resolveReadBins,
+} from '@aerospike-numpy/core/internal'
 import { StructuredArray, type Dtype } from '@aerospike-numpy/dtype'
 import type { Client as OfficialClient } from 'aerospike'
 import { resolveClientConfig, type AsyncClientConfig, type ResolvedClientConfig } from './config.js'
@@ -114,22 +120,13 @@ function checkStream(data: unknown): StructuredArrayStream {
 
 function checkWorkers(workers: unknown, engine: 'official' | 'wire'): number | undefined {
   if (workers === undefined) return undefined
-  if (
-    typeof workers !== 'number' ||
-    !Number.isInteger(workers) ||
-    workers < 1 ||
-    workers > MAX_WORKERS
-  ) {
-    throw new ParamError(
-      `workers must be an integer from 1 to ${MAX_WORKERS}, got ${describe(workers)}`,
-    )
-  }
+  const count = integerIn(workers, 1, MAX_WORKERS, 'workers')
   if (engine !== 'wire') {
     throw new ParamError(
       "writeNumpy({ workers }) runs the wire engine in worker threads (the official client cannot be loaded there); create the client with engine: 'wire'",
     )
   }
-  return workers
+  return count
 }
 
 export class AsyncClient {

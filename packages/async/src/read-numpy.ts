@@ -17,20 +17,12 @@ import {
   validateNamespace,
   validateSetName,
 } from '@aerospike-numpy/core/internal'
-import { StructuredArray } from '@aerospike-numpy/dtype'
+import { StructuredArray, type TypedColumn } from '@aerospike-numpy/dtype'
 
 const INT64_MAX = 2n ** 63n - 1n
 
-type IntegerArray =
-  | Int8Array
-  | Uint8Array
-  | Uint8ClampedArray
-  | Int16Array
-  | Uint16Array
-  | Int32Array
-  | Uint32Array
-  | BigInt64Array
-  | BigUint64Array
+/** dtype's integer columns, and the clamped bytes a canvas gives. */
+type IntegerArray = Exclude<TypedColumn, Float32Array | Float64Array> | Uint8ClampedArray
 
 function isIntegerArray(value: unknown): value is IntegerArray {
   return (

@@ -35,6 +35,14 @@ export function describe(value: unknown): string {
   }
 }
 
+/** `value` when it is an integer from `min` to `max`; otherwise a ParamError naming `name`. */
+export function integerIn(value: unknown, min: number, max: number, name: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new ParamError(`${name} must be an integer from ${min} to ${max}, got ${describe(value)}`)
+  }
+  return value
+}
+
 function messageOf(error: unknown): string {
   try {
     if (error instanceof Error) return error.message

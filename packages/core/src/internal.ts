@@ -3,7 +3,7 @@
  * CLI, the tools) share with core, kept out of the public index. No compatibility promise: users
  * import from `@aerospike-numpy/core`, or better from the async or sync client.
  */
-export { describe, instanceOf, readOptions, readingInput } from './input.js'
+export { describe, instanceOf, integerIn, readOptions, readingInput } from './input.js'
 export { binPresent, checkRowValues } from './plan.js'
 export { RESULT_NOT_SENT, sliceWriteOutcome } from './engine.js'
 export { resolveReadBins } from './read.js'

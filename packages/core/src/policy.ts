@@ -4,7 +4,7 @@
  * engine-neutral form that the official adapter and the cluster engine both read.
  */
 import { ParamError } from './errors.js'
-import { describe, readOptions } from './input.js'
+import { describe, integerIn, readOptions } from './input.js'
 
 // The POLICY_* values and the grouped `policy` object are wire's (one set for the encoders and
 // for users); core's index re-exports them.
@@ -157,11 +157,7 @@ const ttlCheck: Check = (value, key, where) => {
   }
 }
 const percent: Check = (value, key, where) => {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < -1 || value > 100) {
-    throw new ParamError(
-      `${where}.${key} must be an integer from -1 to 100, got ${describe(value)}`,
-    )
-  }
+  integerIn(value, -1, 100, `${where}.${key}`)
 }
 
 const BATCH_CHECKS: Record<keyof BatchPolicyFields, Check> = {
@@ -332,4 +328,3 @@ export function resolveScanPolicy(input?: unknown): ResolvedScanPolicy {
     compress: p.compress ?? false,
   }
 }
-

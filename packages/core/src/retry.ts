@@ -8,7 +8,7 @@
 import { isNodeLossResultCode, isTransientResultCode } from './codes.js'
 import type { Engine, WriteJob } from './engine.js'
 import { AerospikeError, ParamError } from './errors.js'
-import { describe, readOptions } from './input.js'
+import { describe, integerIn, readOptions } from './input.js'
 import { isIdempotentWrite, type ResolvedWritePolicy } from './policy.js'
 
 export const DEFAULT_RETRY_BASE_DELAY_MS = 10
@@ -65,16 +65,7 @@ export function resolveRetry(retry: number | RetryOptions | undefined): RetryPol
     baseDelayMs = DEFAULT_RETRY_BASE_DELAY_MS,
     maxDelayMs = DEFAULT_RETRY_MAX_DELAY_MS,
   } = opts
-  if (
-    typeof attempts !== 'number' ||
-    !Number.isInteger(attempts) ||
-    attempts < 0 ||
-    attempts > MAX_ATTEMPTS
-  ) {
-    throw new ParamError(
-      `retry must be an integer from 0 to ${MAX_ATTEMPTS}, got ${describe(attempts)}`,
-    )
-  }
+  const checked = integerIn(attempts, 0, MAX_ATTEMPTS, 'retry')
   for (const [name, v] of [
     ['baseDelayMs', baseDelayMs],
     ['maxDelayMs', maxDelayMs],
@@ -85,7 +76,7 @@ export function resolveRetry(retry: number | RetryOptions | undefined): RetryPol
       )
     }
   }
-  return { attempts, baseDelayMs: baseDelayMs as number, maxDelayMs: maxDelayMs as number }
+  return { attempts: checked, baseDelayMs: baseDelayMs as number, maxDelayMs: maxDelayMs as number }
 }
 
 /** Delay before re-send number `attempt` (1-based): base · 2^(attempt-1), capped. */
