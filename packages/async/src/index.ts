@@ -27,4 +27,5 @@ export {
 export { type BatchWriteOptions } from './write-args.js'
 export { NotConnectedError, PartialWriteError } from './errors.js'
 export { type ScanNumpyOptions, type ScanProgress } from './scan.js'
-export * from './common.js'
+// What users need without importing core or the official client: core's one list.
+export * from '@aerospike-numpy/core/common'

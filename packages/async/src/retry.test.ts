@@ -6,6 +6,7 @@
 import { dtype, StructuredArray } from '@aerospike-numpy/dtype'
 import {
   getTestCluster,
+  rowColumns,
   skipUnlessDevServer,
   uniqueSetName,
   type TestCluster,
@@ -20,18 +21,8 @@ const dt = dtype([
   ['v', 'f8'],
 ])
 
-function rows(n: number): StructuredArray {
-  const data = StructuredArray.zeros(dt, n)
-  data.set(
-    '_key',
-    Array.from({ length: n }, (_, i) => i),
-  )
-  data.set(
-    'v',
-    Array.from({ length: n }, (_, i) => i + 0.5),
-  )
-  return data
-}
+const rows = (n: number): StructuredArray =>
+  StructuredArray.fromColumns(dt, rowColumns(n, { _key: (i) => i, v: (i) => i + 0.5 }))
 
 describe.skipIf(skipUnlessDevServer()).each(testEngines())('retry, engine %s', (engine) => {
   let cluster: TestCluster

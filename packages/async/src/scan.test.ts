@@ -4,7 +4,12 @@
  */
 import { userKeyDigest } from '@aerospike-numpy/core'
 import { dtype, StructuredArray } from '@aerospike-numpy/dtype'
-import { getTestCluster, skipUnlessDevServer, uniqueSetName } from '@aerospike-numpy/test-utils'
+import {
+  getTestCluster,
+  rowColumns,
+  skipUnlessDevServer,
+  uniqueSetName,
+} from '@aerospike-numpy/test-utils'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { AsyncClient } from './client.js'
 import {
@@ -26,26 +31,20 @@ const dt = dtype([
 ])
 const N = 2000
 
-function sensorRows(n: number, from = 0): StructuredArray {
-  const a = StructuredArray.zeros(dt, n)
-  a.set(
-    '_key',
-    Int32Array.from({ length: n }, (_, i) => from + i),
+const sensorRows = (n: number, from = 0): StructuredArray =>
+  StructuredArray.fromColumns(
+    dt,
+    rowColumns(
+      n,
+      {
+        _key: (row) => row,
+        temperature: (row, i) => (i === 0 ? 1.0 : 20 + row / 8),
+        humidity: (row) => row / 4,
+        status: (row) => row % 250,
+      },
+      from,
+    ),
   )
-  a.set(
-    'temperature',
-    Float64Array.from({ length: n }, (_, i) => (i === 0 ? 1.0 : 20 + (from + i) / 8)),
-  )
-  a.set(
-    'humidity',
-    Float32Array.from({ length: n }, (_, i) => (from + i) / 4),
-  )
-  a.set(
-    'status',
-    Uint8Array.from({ length: n }, (_, i) => (from + i) % 250),
-  )
-  return a
-}
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex')
 

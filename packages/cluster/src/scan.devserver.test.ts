@@ -20,6 +20,7 @@ import {
 import { dtype, StructuredArray } from '@aerospike-numpy/dtype'
 import {
   getTestCluster,
+  rowColumns,
   skipUnlessDevServer,
   uniqueSetName,
   type TestCluster,
@@ -37,25 +38,15 @@ const dt = dtype([
 ])
 const N = 3000
 
-function rows(n: number, from = 0): StructuredArray {
-  const a = StructuredArray.zeros(dt, n)
-  a.set(
-    '_key',
-    BigInt64Array.from({ length: n }, (_, i) => BigInt(from + i)),
+const rows = (n: number, from = 0): StructuredArray =>
+  StructuredArray.fromColumns(
+    dt,
+    rowColumns(
+      n,
+      { _key: (row) => row, x: (row) => row / 4, n: (row) => -row, s: (row) => `s${row % 100000}` },
+      from,
+    ),
   )
-  a.set(
-    'x',
-    Float64Array.from({ length: n }, (_, i) => (from + i) / 4),
-  )
-  a.set(
-    'n',
-    Int32Array.from({ length: n }, (_, i) => -(from + i)),
-  )
-  for (let i = 0; i < n; i++) {
-    a.bytes.set(new TextEncoder().encode(`s${(from + i) % 100000}`), i * a.stride + 20)
-  }
-  return a
-}
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex')
 const pidOf = (digest: Uint8Array): number => (digest[0]! | (digest[1]! << 8)) & 4095

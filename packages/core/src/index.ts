@@ -1,8 +1,8 @@
 // The public API of core: errors and result codes, policies, results, keys, and the seam between
 // the async client and its engines (write plans, jobs, outcomes, the retry loop). Helpers only
 // the workspace's own packages use are in './internal.js' (`@aerospike-numpy/core/internal`).
+export * from './common.js'
 export {
-  ResultCode,
   RESULT_CODE_NAMES,
   TRANSIENT_RESULT_CODES,
   isTransientResultCode,
@@ -11,33 +11,7 @@ export {
   resultCodeName,
   type ResultCodeName,
 } from './codes.js'
-export {
-  AerospikeError,
-  ParamError,
-  ConversionError,
-  ClientError,
-  ConnectionError,
-  NoResponseError,
-  AbortError,
-  ServerError,
-  RecordNotFoundError,
-  GenerationError,
-  RequestInvalidError,
-  RecordExistsError,
-  ServerFullError,
-  TimeoutError,
-  PartitionUnavailableError,
-  RecordTooBigError,
-  KeyBusyError,
-  DeviceOverloadError,
-  NamespaceNotFoundError,
-  BinNameError,
-  ScanIncompleteError,
-  errorFromCode,
-  isAerospikeError,
-  type AerospikeErrorOptions,
-  type UnfinishedPartition,
-} from './errors.js'
+export { type AerospikeErrorOptions } from './errors.js'
 export {
   PARTICLE_INTEGER,
   PARTICLE_FLOAT,
@@ -78,41 +52,20 @@ export {
   type ScanSink,
 } from './engine.js'
 export {
-  POLICY_KEY_DIGEST,
-  POLICY_KEY_SEND,
-  POLICY_EXISTS_IGNORE,
-  POLICY_EXISTS_CREATE,
-  POLICY_EXISTS_UPDATE,
-  POLICY_EXISTS_REPLACE,
-  POLICY_EXISTS_CREATE_OR_REPLACE,
-  POLICY_GEN_IGNORE,
-  POLICY_GEN_EQ,
-  POLICY_GEN_GT,
-  POLICY_COMMIT_LEVEL_ALL,
-  POLICY_COMMIT_LEVEL_MASTER,
   POLICY_REPLICA_MASTER,
   POLICY_REPLICA_ANY,
   POLICY_REPLICA_SEQUENCE,
   POLICY_REPLICA_PREFER_RACK,
   POLICY_READ_MODE_AP_ONE,
   POLICY_READ_MODE_AP_ALL,
-  policy,
 } from '@aerospike-numpy/wire'
 export {
-  TTL_NAMESPACE_DEFAULT,
-  TTL_NEVER_EXPIRE,
-  TTL_DONT_UPDATE,
-  TTL_CLIENT_DEFAULT,
-  ttl,
   resolveWritePolicy,
   resolveReadPolicy,
   resolveScanPolicy,
   type BatchPolicyFields,
-  type WritePolicy,
-  type ReadPolicy,
   type ResolvedWritePolicy,
   type ResolvedReadPolicy,
-  type ScanPolicy,
   type ResolvedScanPolicy,
 } from './policy.js'
 export {
@@ -120,22 +73,12 @@ export {
   DEFAULT_RETRY_MAX_DELAY_MS,
   resolveRetry,
   writeWithRetry,
-  type RetryOptions,
   type RetryPolicy,
   type Clock,
-  type RetryEvent,
   type WriteWithRetryOptions,
   type WriteWithRetryReport,
 } from './retry.js'
-export {
-  BatchRecords,
-  type BatchRecord,
-  type BatchRecordsInit,
-  type Key,
-  type RecordMeta,
-  type WriteFailure,
-  type WriteSummary,
-} from './results.js'
+export { type BatchRecordsInit, type RecordMeta } from './results.js'
 export {
   MAX_NAMESPACE_BYTES,
   MAX_SET_NAME_BYTES,
@@ -144,9 +87,8 @@ export {
   resolveKeys,
   KeyBatch,
   type KeyGroup,
-  type KeyInput,
 } from './keys.js'
-export { NumpyBatchRecords, RowDecoder, createReadSink } from './read.js'
+export { RowDecoder, createReadSink } from './read.js'
 export {
   DEFAULT_SCAN_CHUNK_ROWS,
   SCAN_RETRYABLE_CODES,
@@ -154,7 +96,5 @@ export {
   ScanChunkSink,
   concatScanChunks,
   resolveScanPartitions,
-  type ScanChunk,
   type ScanChunkSinkOptions,
-  type ScanPartitionsInput,
 } from './scan.js'

@@ -1,6 +1,6 @@
 // The blocking client exports the same classes, constants and helpers as the async one (one
-// list, `@aerospike-numpy/async/common`), so a script never needs to import another package.
-import * as common from '@aerospike-numpy/async/common'
+// list, `@aerospike-numpy/core/common`), so a script never needs to import another package.
+import * as common from '@aerospike-numpy/core/common'
 import { describe, expect, it } from 'vitest'
 import * as api from './index.js'
 

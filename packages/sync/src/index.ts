@@ -2,7 +2,7 @@ export { Client, client, type SyncClientConfig, type SyncWriteNumpyOptions } fro
 export type { SyncScanNumpyOptions } from './scan.js'
 export { SyncCallTimeoutError, SyncWorkerExitedError, SyncWorkerStartError } from './errors.js'
 // What scripts need without importing the async client or core: the same classes and constants.
-export * from '@aerospike-numpy/async/common'
+export * from '@aerospike-numpy/core/common'
 export {
   NotConnectedError,
   PartialWriteError,

@@ -10,6 +10,7 @@ import { TestUtilsError } from './errors.js'
 import { formatHosts, parseHosts } from './hosts.js'
 import { namespaceTtlConfig, type NamespaceTtlConfig } from './namespace-info.js'
 
+export { rowColumns } from './columns.js'
 export { TestUtilsError, type TestUtilsErrorCode } from './errors.js'
 export { formatHosts, parseHosts } from './hosts.js'
 export {

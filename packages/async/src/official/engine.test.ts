@@ -3,6 +3,7 @@
 import { dtype, StructuredArray } from '@aerospike-numpy/dtype'
 import {
   getTestCluster,
+  rowColumns,
   skipUnlessDevServer,
   uniqueSetName,
   type TestCluster,
@@ -17,18 +18,8 @@ const dt = dtype([
   ['x', 'f8'],
 ])
 
-function rows(n: number): StructuredArray {
-  const a = StructuredArray.zeros(dt, n)
-  a.set(
-    '_key',
-    Int32Array.from({ length: n }, (_, i) => i),
-  )
-  a.set(
-    'x',
-    Float64Array.from({ length: n }, (_, i) => i / 2),
-  )
-  return a
-}
+const rows = (n: number): StructuredArray =>
+  StructuredArray.fromColumns(dt, rowColumns(n, { _key: (i) => i, x: (i) => i / 2 }))
 
 describe.skipIf(skipUnlessDevServer())(
   'official engine, one node of three refusing a batch write (devserver: stops a node)',
