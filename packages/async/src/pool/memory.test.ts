@@ -1,0 +1,109 @@
+/**
+ * A stream written with `workers` stays in bounded memory: the loop copies each chunk into one
+ * of a few reused shared buffers. (It once took a new SharedArrayBuffer per chunk, which the
+ * collector frees late: `writeNumpy(openNpy(1 GB), { workers: 2 })` grew to about 1.5 GB.)
+ * Memory is measured in a child process of its own, so this process's heap and the devserver's
+ * records do not count. About 5 s on a loaded 2-core machine: the file must be several times
+ * larger than what the loop may hold for old buffers to show.
+ */
+import { execFile } from 'node:child_process'
+import { rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { getTestCluster, uniqueSetName, type TestCluster } from '@aerospike-numpy/test-utils'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+const asyncDist = new URL('../../dist/index.js', import.meta.url).href
+// this workspace's dtype, the one the client above was built with
+const dtypeDist = new URL('../../../dtype/dist/index.js', import.meta.url).href
+const packageDir = fileURLToPath(new URL('../..', import.meta.url))
+
+const FILE_MIB = 256
+/**
+ * What the write may add to the process's peak RSS, once warm (threads started, client loaded):
+ * three quarters of the file. Today it adds about 120 MiB whatever the file's size (9 chunk
+ * buffers of 4 MiB, the file's 4 MiB reads, the threads' own buffers); a buffer per chunk added
+ * about 365 MiB for this file, and more for larger ones.
+ */
+const MAX_GROWTH_MIB = (FILE_MIB * 3) / 4
+
+/**
+ * The child: writes a .npy of FILE_MIB MiB (4 KiB rows, keys repeating so the server holds 1,000
+ * records), then `writeNumpy(openNpy(file), { workers: 2 })`; prints its RSS growth.
+ */
+const script = `
+import { open, rm } from 'node:fs/promises'
+const { AsyncClient } = await import(process.env.ASYNC_DIST)
+const { dtype, StructuredArray, encodeNpyHeader, openNpy } = await import(process.env.DTYPE_DIST)
+const path = process.env.FILE
+const dt = dtype([['_key', 'i4'], ['x', 'f8'], ['label', 'S4084']])
+const rows = (Number(process.env.FILE_MIB) * 2 ** 20) / dt.itemsize
+const perWrite = 1024
+const fh = await open(path, 'w')
+try {
+  await fh.write(encodeNpyHeader(dt, rows))
+  const chunk = StructuredArray.zeros(dt, perWrite)
+  for (let start = 0; start < rows; start += perWrite) {
+    chunk.set('_key', Int32Array.from({ length: perWrite }, (_, i) => (start + i) % 1000))
+    chunk.set('x', Float64Array.from({ length: perWrite }, (_, i) => start + i))
+    await fh.write(chunk.bytes)
+  }
+} finally {
+  await fh.close()
+}
+const options = { workers: 2, policy: { totalTimeout: 120000, socketTimeout: 60000 } }
+const client = await new AsyncClient({ hosts: process.env.HOSTS, engine: 'wire' }).connect()
+try {
+  // warm: the threads started and the client loaded before the baseline
+  await client.writeNumpy(StructuredArray.zeros(dt, 8), 'test', process.env.SET, dt, options)
+  const before = process.memoryUsage().rss
+  const r = await client.writeNumpy(openNpy(path), 'test', process.env.SET, dt, options)
+  const peak = process.resourceUsage().maxRSS * 1024
+  process.stdout.write(JSON.stringify({ rows, written: r.writtenCount, growth: (peak - before) / 2 ** 20 }))
+} finally {
+  await client.close()
+  await rm(path, { force: true })
+}
+`
+
+describe('writeNumpy(openNpy(file), { workers })', () => {
+  let tc: TestCluster
+  const file = join(tmpdir(), `${uniqueSetName('memory')}.npy`)
+  beforeAll(async () => {
+    tc = await getTestCluster()
+  })
+  afterAll(async () => {
+    await rm(file, { force: true })
+    await tc?.close()
+  })
+
+  it(`adds less than ${MAX_GROWTH_MIB} MiB of RSS for a ${FILE_MIB} MiB file, in a child process`, async () => {
+    const outcome = await new Promise<{ error: Error | null; out: string; err: string }>(
+      (resolve) => {
+        execFile(
+          process.execPath,
+          ['--input-type=module', '-e', script],
+          {
+            cwd: packageDir,
+            env: {
+              ...process.env,
+              ASYNC_DIST: asyncDist,
+              DTYPE_DIST: dtypeDist,
+              HOSTS: tc.hostsString,
+              SET: uniqueSetName('memory'),
+              FILE: file,
+              FILE_MIB: String(FILE_MIB),
+            },
+          },
+          (error, stdout, stderr) => resolve({ error, out: stdout, err: stderr }),
+        )
+      },
+    )
+    expect(outcome.error, outcome.err).toBeNull()
+    const r = JSON.parse(outcome.out) as { rows: number; written: number; growth: number }
+    expect(r.written).toBe(r.rows)
+    console.info(`RSS growth ${r.growth.toFixed(0)} MiB for a ${FILE_MIB} MiB file`)
+    expect(r.growth).toBeLessThan(MAX_GROWTH_MIB)
+  }, 120_000)
+})
