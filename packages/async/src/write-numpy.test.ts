@@ -158,32 +158,38 @@ describe.each(testEngines())('writeNumpy, engine %s', (engine) => {
     expect(summary.failedCount).toBe(summary.failures.length)
   })
 
-  it('abort: rows not sent end with ERR_CLIENT_ABORT and are not on the server', async () => {
-    const set = uniqueSetName('abort')
-    const n = 20_000
-    const controller = new AbortController()
-    const results = await client.writeNumpy(sensorRows(n), 'test', set, sensor, {
-      chunkSize: 500,
-      concurrency: 2,
-      policy: TEST_POLICY,
-      signal: controller.signal,
-      onProgress: (p) => {
-        if (p.chunksDone === 3) controller.abort()
-      },
-    })
-    expect(results.aborted).toBe(true)
-    const counts = results.countByResult()
-    const notSent = counts.get(ResultCode.ERR_CLIENT_ABORT) ?? 0
-    expect(notSent).toBeGreaterThan(0)
-    expect((counts.get(0) ?? 0) + notSent).toBe(n)
-    expect(results.writtenCount).toBeGreaterThanOrEqual(1500)
-    const firstNotSent = results.resultCodes.indexOf(ResultCode.ERR_CLIENT_ABORT)
-    const back = await client.batchRead(
-      [0, firstNotSent, n - 1].map((k) => ['test', set, k]),
-      { dtype: dtype([['status', 'u1']]) },
-    )
-    expect([...back.resultCodes]).toEqual([0, 2, 2])
-  })
+  // In this thread, and (wire engine) in the worker pool: the one write loop stops either sender.
+  const workerCounts = engine === 'wire' ? [undefined, 1] : [undefined]
+  it.each(workerCounts)(
+    'abort (workers %s): rows not sent end with ERR_CLIENT_ABORT and are not on the server',
+    async (workers) => {
+      const set = uniqueSetName('abort')
+      const n = 20_000
+      const controller = new AbortController()
+      const results = await client.writeNumpy(sensorRows(n), 'test', set, sensor, {
+        ...(workers === undefined ? {} : { workers }),
+        chunkSize: 500,
+        concurrency: 2,
+        policy: TEST_POLICY,
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.chunksDone === 3) controller.abort()
+        },
+      })
+      expect(results.aborted).toBe(true)
+      const counts = results.countByResult()
+      const notSent = counts.get(ResultCode.ERR_CLIENT_ABORT) ?? 0
+      expect(notSent).toBeGreaterThan(0)
+      expect((counts.get(0) ?? 0) + notSent).toBe(n)
+      expect(results.writtenCount).toBeGreaterThanOrEqual(1500)
+      const firstNotSent = results.resultCodes.indexOf(ResultCode.ERR_CLIENT_ABORT)
+      const back = await client.batchRead(
+        [0, firstNotSent, n - 1].map((k) => ['test', set, k]),
+        { dtype: dtype([['status', 'u1']]) },
+      )
+      expect([...back.resultCodes]).toEqual([0, 2, 2])
+    },
+  )
 
   it('abort of a stream: chunks read but not sent are reported', async () => {
     const set = uniqueSetName('abort')

@@ -12,6 +12,7 @@ import {
   type WriteOutcome,
 } from '@aerospike-numpy/core'
 import { dtype, StructuredArray } from '@aerospike-numpy/dtype'
+import { rowColumns } from '@aerospike-numpy/test-utils'
 import {
   BatchResponseWriter,
   MessageWriter,
@@ -35,22 +36,11 @@ const dt = dtype([
 ])
 const ROWS = 50
 
-function sensorRows(n = ROWS): StructuredArray {
-  const data = StructuredArray.zeros(dt, n)
-  data.set(
-    '_key',
-    Int32Array.from({ length: n }, (_, i) => i),
+const sensorRows = (n = ROWS): StructuredArray =>
+  StructuredArray.fromColumns(
+    dt,
+    rowColumns(n, { _key: (i) => i, temperature: (i) => i / 4, status: (i) => i % 3 }),
   )
-  data.set(
-    'temperature',
-    Float64Array.from({ length: n }, (_, i) => i / 4),
-  )
-  data.set(
-    'status',
-    Uint8Array.from({ length: n }, (_, i) => i % 3),
-  )
-  return data
-}
 
 let node: FakeNode
 let cluster: Cluster

@@ -1,6 +1,7 @@
 import type { TransferListItem } from 'node:worker_threads'
 
 import { dtype, StructuredArray, type DtypeSpec } from '@aerospike-numpy/dtype'
+import { rowColumns } from '@aerospike-numpy/test-utils'
 import { describe, expect, it } from 'vitest'
 
 import {
@@ -115,18 +116,10 @@ describe('arrays as data', () => {
     ['_key', 'i4'],
     ['v', 'f8'],
   ])
-  const make = (n: number, shared = false): StructuredArray => {
-    const a = StructuredArray.zeros(dt, n, { shared })
-    a.set(
-      '_key',
-      Int32Array.from({ length: n }, (_, i) => i),
-    )
-    a.set(
-      'v',
-      Float64Array.from({ length: n }, (_, i) => i / 4),
-    )
-    return a
-  }
+  const make = (n: number, shared = false): StructuredArray =>
+    StructuredArray.fromColumns(dt, rowColumns(n, { _key: (i) => i, v: (i) => i / 4 }), {
+      shared,
+    })
   /** What the other thread sees: the data after a postMessage-style clone with transfer. */
   const cross = (array: StructuredArray): StructuredArray => {
     const { data, transfer } = arrayToData(array)
