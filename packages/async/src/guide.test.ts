@@ -3,7 +3,7 @@
  * (or AEROSPIKE_HOSTS), once per engine.
  */
 import { dtype, StructuredArray } from '@aerospike-numpy/dtype'
-import { uniqueSetName, usesDevServer } from '@aerospike-numpy/test-utils'
+import { rowColumns, uniqueSetName, usesDevServer } from '@aerospike-numpy/test-utils'
 import { describe, expect, it } from 'vitest'
 import { AerospikeError, POLICY_KEY_SEND } from './index.js'
 import { testEngines, useConnectedClient } from './test-support/engines.js'
@@ -288,15 +288,7 @@ describe.each(testEngines())('the guide, engine %s', (engine) => {
       ['v', 'f8'],
     ])
     const n = 2500
-    const data = StructuredArray.zeros(dt, n)
-    data.set(
-      '_key',
-      Array.from({ length: n }, (_, i) => i),
-    )
-    data.set(
-      'v',
-      Array.from({ length: n }, (_, i) => i / 2),
-    )
+    const data = StructuredArray.fromColumns(dt, rowColumns(n, { _key: (i) => i, v: (i) => i / 2 }))
     const chunkSize = 1000
     let written = 0
     for (let i = 0; i < data.length; i += chunkSize) {
