@@ -109,6 +109,7 @@ describe.each(testEngines())('writeNumpy, engine %s', (engine) => {
           ['humidity', 'f4'],
           ['status', 'u1'],
         ]),
+        policy: TEST_POLICY,
       },
     )
     expect(back.foundCount()).toBe(sample.length)
@@ -185,7 +186,7 @@ describe.each(testEngines())('writeNumpy, engine %s', (engine) => {
       const firstNotSent = results.resultCodes.indexOf(ResultCode.ERR_CLIENT_ABORT)
       const back = await client.batchRead(
         [0, firstNotSent, n - 1].map((k) => ['test', set, k]),
-        { dtype: dtype([['status', 'u1']]) },
+        { dtype: dtype([['status', 'u1']]), policy: TEST_POLICY },
       )
       expect([...back.resultCodes]).toEqual([0, 2, 2])
     },
