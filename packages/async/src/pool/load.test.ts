@@ -5,8 +5,6 @@
  * v8::Module::IsGraphAsync must be used on an instantiated module", from `require()` of an ES
  * module in a thread being terminated), which no assertion inside the process could catch.
  */
-import { execFile } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import {
   getTestCluster,
   realClusterHosts,
@@ -14,9 +12,7 @@ import {
   type TestCluster,
 } from '@aerospike-numpy/test-utils'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-
-const asyncDist = new URL('../../dist/index.js', import.meta.url).href
-const packageDir = fileURLToPath(new URL('../..', import.meta.url))
+import { runScript } from '../test-support/child.js'
 
 /**
  * The child: one client; for `workers` 1, 2, …, 64, a write in chunks of one row, so each chunk
@@ -61,34 +57,13 @@ describe('worker pools of 1 to 64 threads', () => {
 
   it('never abort the process, in a child process of their own', async (ctx) => {
     if (skipReason !== null) ctx.skip(skipReason)
-    const outcome = await new Promise<{ code: number | null; signal: string | null; out: string }>(
-      (resolve) => {
-        execFile(
-          process.execPath,
-          ['--input-type=module', '-e', script],
-          {
-            cwd: packageDir,
-            env: {
-              ...process.env,
-              ASYNC_DIST: asyncDist,
-              HOSTS: tc.hostsString,
-              SET: uniqueSetName('pools'),
-            },
-            maxBuffer: 16 * 1024 * 1024,
-          },
-          (error, stdout, stderr) => {
-            const e = error as (Error & { code?: number; signal?: string }) | null
-            resolve({
-              code: e === null ? 0 : typeof e.code === 'number' ? e.code : null,
-              signal: e?.signal ?? null,
-              out: `${stdout}\n${stderr}`,
-            })
-          },
-        )
-      },
-    )
-    expect(outcome.out).not.toMatch(/FATAL ERROR/)
+    const outcome = await runScript(script, {
+      HOSTS: tc.hostsString,
+      SET: uniqueSetName('pools'),
+    })
+    const out = `${outcome.stdout}\n${outcome.stderr}`
+    expect(out).not.toMatch(/FATAL ERROR/)
     expect({ code: outcome.code, signal: outcome.signal }).toEqual({ code: 0, signal: null })
-    expect(outcome.out).toMatch(/64 pools done/)
+    expect(out).toMatch(/64 pools done/)
   }, 1_200_000)
 })

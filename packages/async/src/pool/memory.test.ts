@@ -6,18 +6,15 @@
  * records do not count. About 5 s on a loaded 2-core machine: the file must be several times
  * larger than what the loop may hold for old buffers to show.
  */
-import { execFile } from 'node:child_process'
 import { rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { getTestCluster, uniqueSetName, type TestCluster } from '@aerospike-numpy/test-utils'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runScript } from '../test-support/child.js'
 
-const asyncDist = new URL('../../dist/index.js', import.meta.url).href
-// this workspace's dtype, the one the client above was built with
+// this workspace's dtype, the one the client (ASYNC_DIST) was built with
 const dtypeDist = new URL('../../../dtype/dist/index.js', import.meta.url).href
-const packageDir = fileURLToPath(new URL('../..', import.meta.url))
 
 const FILE_MIB = 256
 /**
@@ -79,29 +76,15 @@ describe('writeNumpy(openNpy(file), { workers })', () => {
   })
 
   it(`adds less than ${MAX_GROWTH_MIB} MiB of RSS for a ${FILE_MIB} MiB file, in a child process`, async () => {
-    const outcome = await new Promise<{ error: Error | null; out: string; err: string }>(
-      (resolve) => {
-        execFile(
-          process.execPath,
-          ['--input-type=module', '-e', script],
-          {
-            cwd: packageDir,
-            env: {
-              ...process.env,
-              ASYNC_DIST: asyncDist,
-              DTYPE_DIST: dtypeDist,
-              HOSTS: tc.hostsString,
-              SET: uniqueSetName('memory'),
-              FILE: file,
-              FILE_MIB: String(FILE_MIB),
-            },
-          },
-          (error, stdout, stderr) => resolve({ error, out: stdout, err: stderr }),
-        )
-      },
-    )
-    expect(outcome.error, outcome.err).toBeNull()
-    const r = JSON.parse(outcome.out) as { rows: number; written: number; growth: number }
+    const outcome = await runScript(script, {
+      DTYPE_DIST: dtypeDist,
+      HOSTS: tc.hostsString,
+      SET: uniqueSetName('memory'),
+      FILE: file,
+      FILE_MIB: String(FILE_MIB),
+    })
+    expect(outcome.code, outcome.stderr).toBe(0)
+    const r = JSON.parse(outcome.stdout) as { rows: number; written: number; growth: number }
     expect(r.written).toBe(r.rows)
     console.info(`RSS growth ${r.growth.toFixed(0)} MiB for a ${FILE_MIB} MiB file`)
     expect(r.growth).toBeLessThan(MAX_GROWTH_MIB)
