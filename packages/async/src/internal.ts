@@ -10,3 +10,4 @@ export {
   readPrepared,
   type PreparedRead,
 } from './read-args.js'
+export { planFor } from './write-args.js'

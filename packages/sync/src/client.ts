@@ -16,13 +16,13 @@ import {
 import {
   BatchRecords,
   DEFAULT_KEY_FIELD,
-  compileWritePlan,
   NumpyBatchRecords,
   ParamError,
   type KeyBatch,
   type ScanChunk,
 } from '@aerospike-numpy/core'
 import {
+  planFor,
   prepareBatchRead,
   prepareBatchReadNumpy,
   type PreparedRead,
@@ -486,7 +486,8 @@ function writeResult(
   const n = value.resultCodes.length
   if (n === 0) return BatchRecords.empty(namespace, set)
   const keyField = (options as { keyField?: unknown } | undefined)?.keyField
-  const plan = compileWritePlan(dtype, typeof keyField === 'string' ? keyField : DEFAULT_KEY_FIELD)
+  // The async client's cached plan: no plan compiled per call.
+  const plan = planFor(dtype, typeof keyField === 'string' ? keyField : DEFAULT_KEY_FIELD)
   return new BatchRecords({
     namespace,
     set,
