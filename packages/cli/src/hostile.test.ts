@@ -99,6 +99,19 @@ describe('hostile files: exit 2, a clear message, nothing sent', () => {
     await expectRefused(path, /cut\.parquet: not a readable Parquet file/)
   })
 
+  it('a Parquet file with a corrupt data page: the reader thread says where, nothing sent', async () => {
+    // a trap inside parquet-wasm (thrown from a callback, not from the read) on the reader thread
+    const bytes = parquetBytes(data, 1000)
+    const at = Math.floor(bytes.length * 0.1)
+    bytes.fill(0xff, at, at + 200)
+    const path = h.file('page.parquet')
+    writeFileSync(path, bytes)
+    await expectRefused(
+      path,
+      /page\.parquet: not a readable Parquet file \(decoding the rows from row \d+ on: /,
+    )
+  })
+
   it('a Parquet footer claiming 10^12 rows', async () => {
     const path = h.file('trillion.parquet')
     writeFileSync(path, parquetClaimingRows(parquetBytes(data, 1000), N, TRILLION))

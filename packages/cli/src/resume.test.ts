@@ -126,8 +126,9 @@ describe('checkpoint and resume', () => {
   )
 
   it('Ctrl-C (SIGINT): rows in flight settle, the checkpoint is saved, exit 1; --resume finishes', async () => {
-    const path = h.file('int.npy')
-    writeNpyReadings(path, readings(N))
+    // Parquet: its reader thread must not keep the interrupted process alive
+    const path = h.file('int.parquet')
+    writeParquetReadings(path, readings(N), 1_500)
     const checkpoint = h.file('int.ckpt')
     const set = uniqueSetName('int')
     const args = [
