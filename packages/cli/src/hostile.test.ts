@@ -151,6 +151,16 @@ describe('hostile files: exit 2, a clear message, nothing sent', () => {
     await expectRefused(path, /trillion\.npy.*(beyond|needs|bytes)/)
   })
 
+  it('a cut .npy file: its dtype as numpy prints it and where the data should end', async () => {
+    const full = h.file('whole.npy')
+    writeNpyReadings(full, data)
+    const bytes = readFileSync(full)
+    const path = h.write('cut.npy', bytes.subarray(0, bytes.length - 1000))
+    const dataStart = bytes.length - N * 34
+    const message = `cut.npy: .npy: shape (${N},) of [('sensor_id', '<i8'), ('ts', '<i8'), ('temperature', '<f8'), ('humidity', '<f4'), ('status', 'u1'), ('site', 'S5')] (34-byte items) needs ${N * 34} data bytes, from byte ${dataStart} to byte ${bytes.length}, but the file ends at byte ${bytes.length - 1000} (${N - 30} whole rows)`
+    await expectRefused(path, new RegExp(message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+  })
+
   it('a CSV cut in the middle of a row, and one cut inside a quoted field', async () => {
     const text = csvText(data)
     const cut = h.write('cut.csv', text.slice(0, text.lastIndexOf(',', text.length - 200)))
