@@ -75,19 +75,28 @@ async function openFile(): Promise<parquet.ParquetFile> {
   return parquet.ParquetFile.fromFile(await openAsBlob(path))
 }
 
-/** The read in progress: batches still granted, and whether the main thread stopped it. */
-let current: {
-  id: number
+interface Read {
+  /** Batches the main thread will take without asking. */
   credit: number
   stopped: boolean
   wake: (() => void) | null
   /** Rows decoded so far. */
   rows: number
-} | null = null
+}
+/** Reads in progress by id (one at a time in practice; each is independent). */
+const reads = new Map<number, Read>()
 
 async function read(id: number, columns: string[], batchRows: number): Promise<void> {
-  const state = { id, credit: 0, stopped: false, wake: null as (() => void) | null, rows: 0 }
-  current = state
+  const state: Read = { credit: 0, stopped: false, wake: null, rows: 0 }
+  reads.set(id, state)
+  try {
+    await readFile(id, state, columns, batchRows)
+  } finally {
+    reads.delete(id)
+  }
+}
+
+async function readFile(id: number, state: Read, columns: string[], batchRows: number) {
   const file = await openFile()
   try {
     const reader = (await file.stream({ batchSize: batchRows, columns })).getReader()
@@ -126,24 +135,25 @@ port.on('message', (message: ToParquetThread) => {
       )
       break
     case 'more':
-    case 'stop':
-      if (current?.id !== message.id) break
-      if (message.kind === 'more') current.credit += message.batches
-      else current.stopped = true
-      current.wake?.()
-      current.wake = null
+    case 'stop': {
+      const state = reads.get(message.id)
+      if (state === undefined) break
+      if (message.kind === 'more') state.credit += message.batches
+      else state.stopped = true
+      state.wake?.()
+      state.wake = null
       break
+    }
   }
 })
 
 // A trap in WebAssembly run from a callback (a corrupt page can do that) rejects no promise:
-// it reaches here, and goes to the read in progress as its error.
+// it reaches here, and goes to the reads in progress (or the opening) as their error.
 process.on('uncaughtException', (error) => {
-  post({
-    kind: 'error',
-    id: current?.id ?? 0,
-    error: toErrorData(unreadable(error, current?.rows ?? null)),
-  })
+  if (reads.size === 0) post({ kind: 'error', id: 0, error: toErrorData(unreadable(error, null)) })
+  for (const [id, state] of reads) {
+    post({ kind: 'error', id, error: toErrorData(unreadable(error, state.rows)) })
+  }
 })
 
 // the footer and schema, once
