@@ -58,7 +58,9 @@ class ReaderThread {
       box.queue.push(message)
       box.wake?.()
     })
-    this.#worker.on('error', (error) => this.#fail(error))
+    this.#worker.on('error', (error) =>
+      this.#fail(new Error(`${ORIGIN} failed: ${error.message}`, { cause: error })),
+    )
     this.#worker.on('exit', (code) =>
       this.#fail(new Error(`${ORIGIN} exited unexpectedly (exit code ${code})`)),
     )
