@@ -6,6 +6,10 @@
 // - --speed: writeNumpy from memory (the .npy read whole) against `ingest` of .npy and .parquet,
 //   in the same run on the same server: rows/s and their ratio, and the CLI's peak RSS
 // Files are made once per --dir and --rows. Peak RSS is /usr/bin/time -v's "Maximum resident set size".
+// 10M rows need a namespace bigger than the shared server's 1 GiB (stop-writes at ~5.2M sensor
+// rows): `server start --port P`, `server stop --port P`, raise `data-size` in
+// /tmp/aerospike-P/node0/aerospike.conf (8G holds the three --speed sets), then
+// `server start-node 0 --dir /tmp/aerospike-P` (start-node keeps the edited config).
 /* global URL, performance, setInterval, clearInterval, setTimeout */
 import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, writeFileSync, createWriteStream } from 'node:fs'

@@ -35,11 +35,7 @@ describe.skipIf(!usesDevServer())(
         times: 1,
       })
       const deadLetter = h.file('dl.jsonl')
-      const first = await ingest({
-        file: path,
-        hosts: h.cluster.hostsString,
-        namespace: 'test',
-        set,
+      const first = await h.ingest(path, set, {
         key: 'sensor_id',
         deadLetter,
         verify: 'all',
@@ -71,20 +67,7 @@ describe.skipIf(!usesDevServer())(
       expect(await presentKeys(h.client, set, N)).toBe(N - bad.length)
 
       // the dead-letter file is a source: exactly those rows, with their data
-      const retry = await run([
-        'ingest',
-        deadLetter,
-        '--hosts',
-        h.cluster.hostsString,
-        '-n',
-        'test',
-        '-s',
-        set,
-        '--verify',
-        'all',
-        '--json',
-        '--quiet',
-      ])
+      const retry = await run(h.args(deadLetter, set, '--verify', 'all', '--json', '--quiet'))
       expect(retry.code).toBe(0)
       expect(JSON.parse(retry.stdout)).toMatchObject({
         format: 'dead-letter',
@@ -93,11 +76,7 @@ describe.skipIf(!usesDevServer())(
         verify: { rowsVerified: bad.length, mismatches: 0 },
       })
       expect(await presentKeys(h.client, set, N + 100)).toBe(N)
-      const all = await ingest({
-        file: path,
-        hosts: h.cluster.hostsString,
-        namespace: 'test',
-        set,
+      const all = await h.ingest(path, set, {
         key: 'sensor_id',
         verify: 'all',
         chunkSize: 1000,
@@ -142,11 +121,7 @@ describe.skipIf(!usesDevServer())(
       })
       expect(resumed.sentThisRun).toBe(stopped.notAttempted)
       expect(resumed.verify).toMatchObject({ rowsVerified: N - stopped.failed, mismatches: 0 })
-      const retry = await ingest({
-        file: deadLetter,
-        hosts: h.cluster.hostsString,
-        namespace: 'test',
-        set,
+      const retry = await h.ingest(deadLetter, set, {
         verify: 'all',
       })
       expect(retry).toMatchObject({ written: stopped.failed, exitCode: 0 })

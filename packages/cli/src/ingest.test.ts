@@ -6,7 +6,6 @@
 import { dtype } from '@aerospike-numpy/dtype'
 import { uniqueSetName } from '@aerospike-numpy/test-utils'
 import { describe, expect, it } from 'vitest'
-import { ingest } from './ingest.js'
 import { READ_POLICY, presentKeys, run, useHarness } from './test-support/cluster.js'
 import {
   readings,
@@ -37,11 +36,7 @@ describe('ingest', () => {
       const path = h.file(`readings.${ext}`)
       WRITERS[ext]!(path, data)
       const set = uniqueSetName(`ing_${ext}`)
-      const summary = await ingest({
-        file: path,
-        hosts: h.cluster.hostsString,
-        namespace: 'test',
-        set,
+      const summary = await h.ingest(path, set, {
         key: 'sensor_id',
         chunkSize: 500,
         verify: 'all',
@@ -98,11 +93,7 @@ describe('ingest', () => {
     const path = h.file(`engines-${engine}.parquet`)
     writeParquetReadings(path, readings(2000), 600)
     const set = uniqueSetName(`eng_${engine}`)
-    const summary = await ingest({
-      file: path,
-      hosts: h.cluster.hostsString,
-      namespace: 'test',
-      set,
+    const summary = await h.ingest(path, set, {
       key: 'sensor_id',
       engine,
       workers,
@@ -120,24 +111,20 @@ describe('ingest', () => {
     const path = h.file('dry.parquet')
     writeParquetReadings(path, data)
     const set = uniqueSetName('dry')
-    const out = await run([
-      'ingest',
-      path,
-      '--hosts',
-      h.cluster.hostsString,
-      '-n',
-      'test',
-      '-s',
-      set,
-      '--key',
-      'sensor_id',
-      '--bins',
-      'temperature,site',
-      '--rename',
-      'temperature=temp',
-      '--dry-run',
-      '--json',
-    ])
+    const out = await run(
+      h.args(
+        path,
+        set,
+        '--key',
+        'sensor_id',
+        '--bins',
+        'temperature,site',
+        '--rename',
+        'temperature=temp',
+        '--dry-run',
+        '--json',
+      ),
+    )
     expect(out.code).toBe(0)
     const summary = JSON.parse(out.stdout)
     expect(summary.dryRun).toBe(true)

@@ -8,7 +8,6 @@ import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { uniqueSetName } from '@aerospike-numpy/test-utils'
 import { describe, expect, it } from 'vitest'
-import { ingest } from './ingest.js'
 import { presentKeys, run, useHarness } from './test-support/cluster.js'
 import { readings, writeNpyReadings, writeParquetReadings } from './test-support/fixtures.js'
 
@@ -40,14 +39,8 @@ describe('checkpoint and resume', () => {
       else writeParquetReadings(path, data, 1_500)
       const checkpoint = h.file(`kill.${ext}.ckpt`)
       const set = uniqueSetName(`kill_${ext}`)
-      const args = [
-        'ingest',
+      const args = h.args(
         path,
-        '--hosts',
-        h.cluster.hostsString,
-        '-n',
-        'test',
-        '-s',
         set,
         '--key',
         'sensor_id',
@@ -56,7 +49,7 @@ describe('checkpoint and resume', () => {
         '--checkpoint',
         checkpoint,
         '--quiet',
-      ]
+      )
       // paced so that the kill lands mid-run whatever the machine's speed
       const child = spawn(process.execPath, [BIN, ...args, '--max-rps', PACE], { stdio: 'pipe' })
       let stderr = ''
@@ -81,11 +74,7 @@ describe('checkpoint and resume', () => {
       expect(partial).toBeGreaterThanOrEqual(killedAt)
       expect(partial).toBeLessThan(N)
 
-      const summary = await ingest({
-        file: path,
-        hosts: h.cluster.hostsString,
-        namespace: 'test',
-        set,
+      const summary = await h.ingest(path, set, {
         key: 'sensor_id',
         chunkSize: CHUNK,
         checkpoint,
@@ -111,11 +100,7 @@ describe('checkpoint and resume', () => {
         expect(await h.cluster.devserver.recordCount('test', set)).toBe(N)
       }
       // a finished run resumed again sends nothing
-      const again = await ingest({
-        file: path,
-        hosts: h.cluster.hostsString,
-        namespace: 'test',
-        set,
+      const again = await h.ingest(path, set, {
         key: 'sensor_id',
         chunkSize: CHUNK,
         checkpoint,
@@ -126,18 +111,13 @@ describe('checkpoint and resume', () => {
   )
 
   it('Ctrl-C (SIGINT): rows in flight settle, the checkpoint is saved, exit 1; --resume finishes', async () => {
-    const path = h.file('int.npy')
-    writeNpyReadings(path, readings(N))
+    // Parquet: its reader thread must not keep the interrupted process alive
+    const path = h.file('int.parquet')
+    writeParquetReadings(path, readings(N), 1_500)
     const checkpoint = h.file('int.ckpt')
     const set = uniqueSetName('int')
-    const args = [
-      'ingest',
+    const args = h.args(
       path,
-      '--hosts',
-      h.cluster.hostsString,
-      '-n',
-      'test',
-      '-s',
       set,
       '--key',
       'sensor_id',
@@ -146,7 +126,7 @@ describe('checkpoint and resume', () => {
       '--checkpoint',
       checkpoint,
       '--quiet',
-    ]
+    )
     const child = spawn(process.execPath, [BIN, ...args, '--max-rps', PACE], { stdio: 'pipe' })
     let stdout = ''
     child.stdout.on('data', (d) => (stdout += String(d)))
@@ -163,11 +143,7 @@ describe('checkpoint and resume', () => {
     const settled = settledRows(checkpoint)
     // every row sent before the interrupt settled and is in the checkpoint
     expect(settled).toBe(await presentKeys(h.client, set, N))
-    const summary = await ingest({
-      file: path,
-      hosts: h.cluster.hostsString,
-      namespace: 'test',
-      set,
+    const summary = await h.ingest(path, set, {
       key: 'sensor_id',
       chunkSize: CHUNK,
       checkpoint,
@@ -189,34 +165,16 @@ describe('checkpoint and resume', () => {
     writeNpyReadings(b, readings(2000, 5))
     const checkpoint = h.file('ab.ckpt')
     const set = uniqueSetName('ckpt')
-    const base = [
-      '--hosts',
-      h.cluster.hostsString,
-      '-n',
-      'test',
-      '-s',
-      set,
-      '--key',
-      'sensor_id',
-      '--quiet',
-    ]
-    expect((await run(['ingest', a, ...base, '--checkpoint', checkpoint])).code).toBe(0)
-    const exists = await run(['ingest', a, ...base, '--checkpoint', checkpoint])
+    const args = (file: string, ...more: string[]) =>
+      h.args(file, set, '--key', 'sensor_id', '--quiet', '--checkpoint', checkpoint, ...more)
+    expect((await run(args(a))).code).toBe(0)
+    const exists = await run(args(a))
     expect(exists.code).toBe(2)
     expect(exists.stderr).toMatch(/exists: add --resume/)
-    const other = await run(['ingest', b, ...base, '--checkpoint', checkpoint, '--resume'])
+    const other = await run(args(b, '--resume'))
     expect(other.code).toBe(2)
     expect(other.stderr).toMatch(/belongs to a different file or mapping \(file:/)
-    const mapping = await run([
-      'ingest',
-      a,
-      ...base,
-      '--bins',
-      'temperature',
-      '--checkpoint',
-      checkpoint,
-      '--resume',
-    ])
+    const mapping = await run(args(a, '--bins', 'temperature', '--resume'))
     expect(mapping.code).toBe(2)
     expect(mapping.stderr).toMatch(/different file or mapping \(dtype:/)
   })

@@ -12,8 +12,7 @@ import { Float64, Int32, Table, Utf8, tableToIPC, vectorFromArray } from 'apache
 import { parquetWriteBuffer } from 'hyparquet-writer'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DeadLetterWriter } from './dead-letter.js'
-import { ingest } from './ingest.js'
-import { READ_POLICY, presentKeys, run, useHarness } from './test-support/cluster.js'
+import { READ_POLICY, dryRunArgs, presentKeys, run, useHarness } from './test-support/cluster.js'
 
 const N = 40
 // nulls: temperature where i % 5 == 1, name where i % 7 == 2, level where i % 3 == 0 (never all three below N)
@@ -112,14 +111,9 @@ describe('--nulls skip-bin', () => {
   for (const [label, file, bytes] of sources) {
     for (const engine of ['wire', 'official'] as const) {
       it(`${label}, engine ${engine}: a null leaves its bin out of that record`, async () => {
-        const path = h.file(file)
-        writeFileSync(path, bytes())
+        const path = h.write(file, bytes())
         const set = uniqueSetName('skipbin')
-        const summary = await ingest({
-          file: path,
-          hosts: h.cluster.hostsString,
-          namespace: 'test',
-          set,
+        const summary = await h.ingest(path, set, {
           key: 'id',
           nulls: 'skip-bin',
           engine,
@@ -152,34 +146,12 @@ describe('--nulls skip-bin', () => {
     const path = h.file('empty-row.csv')
     // the key '_key' is not a bin, so rows 1 and 3 have none
     writeFileSync(path, '_key,temperature,level\n0,1.5,3\n1,,\n2,,4\n3,,\n')
-    const dry = await run([
-      'ingest',
-      path,
-      '-n',
-      'test',
-      '-s',
-      'x',
-      '--nulls',
-      'skip-bin',
-      '--dry-run',
-    ])
+    const dry = await run(dryRunArgs(path, '--nulls', 'skip-bin'))
     expect(dry.code).toBe(2)
     expect(dry.stdout).toMatch(/temperature: 3 nulls \(allowed\); first rows 1, 2, 3/)
     expect(dry.stdout).toMatch(/2 rows with every bin null .*; first rows 1, 3/)
     const set = uniqueSetName('skipbin')
-    const out = await run([
-      'ingest',
-      path,
-      '--hosts',
-      h.cluster.hostsString,
-      '-n',
-      'test',
-      '-s',
-      set,
-      '--nulls',
-      'skip-bin',
-      '--quiet',
-    ])
+    const out = await run(h.args(path, set, '--nulls', 'skip-bin', '--quiet'))
     expect(out.code).toBe(2)
     expect(out.stderr).toMatch(/2 rows with every bin null .*; first rows 1, 3/)
     expect(await presentKeys(h.client, set, 4)).toBe(0)
@@ -217,14 +189,8 @@ describe('--nulls skip-bin', () => {
     writer.close()
     const set = uniqueSetName('skipbin')
     // without skip-bin, the nulls are bad input
-    await expect(
-      ingest({ file: path, hosts: h.cluster.hostsString, namespace: 'test', set }),
-    ).rejects.toThrow(/temperature: 1 nulls/)
-    const summary = await ingest({
-      file: path,
-      hosts: h.cluster.hostsString,
-      namespace: 'test',
-      set,
+    await expect(h.ingest(path, set)).rejects.toThrow(/temperature: 1 nulls/)
+    const summary = await h.ingest(path, set, {
       nulls: 'skip-bin',
       verify: 'all',
     })

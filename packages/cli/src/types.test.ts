@@ -24,8 +24,7 @@ import {
 } from 'apache-arrow'
 import { parquetWriteBuffer } from 'hyparquet-writer'
 import { describe, expect, it } from 'vitest'
-import { ingest } from './ingest.js'
-import { READ_POLICY, presentKeys, run, useHarness } from './test-support/cluster.js'
+import { READ_POLICY, dryRunArgs, presentKeys, run, useHarness } from './test-support/cluster.js'
 
 const N = 6
 
@@ -63,20 +62,8 @@ describe('types', () => {
   const h = useHarness()
 
   it('Arrow types map to numpy and read back equal (nulls zeroed with --nulls zero)', async () => {
-    const path = h.file('types.arrow')
-    writeFileSync(path, tableToIPC(typesTable(), 'file'))
-    const dry = await run([
-      'ingest',
-      path,
-      '-n',
-      'test',
-      '-s',
-      'x',
-      '--key',
-      'id',
-      '--dry-run',
-      '--json',
-    ])
+    const path = h.write('types.arrow', tableToIPC(typesTable(), 'file'))
+    const dry = await run(dryRunArgs(path, '--key', 'id', '--json'))
     // a null in 'name' is an error by default
     expect(dry.code).toBe(2)
     const report = JSON.parse(dry.stdout)
@@ -104,28 +91,10 @@ describe('types', () => {
     ])
     // u8 beyond int64 cannot be an Aerospike integer: reported before anything is sent
     const set = uniqueSetName('types')
-    const refused = await run([
-      'ingest',
-      path,
-      '--hosts',
-      h.cluster.hostsString,
-      '-n',
-      'test',
-      '-s',
-      set,
-      '--key',
-      'id',
-      '--nulls',
-      'zero',
-      '--quiet',
-    ])
+    const refused = await run(h.args(path, set, '--key', 'id', '--nulls', 'zero', '--quiet'))
     expect(refused.code).toBe(2)
     expect(refused.stderr).toMatch(/big: 6 out of range; first rows 0, 1, 2, 3, 4/)
-    const summary = await ingest({
-      file: path,
-      hosts: h.cluster.hostsString,
-      namespace: 'test',
-      set,
+    const summary = await h.ingest(path, set, {
       key: 'id',
       bins: ['flag', 'tag', 'vec', 'day', 'name'],
       nulls: 'zero',
@@ -167,19 +136,7 @@ describe('types', () => {
         Buffer.from(',3\n2,dup,4\n'),
       ]),
     )
-    const out = await run([
-      'ingest',
-      path,
-      '-n',
-      'test',
-      '-s',
-      'x',
-      '--key',
-      'id',
-      '--max-len',
-      '6',
-      '--dry-run',
-    ])
+    const out = await run(dryRunArgs(path, '--key', 'id', '--max-len', '6'))
     expect(out.code).toBe(2)
     expect(out.stdout).toContain('id: csv integer (inferred) → <i8 → key and bin')
     expect(out.stdout).toContain('name: csv text (inferred) → |S6 → bin')
@@ -204,39 +161,13 @@ describe('types', () => {
       })
       writeFileSync(path, new Uint8Array(buffer))
       const set = uniqueSetName('pqnull')
-      const out = await run([
-        'ingest',
-        path,
-        '--hosts',
-        h.cluster.hostsString,
-        '-n',
-        'test',
-        '-s',
-        set,
-        '--key',
-        'id',
-        '--quiet',
-      ])
+      const out = await run(h.args(path, set, '--key', 'id', '--quiet'))
       expect(out.stderr).toMatch(/temperature: 1 nulls; first rows 1432/)
       expect(out.code).toBe(2)
       expect(await presentKeys(h.client, set, n)).toBe(0)
-      const zero = await run([
-        'ingest',
-        path,
-        '--hosts',
-        h.cluster.hostsString,
-        '-n',
-        'test',
-        '-s',
-        set,
-        '--key',
-        'id',
-        '--nulls',
-        'zero',
-        '--verify',
-        'all',
-        '--quiet',
-      ])
+      const zero = await run(
+        h.args(path, set, '--key', 'id', '--nulls', 'zero', '--verify', 'all', '--quiet'),
+      )
       expect(zero.code).toBe(0)
       expect(await presentKeys(h.client, set, n)).toBe(n)
     }

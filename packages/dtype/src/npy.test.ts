@@ -88,6 +88,15 @@ describe('parseNpy', () => {
     )
     expect(code(() => parseNpy(npy(ok, 7)))).toBe('NPY_SIZE_MISMATCH')
     expect(code(() => parseNpy(npy(ok, 9)))).toBe('NPY_SIZE_MISMATCH')
+    // a cut file: the dtype as numpy prints it (fields, not |V12), the bytes and where the data ends
+    const fields =
+      "{'descr': [('a', '<i4'), ('v', '<f4', (2,))], 'fortran_order': False, 'shape': (3,), }"
+    expect(() => parseNpy(npy(fields, 30))).toThrow(
+      "shape (3,) of [('a', '<i4'), ('v', '<f4', (2,))] (12-byte items) needs 36 data bytes, from byte 128 to byte 164, but the file ends at byte 158 (2 whole rows): truncated?",
+    )
+    expect(() => parseNpy(npy(fields, 40))).toThrow(
+      'is 36 data bytes, from byte 128 to byte 164, but the file goes on to byte 168',
+    )
     expect(
       code(() => parseNpy(npy("{'descr': '<i4', 'fortran_order': True, 'shape': (2, 2), }", 16))),
     ).toBe('NPY_FORTRAN_ORDER')

@@ -129,6 +129,29 @@ export function parseNpyHeader(
   return parseHeaderBytes(bytes, size)
 }
 
+/**
+ * A shape that does not fit the file: the dtype as numpy prints it (its fields, not `|V16`), the
+ * bytes the shape needs (exact, as a bigint: absurd shapes are reported too) and where the data
+ * should end against where the file does.
+ */
+function plural(n: number, what: string): string {
+  return `${n} ${what}${n === 1 ? '' : 's'}`
+}
+
+function sizeMismatch(dims: number[], dt: Dtype, dataOffset: number, fileSize: number): string {
+  const needed = dims.reduce((n, d) => n * BigInt(d), 1n) * BigInt(dt.itemsize)
+  const end = BigInt(dataOffset) + needed
+  if (end < BigInt(fileSize)) {
+    return `shape ${pyReprShape(dims)} of ${dt.toString()} (${dt.itemsize}-byte items) is ${needed} data bytes, from byte ${dataOffset} to byte ${end}, but the file goes on to byte ${fileSize}`
+  }
+  const rowBytes = dt.itemsize * dims.slice(1).reduce((n, d) => n * d, 1)
+  const whole =
+    dims.length === 0 || rowBytes === 0
+      ? ''
+      : ` (${plural(Math.floor((fileSize - dataOffset) / rowBytes), 'whole row')})`
+  return `shape ${pyReprShape(dims)} of ${dt.toString()} (${dt.itemsize}-byte items) needs ${needed} data bytes, from byte ${dataOffset} to byte ${end}, but the file ends at byte ${fileSize}${whole}: truncated?`
+}
+
 function parseHeaderBytes(bytes: Uint8Array, fileSize: number): NpyHeader {
   const { version, dataOffset } = npyDataOffset(bytes.subarray(0, 12), fileSize)
   if (bytes.length < dataOffset)
@@ -202,20 +225,12 @@ function parseHeaderBytes(bytes: Uint8Array, fileSize: number): NpyHeader {
   for (const d of dims) {
     elements *= d
     // Stop before the product can lose precision: anything past the file's size is wrong anyway.
-    if (elements * dt.itemsize > dataAvailable) {
-      fail(
-        'NPY_SIZE_MISMATCH',
-        `shape ${pyReprShape(dims)} of ${dt.str} needs more than the ${dataAvailable} data bytes in the file`,
-      )
-    }
+    if (elements * dt.itemsize > dataAvailable)
+      fail('NPY_SIZE_MISMATCH', sizeMismatch(dims, dt, dataOffset, fileSize))
   }
   const dataBytes = elements * dt.itemsize
-  if (dataBytes !== dataAvailable) {
-    fail(
-      'NPY_SIZE_MISMATCH',
-      `shape ${pyReprShape(dims)} of ${dt.itemsize}-byte items is ${dataBytes} bytes, the file holds ${dataAvailable} after the header`,
-    )
-  }
+  if (dataBytes !== dataAvailable)
+    fail('NPY_SIZE_MISMATCH', sizeMismatch(dims, dt, dataOffset, fileSize))
   const rows = dims.length === 0 ? 1 : (dims[0] as number)
   let rowDtype = dt
   if (dims.length > 1) {

@@ -1,5 +1,5 @@
 /** A test cluster, a client to read back with, and a temp folder, for a describe block. */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
@@ -8,6 +8,7 @@ import { dtype } from '@aerospike-numpy/dtype'
 import { getTestCluster, type TestCluster } from '@aerospike-numpy/test-utils'
 import { afterAll, beforeAll } from 'vitest'
 import { main } from '../cli.js'
+import { ingest, type IngestOptions, type IngestSummary } from '../ingest.js'
 
 /** Generous: a loaded CI machine answering late is not a missing record. */
 export const READ_POLICY = { totalTimeout: 20_000, socketTimeout: 20_000 } as const
@@ -17,6 +18,16 @@ export interface Harness {
   client: AsyncClient
   dir: string
   file(name: string): string
+  /** Writes `name` in the temp folder; its path. */
+  write(name: string, content: Uint8Array | string): string
+  /** `ingest FILE --hosts <cluster> -n test -s SET` and `more`: arguments for `run` or a child. */
+  args(file: string, set: string, ...more: string[]): string[]
+  /** `ingest()` of `file` into namespace test, `set`, on the test cluster. */
+  ingest(
+    file: string,
+    set: string,
+    options?: Omit<IngestOptions, 'file' | 'hosts' | 'namespace' | 'set'>,
+  ): Promise<IngestSummary>
 }
 
 export function useHarness(): Harness {
@@ -26,6 +37,24 @@ export function useHarness(): Harness {
     h.client = await new AsyncClient({ hosts: h.cluster.hosts }).connect()
     h.dir = mkdtempSync(join(tmpdir(), 'cli-test-'))
     h.file = (name) => join(h.dir, name)
+    h.write = (name, content) => {
+      const path = h.file(name)
+      writeFileSync(path, content)
+      return path
+    }
+    h.args = (file, set, ...more) => [
+      'ingest',
+      file,
+      '--hosts',
+      h.cluster.hostsString,
+      '-n',
+      'test',
+      '-s',
+      set,
+      ...more,
+    ]
+    h.ingest = (file, set, options = {}) =>
+      ingest({ ...options, file, hosts: h.cluster.hostsString, namespace: 'test', set })
   })
   afterAll(async () => {
     await h.client?.close()
@@ -33,6 +62,11 @@ export function useHarness(): Harness {
     if (h.dir) rmSync(h.dir, { recursive: true, force: true })
   })
   return h
+}
+
+/** `ingest FILE -n test -s x --dry-run` and `more`: a dry run needs no cluster. */
+export function dryRunArgs(file: string, ...more: string[]): string[] {
+  return ['ingest', file, '-n', 'test', '-s', 'x', '--dry-run', ...more]
 }
 
 /** Run the command in this process; its output captured. */
