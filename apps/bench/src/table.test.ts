@@ -96,6 +96,32 @@ describe('renderReport', () => {
     )
   })
 
+  it('shows each contender of the rounds: median, slowest–fastest round, % of native', () => {
+    const read = { group: 'read' as const, contender: 'batchRead', concurrency: 4 }
+    const report = makeReport([
+      ...[100_000, 300_000, 200_000].map((rowsPerSec) => makeResult({ ...read, rowsPerSec })),
+      makeResult({ group: 'scan', contender: 'scanNumpyAll', chunkSize: null, rowsPerSec: 9e5 }),
+      makeResult({
+        ...read,
+        group: 'native',
+        contender: 'asbench batch read',
+        engine: null,
+        rowsPerSec: 400_000,
+        clientCpuUsPerRow: null,
+      }),
+    ])
+    const text = renderReport(report)
+    const lines = text.slice(text.indexOf('Side by side')).split('\n')
+    const row = (what: string) => lines.find((l) => l.includes(`| ${what} `))
+    expect(row('batchRead (wire, async)')).toMatch(
+      /^\| batch read +\| batchRead \(wire, async\) +\| sensor \| 1000 +\| +4 \| +3 \| +200,000 \| 100,000–300,000 +\| +4\.5 \| +50% \| +0 \|$/,
+    )
+    expect(row('scanNumpyAll (wire, async)')).toMatch(
+      /^\| scan +\| scanNumpyAll \(wire, async\) +\| sensor \| whole set \| +1 \| +1 \| +900,000 \| 900,000–900,000 +\| +4\.5 \| +— \|/,
+    )
+    expect(row('asbench batch read')).toMatch(/\| +400,000 \| 400,000–400,000 +\| +— \| +100% \|/)
+  })
+
   it('prints the errors of calls that threw', () => {
     const report = makeReport([
       makeResult({ failures: 100, failureCodes: { '-1': 100 }, errors: ['Error: worker died'] }),

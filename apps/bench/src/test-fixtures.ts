@@ -1,6 +1,7 @@
 // Builders of report values for the unit tests (not part of the built app).
 
 import { DEFAULT_OPTIONS } from './args.js'
+import { cells } from './cells.js'
 import type { BenchReport, RunResult } from './report.js'
 import { DEVSERVER_NOTE } from './report.js'
 
@@ -53,6 +54,7 @@ export function makeReport(results: RunResult[]): BenchReport {
     results,
     skipped: [],
     recommendations: [],
+    cells: cells(results),
     ratios: [],
   }
 }
