@@ -26,12 +26,14 @@ import { formatNumber } from './table.js'
 import { openTarget } from './target.js'
 import type { Target } from './target.js'
 import { verifySample } from './verify.js'
-import { findAsbench, runAsbench, type NativeRun } from './asbench.js'
+import { asbenchRead, asbenchWrite, findAsbench, type NativeRun } from './asbench.js'
 import { READ_CONTENDERS, checkRead, runRead, type ReadClients } from './reads.js'
 import type { ReadChunk, ReadContender } from './reads.js'
 
 const ENGINES: readonly EngineName[] = ['wire', 'official']
 const SYNC_CHUNKS = [100, 1000, 5000]
+/** Seconds of each round of asbench batch reads. */
+const NATIVE_READ_SECONDS = 3
 
 /** Chunk sizes of the sync-against-async writes: those of 100, 1000, 5000 in the matrix, else its first. */
 function syncChunks(options: BenchOptions): number[] {
@@ -82,7 +84,8 @@ interface RunMeta {
 interface RoundCell {
   meta: RunMeta
   run: (dataset: Dataset) => Promise<Measurement>
-  checked?: { rows: number; mismatches: number }
+  /** What a read contender's check found; null: nothing to check (asbench); absent: a write. */
+  checked?: { rows: number; mismatches: number } | null
 }
 
 export class Bench {
@@ -168,7 +171,7 @@ export class Bench {
   private async record(
     meta: RunMeta,
     run: (dataset: Dataset) => Promise<Measurement>,
-    checked?: { rows: number; mismatches: number },
+    checked?: { rows: number; mismatches: number } | null,
   ): Promise<RunResult> {
     const dataset = meta.dataset
     if (checked === undefined) dataset.stamp(this.runIndex++)
@@ -179,7 +182,9 @@ export class Bench {
     this.progress.setLabel(label)
     const m = await run(dataset)
     const verified =
-      checked ?? (await verifySample(this.reader(), this.options.namespace, dataset, m.resultCodes))
+      checked !== undefined
+        ? checked
+        : await verifySample(this.reader(), this.options.namespace, dataset, m.resultCodes)
     const bytes = m.rows * dataset.dtype.itemsize
     const result: RunResult = {
       group: meta.group,
@@ -200,14 +205,18 @@ export class Bench {
       ...countFailures(m.resultCodes),
       eventLoopDelayMs: m.eventLoopDelayMs,
       errors: m.errors,
-      clientCpuUsPerRow: this.target.serverInProcess || m.rows === 0 ? null : m.cpuMicros / m.rows,
+      // asbench is another process: this one's CPU says nothing about it
+      clientCpuUsPerRow:
+        this.target.serverInProcess || m.rows === 0 || meta.group === 'native'
+          ? null
+          : m.cpuMicros / m.rows,
       verified,
     }
     this.results.push(result)
     this.progress.advance(1)
     this.progress.log(
-      `${label}: ${formatNumber(result.rowsPerSec)} rows/s, ${result.failures} failed, ` +
-        `${verified.mismatches}/${verified.rows} read back wrong` +
+      `${label}: ${formatNumber(result.rowsPerSec)} rows/s, ${result.failures} failed` +
+        (verified === null ? '' : `, ${verified.mismatches}/${verified.rows} read back wrong`) +
         (m.errors.length > 0 ? ` (${m.errors.join('; ')})` : ''),
     )
     return result
@@ -532,12 +541,12 @@ export class Bench {
         if (typeof cell === 'string') this.skip(name, cell)
         else list.push(cell)
       }
+      if (datasets.has('batch')) list.push(...(await this.native(chunkSize, concurrency)))
       this.progress.grow(list.length * this.options.rounds)
       await this.alternate(this.options.rounds, list)
     } finally {
       sync?.close()
     }
-    if (datasets.has('batch')) await this.native(chunkSize, concurrency)
   }
 
   /**
@@ -588,61 +597,72 @@ export class Bench {
     }
   }
 
-  /** asbench writes and batch-reads rows of the sensor shape: the ceiling row. */
-  private async native(chunkSize: number, concurrency: number): Promise<void> {
+  /**
+   * asbench's cells, the ceiling: inserts and batch reads of rows of the sensor shape, run in the
+   * read rounds beside our contenders. Its rows are written once first (which checks it runs).
+   */
+  private async native(chunkSize: number, concurrency: number): Promise<RoundCell[]> {
     const path = findAsbench(this.options.asbench)
-    if (path === null) return
+    if (path === null) return []
     if (this.target.kind !== 'cluster') {
       this.skip('asbench', 'it needs a real cluster (--hosts), not the devserver')
-      return
+      return []
     }
-    const dataset = this.dataset('sensor', this.options.rows)
-    let runs: { write: NativeRun; read: NativeRun }
+    const target = {
+      path,
+      hosts: this.target.hosts,
+      namespace: this.options.namespace,
+      set: `${this.options.setPrefix}_asbench`,
+      rows: this.options.rows,
+      chunkSize,
+      concurrency,
+    }
     try {
-      runs = await runAsbench(
-        path,
-        this.target.hosts,
-        this.options.namespace,
-        `${this.options.setPrefix}_asbench`,
-        this.options.rows,
-        chunkSize,
-        concurrency,
-        3,
-      )
+      await asbenchWrite(target)
     } catch (error) {
       this.skip('asbench', message(error))
-      return
+      return []
     }
-    for (const [contender, run] of [
-      ['asbench write', runs.write],
-      ['asbench batch read', runs.read],
-    ] as const) {
-      const result: RunResult = {
-        group: 'native',
-        contender,
-        dataset: dataset.name,
-        engine: null,
-        mode: 'async',
-        chunkSize,
-        concurrency,
-        workers: 0,
-        rows: run.rows,
-        bytes: run.rows * dataset.dtype.itemsize,
-        seconds: run.seconds,
-        rowsPerSec: perSecond(run.rows, run.seconds),
-        mbPerSec: perSecond(run.rows * dataset.dtype.itemsize, run.seconds) / 1e6,
-        calls: Math.round(run.rows / chunkSize),
-        latencyMs: { p50: 0, p99: 0, max: 0, count: 0 },
-        failures: 0,
-        failureCodes: {},
-        eventLoopDelayMs: { p50: 0, p99: 0, max: 0 },
-        clientCpuUsPerRow: null,
-        errors: [],
-        verified: null,
+    const measured = async (run: () => Promise<NativeRun>): Promise<Measurement> => {
+      let native: NativeRun = { rows: 0, seconds: 0 }
+      const errors: string[] = []
+      try {
+        native = await run()
+      } catch (error) {
+        errors.push(message(error))
       }
-      this.results.push(result)
-      this.progress.log(`${contender}: ${formatNumber(result.rowsPerSec)} rows/s`)
+      return {
+        rows: native.rows,
+        seconds: native.seconds,
+        calls: Math.round(native.rows / chunkSize),
+        latencyMs: { p50: 0, p99: 0, max: 0, count: 0 },
+        resultCodes: new Int32Array(0),
+        eventLoopDelayMs: { p50: 0, p99: 0, max: 0 },
+        cpuMicros: 0,
+        errors,
+      }
     }
+    const meta = {
+      group: 'native' as const,
+      dataset: this.dataset('sensor', this.options.rows),
+      engine: null,
+      mode: 'async' as const,
+      chunkSize,
+      concurrency,
+      workers: 0,
+    }
+    return [
+      {
+        meta: { ...meta, contender: 'asbench write' },
+        run: () => measured(() => asbenchWrite(target)),
+        checked: null,
+      },
+      {
+        meta: { ...meta, contender: 'asbench batch read' },
+        run: () => measured(() => asbenchRead(target, NATIVE_READ_SECONDS)),
+        checked: null,
+      },
+    ]
   }
 }
 
