@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { cellName, cells, median } from './cells.js'
-import { makeResult } from './test-fixtures.js'
+import { makeNative, makeResult } from './test-fixtures.js'
 
 const read = { group: 'read' as const, contender: 'batchRead', chunkSize: 1000, concurrency: 4 }
 
@@ -31,15 +31,14 @@ describe('cells', () => {
   })
 
   it('gives each cell its share of asbench on the same work, sensor rows only', () => {
-    const native = { group: 'native' as const, engine: null, chunkSize: 1000, concurrency: 4 }
     const out = cells([
       makeResult({ ...read, rowsPerSec: 500 }),
       makeResult({ ...read, group: 'read-sync', mode: 'sync', contender: 'sync batchRead' }),
       makeResult({ group: 'paired', rowsPerSec: 300 }),
       makeResult({ group: 'paired', dataset: 'embeddings', rowsPerSec: 300 }),
       makeResult({ group: 'scan', contender: 'scanNumpyAll', chunkSize: null, rowsPerSec: 9 }),
-      makeResult({ ...native, contender: 'asbench batch read', rowsPerSec: 1000 }),
-      makeResult({ ...native, contender: 'asbench write', rowsPerSec: 600 }),
+      makeNative('asbench batch read', 1000),
+      makeNative('asbench write', 600),
     ])
     expect(out.map((c) => [c.group, c.name, c.dataset, c.ofNative])).toEqual([
       ['read', 'batchRead (wire, async)', 'sensor', 0.5],

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import { escapeXml, niceScale, renderChart } from './chart.js'
-import { makeReport, makeResult } from './test-fixtures.js'
+import { makeNative, makeReport, makeResult } from './test-fixtures.js'
 
 /** numpy's python is on every machine here: its XML parser is the oracle for well-formedness. */
 interface Parsed {
@@ -88,13 +88,7 @@ describe('renderChart', () => {
         mode: 'sync',
         concurrency: 1,
       }),
-      makeResult({
-        ...read,
-        group: 'native',
-        contender: 'asbench batch read',
-        engine: null,
-        rowsPerSec: 400_000,
-      }),
+      makeNative('asbench batch read', 400_000),
       makeResult({ ...scan, rowsPerSec: 900_000 }),
       makeResult({
         ...scan,

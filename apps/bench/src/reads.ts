@@ -118,17 +118,17 @@ export function markScanned(keys: ArrayLike<number>, codes: Int32Array): void {
   }
 }
 
-function batchRead(engine: EngineName, mode: 'async' | 'sync'): ReadContender {
-  return {
-    contender: mode === 'sync' ? 'sync batchRead' : 'batchRead',
-    engine,
-    mode,
+/** How each of our read calls reads, given a client's calls: one entry per call. */
+const OUR_READS: Record<
+  'batchRead' | 'batchReadNumpy' | 'scanNumpyAll',
+  {
+    kind: ReadContender['kind']
+    read(reader: Reader, namespace: string, dataset: Dataset): ReadChunk
+  }
+> = {
+  batchRead: {
     kind: 'batch',
-    oneAtATime: mode === 'sync',
-    open(clients, namespace, dataset) {
-      const client = clientFor(clients, engine, mode)
-      if (typeof client === 'string') return client
-      const reader = readerOf(client, namespace)
+    read(reader, namespace, dataset) {
       const keysOf = keyTuples(namespace, dataset)
       return async (start, end, codes) => {
         const result = await reader.batchRead(keysOf(start, end), dataset)
@@ -136,51 +136,50 @@ function batchRead(engine: EngineName, mode: 'async' | 'sync'): ReadContender {
         return { kind: 'numpy', array: result.batchRecords }
       }
     },
-  }
-}
-
-function batchReadNumpy(engine: EngineName, mode: 'async' | 'sync'): ReadContender {
-  return {
-    contender: mode === 'sync' ? 'sync batchReadNumpy' : 'batchReadNumpy',
-    engine,
-    mode,
+  },
+  batchReadNumpy: {
     kind: 'batch',
-    oneAtATime: mode === 'sync',
-    open(clients, namespace, dataset) {
-      const client = clientFor(clients, engine, mode)
-      if (typeof client === 'string') return client
-      const reader = readerOf(client, namespace)
+    read(reader, _namespace, dataset) {
       const column = dataset.data.get('_key') as Int32Array
       return async (start, end, codes) => {
-        const result = await reader.batchReadNumpy(
-          column.subarray(start, end),
-          dataset.set,
-          dataset,
-        )
+        const keys = column.subarray(start, end)
+        const result = await reader.batchReadNumpy(keys, dataset.set, dataset)
         codes.set(result.resultCodes, start)
         return { kind: 'numpy', array: result.batchRecords }
       }
     },
-  }
-}
-
-function scanNumpyAll(engine: EngineName, mode: 'async' | 'sync'): ReadContender {
-  return {
-    contender: mode === 'sync' ? 'sync scanNumpyAll' : 'scanNumpyAll',
-    engine,
-    mode,
+  },
+  scanNumpyAll: {
     kind: 'scan',
-    oneAtATime: false,
-    open(clients, namespace, dataset) {
-      const client = clientFor(clients, engine, mode)
-      if (typeof client === 'string') return client
-      const reader = readerOf(client, namespace)
+    read(reader, _namespace, dataset) {
       return async (_start, _end, codes) => {
         const chunk = await reader.scanNumpyAll(dataset.set, dataset)
         const keys = chunk.records.get('_key') as Int32Array
         markScanned(keys, codes)
         return { kind: 'numpy', array: chunk.records, keys }
       }
+    },
+  },
+}
+
+/** One of our read calls on an engine, async or on the blocking client (one call at a time). */
+function ours(
+  call: keyof typeof OUR_READS,
+  engine: EngineName,
+  mode: 'async' | 'sync',
+): ReadContender {
+  const { kind, read } = OUR_READS[call]
+  return {
+    contender: mode === 'sync' ? `sync ${call}` : call,
+    engine,
+    mode,
+    kind,
+    // a scan is one call either way
+    oneAtATime: mode === 'sync' && kind === 'batch',
+    open(clients, namespace, dataset) {
+      const client = clientFor(clients, engine, mode)
+      if (typeof client === 'string') return client
+      return read(readerOf(client, namespace), namespace, dataset)
     },
   }
 }
@@ -190,15 +189,29 @@ function oneAtATime(contender: ReadContender): ReadContender {
   return { ...contender, oneAtATime: true }
 }
 
-const officialBatchRead: ReadContender = {
-  contender: 'official batchRead (objects)',
-  engine: 'official',
-  mode: 'async',
-  kind: 'batch',
-  oneAtATime: false,
-  open(clients, namespace, dataset) {
-    const official = clients.official
-    if (official === null) return 'the official client is not connected'
+/** A read the official client's own way (records as objects). */
+function theOfficialClients(
+  contender: string,
+  kind: ReadContender['kind'],
+  read: (official: OfficialClient, namespace: string, dataset: Dataset) => ReadChunk,
+): ReadContender {
+  return {
+    contender,
+    engine: 'official',
+    mode: 'async',
+    kind,
+    oneAtATime: false,
+    open(clients, namespace, dataset) {
+      if (clients.official === null) return 'the official client is not connected'
+      return read(clients.official, namespace, dataset)
+    },
+  }
+}
+
+const officialBatchRead = theOfficialClients(
+  'official batchRead (objects)',
+  'batch',
+  (official, namespace, dataset) => {
     const column = dataset.data.get('_key') as Int32Array
     const policy = new Aerospike.BatchPolicy(BENCH_POLICY)
     return async (start, end, codes) => {
@@ -218,18 +231,13 @@ const officialBatchRead: ReadContender = {
       return { kind: 'objects', bins }
     }
   },
-}
+)
 
 /** The official client's own scan of a set: `query.foreach()`, one JS object per record. */
-const officialQuery: ReadContender = {
-  contender: 'official query.foreach (objects)',
-  engine: 'official',
-  mode: 'async',
-  kind: 'scan',
-  oneAtATime: false,
-  open(clients, namespace, dataset) {
-    const official = clients.official
-    if (official === null) return 'the official client is not connected'
+const officialQuery = theOfficialClients(
+  'official query.foreach (objects)',
+  'scan',
+  (official, namespace, dataset) => {
     const policy = new Aerospike.QueryPolicy(SCAN_POLICY)
     return (_start, _end, codes) =>
       new Promise((resolve, reject) => {
@@ -251,25 +259,25 @@ const officialQuery: ReadContender = {
         })
       })
   },
-}
+)
 
 /**
  * Every read contender of the bench, in the order each round runs them: batch reads on each
  * engine, the official client's; the blocking client beside async one call at a time; the scans.
  */
 export const READ_CONTENDERS: readonly ReadContender[] = [
-  batchRead('wire', 'async'),
-  batchRead('official', 'async'),
-  batchReadNumpy('wire', 'async'),
-  batchReadNumpy('official', 'async'),
+  ours('batchRead', 'wire', 'async'),
+  ours('batchRead', 'official', 'async'),
+  ours('batchReadNumpy', 'wire', 'async'),
+  ours('batchReadNumpy', 'official', 'async'),
   officialBatchRead,
-  oneAtATime(batchRead('wire', 'async')),
-  batchRead('wire', 'sync'),
-  oneAtATime(batchReadNumpy('wire', 'async')),
-  batchReadNumpy('wire', 'sync'),
-  scanNumpyAll('wire', 'async'),
-  scanNumpyAll('official', 'async'),
-  scanNumpyAll('wire', 'sync'),
+  oneAtATime(ours('batchRead', 'wire', 'async')),
+  ours('batchRead', 'wire', 'sync'),
+  oneAtATime(ours('batchReadNumpy', 'wire', 'async')),
+  ours('batchReadNumpy', 'wire', 'sync'),
+  ours('scanNumpyAll', 'wire', 'async'),
+  ours('scanNumpyAll', 'official', 'async'),
+  ours('scanNumpyAll', 'wire', 'sync'),
   officialQuery,
 ]
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { headline, ratios, recommend } from './recommend.js'
-import { makeResult } from './test-fixtures.js'
+import { makeNative, makeResult } from './test-fixtures.js'
 
 describe('recommend', () => {
   it('prefers fewer chunks in flight, then smaller chunks, within 5% of the fastest', () => {
@@ -187,13 +187,7 @@ describe('ratios', () => {
         ...official,
         rowsPerSec: 300,
       }),
-      makeResult({
-        ...read,
-        group: 'native',
-        contender: 'asbench batch read',
-        engine: null,
-        rowsPerSec: 600,
-      }),
+      makeNative('asbench batch read', 600),
     ]
     expect(ratios(results).map((r) => [r.numerator, r.denominator, r.ratio])).toEqual([
       ['batchReadNumpy (wire, async)', 'official batchRead (objects)', 3],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { recommend, ratios } from './recommend.js'
 import { formatNumber, renderReport, renderTable, resultRow } from './table.js'
-import { makeReport, makeResult } from './test-fixtures.js'
+import { makeNative, makeReport, makeResult } from './test-fixtures.js'
 
 describe('renderTable', () => {
   it('pads columns and right-aligns numeric ones', () => {
@@ -101,14 +101,7 @@ describe('renderReport', () => {
     const report = makeReport([
       ...[100_000, 300_000, 200_000].map((rowsPerSec) => makeResult({ ...read, rowsPerSec })),
       makeResult({ group: 'scan', contender: 'scanNumpyAll', chunkSize: null, rowsPerSec: 9e5 }),
-      makeResult({
-        ...read,
-        group: 'native',
-        contender: 'asbench batch read',
-        engine: null,
-        rowsPerSec: 400_000,
-        clientCpuUsPerRow: null,
-      }),
+      makeNative('asbench batch read', 400_000),
     ])
     const text = renderReport(report)
     const lines = text.slice(text.indexOf('Side by side')).split('\n')

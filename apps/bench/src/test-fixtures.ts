@@ -34,6 +34,20 @@ export function makeResult(overrides: Partial<RunResult>): RunResult {
   }
 }
 
+/** asbench's cell (`asbench batch read` / `asbench write`) at chunk 1000 × 4. */
+export function makeNative(contender: string, rowsPerSec: number): RunResult {
+  return makeResult({
+    group: 'native',
+    contender,
+    engine: null,
+    chunkSize: 1000,
+    concurrency: 4,
+    rowsPerSec,
+    clientCpuUsPerRow: null,
+    verified: null,
+  })
+}
+
 export function makeReport(results: RunResult[]): BenchReport {
   return {
     version: 1,
