@@ -5,26 +5,28 @@
  */
 import {
   BatchRecords,
-  KeyBatch,
   NumpyBatchRecords,
   ParamError,
   createReadOutcome,
   createReadSink,
-  resolveKeys,
-  resolveReadPolicy,
   type Engine,
+  type KeyBatch,
   type ReadPolicy,
-  type ResolvedKey,
   type RetryEvent,
   type ScanChunk,
 } from '@aerospike-numpy/core'
-import { describe, instanceOf, readingInput, resolveReadBins } from '@aerospike-numpy/core/internal'
+import { describe, instanceOf, readingInput } from '@aerospike-numpy/core/internal'
 import { StructuredArray, type Dtype } from '@aerospike-numpy/dtype'
 import type { Client as OfficialClient } from 'aerospike'
 import { resolveClientConfig, type AsyncClientConfig, type ResolvedClientConfig } from './config.js'
 import { resolveBulkOptions, type StreamWriteSummary, type WriteNumpyOptions } from './chunks.js'
 import { NotConnectedError } from './errors.js'
-import { resolveNumpyKeys } from './read-numpy.js'
+import {
+  READ_PREPARED,
+  prepareBatchRead,
+  prepareBatchReadNumpy,
+  type PreparedRead,
+} from './read-args.js'
 import { scanNumpy, scanNumpyAll, type ScanNumpyOptions, type ScanRunner } from './scan.js'
 import type { PoolLease, WriteWorkerPool } from './pool/pool.js'
 import {
@@ -298,10 +300,16 @@ export class AsyncClient {
     )
   }
 
-  /** Read `keys` into a structured array of `options.dtype`, one row per key. */
-  async batchRead(keys: readonly unknown[], options: BatchReadOptions): Promise<NumpyBatchRecords> {
-    const o = checkOptionKeys(options, ['dtype', 'bins', 'policy'], 'batchRead options')
-    return this.#readKeys(() => resolveKeys(keys), o, 'batchRead')
+  /**
+   * Read `keys` into a structured array of `options.dtype`, one row per key. Keys are `[ns, set,
+   * key]` tuples, `{ ns, set, key }` objects, or a `KeyBatch` (a result's `keyBatch`: the same keys
+   * read again without resolving them again).
+   */
+  async batchRead(
+    keys: readonly unknown[] | KeyBatch,
+    options: BatchReadOptions,
+  ): Promise<NumpyBatchRecords> {
+    return this.#read(prepareBatchRead(keys, options))
   }
 
   /**
@@ -315,38 +323,23 @@ export class AsyncClient {
     set: string,
     options: BatchReadNumpyOptions,
   ): Promise<NumpyBatchRecords> {
-    const o = checkOptionKeys(
-      options,
-      ['dtype', 'bins', 'policy', 'keyField'],
-      'batchReadNumpy options',
-    )
-    return this.#readKeys(
-      () => resolveNumpyKeys(keys, namespace, set, o.keyField),
-      o,
-      'batchReadNumpy',
-    )
+    return this.#read(prepareBatchReadNumpy(keys, namespace, set, options))
   }
 
-  /** The one read path: checked options, resolved keys, the engine's batch read. */
-  async #readKeys(
-    resolve: () => KeyBatch | readonly ResolvedKey[],
-    o: Record<string, unknown>,
-    call: string,
-  ): Promise<NumpyBatchRecords> {
-    if (o.dtype === undefined) {
-      throw new ParamError(`${call} needs options.dtype, the structured dtype to read into`)
+  /** The one read path: the engine's batch read of prepared keys into a new array. */
+  async #read(read: PreparedRead): Promise<NumpyBatchRecords> {
+    const { keys, bins, policy } = read
+    const { sink, array } = createReadSink(read.dtype, keys)
+    const outcome = createReadOutcome(keys.length)
+    if (keys.length > 0) {
+      await this.#track((engine) => engine.read({ keys, bins, policy, sink, outcome }))
     }
-    const dt = checkDtype(o.dtype)
-    const given = resolve()
-    const resolved = given instanceof KeyBatch ? given : KeyBatch.from(given)
-    const bins = resolveReadBins(dt, o.bins)
-    const policy = resolveReadPolicy(o.policy)
-    const { sink, array } = createReadSink(dt, resolved)
-    const outcome = createReadOutcome(resolved.length)
-    if (resolved.length > 0) {
-      await this.#track((engine) => engine.read({ keys: resolved, bins, policy, sink, outcome }))
-    }
-    return new NumpyBatchRecords(array, resolved, outcome)
+    return new NumpyBatchRecords(array, keys, outcome)
+  }
+
+  /** @internal A batch read already prepared (the blocking client prepares on its calling thread). */
+  [READ_PREPARED](read: PreparedRead): Promise<NumpyBatchRecords> {
+    return this.#read(read)
   }
 
   /**

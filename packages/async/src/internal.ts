@@ -4,3 +4,10 @@
  */
 export { runBounded } from './chunks.js'
 export { prepareScan } from './scan.js'
+export {
+  prepareBatchRead,
+  prepareBatchReadNumpy,
+  readPrepared,
+  type PreparedRead,
+} from './read-args.js'
+export { planFor } from './write-args.js'

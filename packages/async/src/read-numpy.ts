@@ -7,13 +7,11 @@ import {
   DEFAULT_KEY_FIELD,
   ParamError,
   compileKeyCodec,
-  computeDigest,
-  type ResolvedKey,
-  type UserKey,
+  type KeyBatch,
 } from '@aerospike-numpy/core'
 import {
+  KeyBatchBuilder,
   describe,
-  userKeyBytes,
   validateNamespace,
   validateSetName,
 } from '@aerospike-numpy/core/internal'
@@ -46,21 +44,17 @@ function isIntegerArray(value: unknown): value is IntegerArray {
   )
 }
 
-function resolved(namespace: string, set: string, key: UserKey, where: string): ResolvedKey {
-  const { particleType, bytes } = userKeyBytes(key, where)
-  return { namespace, set, key, digest: computeDigest(set, particleType, bytes) }
-}
-
 /**
- * Resolves `keys` (in `namespace`/`set`) in order. Throws `ParamError` naming the position of a
- * key Aerospike cannot hold (a float, an integer beyond int64, a string key that is not UTF-8).
+ * Resolves `keys` (in `namespace`/`set`) in order into one `KeyBatch`. Throws `ParamError`
+ * naming the position of a key Aerospike cannot hold (a float, an integer beyond int64, a string
+ * key that is not UTF-8).
  */
 export function resolveNumpyKeys(
   keys: unknown,
   namespace: unknown,
   set: unknown,
   keyField: unknown = DEFAULT_KEY_FIELD,
-): ResolvedKey[] {
+): KeyBatch {
   const ns = validateNamespace(namespace)
   const setName = validateSetName(set)
   if (keys instanceof StructuredArray) {
@@ -69,15 +63,15 @@ export function resolveNumpyKeys(
     }
     const codec = compileKeyCodec(keys.dtype, keyField)
     const src = new Uint8Array(keys.buffer)
-    const out = new Array<ResolvedKey>(keys.length)
+    const builder = new KeyBatchBuilder(keys.length)
+    const where = (i: number): string => `keys row ${i} field '${keyField}'`
     for (let i = 0; i < keys.length; i++) {
-      const value = codec.value(src, keys.byteOffset + i * keys.stride, i)
-      out[i] = resolved(ns, setName, value, `keys row ${i} field '${keyField}'`)
+      builder.addKey(ns, setName, codec.value(src, keys.byteOffset + i * keys.stride, i), i, where)
     }
-    return out
+    return builder.finish()
   }
   if (isIntegerArray(keys)) {
-    const out = new Array<ResolvedKey>(keys.length)
+    const builder = new KeyBatchBuilder(keys.length)
     for (let i = 0; i < keys.length; i++) {
       let value: number | bigint = keys[i]!
       if (typeof value === 'bigint') {
@@ -87,9 +81,9 @@ export function resolveNumpyKeys(
         // Numbers where exact: the same key reads back as the same value type as batchRead's.
         if (value >= -(2n ** 53n) + 1n && value <= 2n ** 53n - 1n) value = Number(value)
       }
-      out[i] = resolved(ns, setName, value, `keys[${i}]`)
+      builder.addKey(ns, setName, value, i)
     }
-    return out
+    return builder.finish()
   }
   if (keys instanceof Float32Array || keys instanceof Float64Array) {
     throw new ParamError(
@@ -101,7 +95,7 @@ export function resolveNumpyKeys(
       `keys must be an integer typed array, an array of strings, Buffers or integers, or a StructuredArray with a key field, got ${describe(keys)}`,
     )
   }
-  const out = new Array<ResolvedKey>(keys.length)
+  const builder = new KeyBatchBuilder(keys.length)
   for (let i = 0; i < keys.length; i++) {
     const value: unknown = keys[i]
     if (
@@ -114,7 +108,7 @@ export function resolveNumpyKeys(
         `keys[${i}] must be a string, Buffer/Uint8Array or integer, got ${describe(value)}`,
       )
     }
-    out[i] = resolved(ns, setName, value, `keys[${i}]`)
+    builder.addKey(ns, setName, value, i)
   }
-  return out
+  return builder.finish()
 }

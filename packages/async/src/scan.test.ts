@@ -370,6 +370,16 @@ describe.each(testEngines())('batchReadNumpy, engine %s', (engine) => {
     expect(big.get(7)).toMatchObject({ status: 7 })
   })
 
+  it("reads a result's keyBatch again: the same keys, not resolved again", async () => {
+    const first = await env.client.batchReadNumpy(['bb', 'zz', 'a'], 'test', `${set}_s`, {
+      dtype: dtype([['v', 'f8']]),
+    })
+    const again = await env.client.batchRead(first.keyBatch, { dtype: dtype([['v', 'f8']]) })
+    expect([...again.resultCodes]).toEqual([0, 2, 0])
+    expect([...(again.batchRecords.get('v') as Float64Array)]).toEqual([2.5, 0, 1.5])
+    expect(again.keys).toEqual(first.keys)
+  })
+
   it('reads the key column of a StructuredArray (keyField), strings and Buffers', async () => {
     const data = sensorRows(5, 10)
     const fromArray = await env.client.batchReadNumpy(data, 'test', set, { dtype: readDt })

@@ -110,4 +110,77 @@ describe('keys', () => {
     expect(() => validateSetName('a\0b')).toThrow(/no NUL/)
     expect(() => resolveKeys('nope')).toThrow(/keys must be an array/)
   })
+
+  it('a KeyBatch is taken as keys again, checked again', () => {
+    const batch = resolveKeys([
+      ['test', 'a', 1],
+      ['test', 'a', 'two'],
+      ['bar', 'b', Uint8Array.of(3)],
+    ])
+    const again = resolveKeys(batch)
+    expect(again).not.toBe(batch)
+    expect(again.toArray()).toEqual(batch.toArray())
+    // Its arrays are the caller's and may change after it was made: refused, not read past.
+    batch.groupOf[1] = 7
+    expect(() => resolveKeys(batch)).toThrow(ParamError)
+    expect(() => resolveKeys(batch)).toThrow(/key 1 names group 7 of 2/)
+  })
+
+  it.each([
+    [
+      'a namespace with a NUL',
+      () => [[{ namespace: 'te\0st', set: 's' }], 1, 20, [1]],
+      /key group 0 namespace/,
+    ],
+    ['a group that is not an object', () => [[42], 1, 20, [1]], /key group 0/],
+    [
+      'digests of the wrong size',
+      () => [[{ namespace: 'test', set: 's' }], 1, 19, [1]],
+      /20 digest bytes/,
+    ],
+    ['too few user keys', () => [[{ namespace: 'test', set: 's' }], 2, 40, [1]], /2 user keys/],
+    [
+      'a float user key',
+      () => [[{ namespace: 'test', set: 's' }], 1, 20, [1.5]],
+      /keys\[0\] key 1.5 is not an integer key/,
+    ],
+    [
+      'an object user key',
+      () => [[{ namespace: 'test', set: 's' }], 1, 20, [{}]],
+      /keys\[0\] key must be an integer/,
+    ],
+    [
+      'a group index out of range',
+      () => [[{ namespace: 'test', set: 's' }], 1, 20, [1], 3],
+      /names group 3 of 1/,
+    ],
+  ])('a KeyBatch made by hand is checked: %s', (_what, parts, message) => {
+    const [groups, n, digestBytes, userKeys, group = 0] = parts() as [
+      unknown[],
+      number,
+      number,
+      unknown[],
+      number?,
+    ]
+    const make = () =>
+      new KeyBatch(
+        groups as never,
+        new Uint32Array(n).fill(group),
+        new Uint8Array(digestBytes),
+        userKeys as never,
+      )
+    expect(make).toThrow(ParamError)
+    expect(make).toThrow(message)
+  })
+
+  it('a KeyBatch refuses look-alike arrays (a Proxy passes instanceof, not isView)', () => {
+    const groups = [{ namespace: 'test', set: 's' }]
+    const proxy = new Proxy(new Uint32Array(1), {})
+    expect(() => new KeyBatch(groups, proxy, new Uint8Array(20), [1])).toThrow(
+      /groupOf must be a Uint32Array/,
+    )
+    expect(() => new KeyBatch(groups, new Uint32Array(1), [] as never, [1])).toThrow(
+      /digests must be a Uint8Array/,
+    )
+  })
 })

@@ -103,6 +103,15 @@ export function userKeyDigest(set: string, key: UserKey): Uint8Array {
   return wireDigest(set, particleType, bytes)
 }
 
+/** A user key's type and range, as `userKeyBytes` accepts them (without encoding it). */
+function checkUserKey(key: unknown, where: string): void {
+  if (typeof key === 'string' || (ArrayBuffer.isView(key) && key instanceof Uint8Array)) return
+  if (typeof key === 'number' && Number.isSafeInteger(key)) return
+  if (typeof key === 'bigint' && key >= INT64_MIN && key <= INT64_MAX) return
+  userKeyBytes(key as UserKey, where) // throws the ParamError that says what is wrong
+  throw new ParamError(`${where} is not a valid key, got ${describe(key)}`)
+}
+
 /** One distinct namespace and set of a key batch. */
 export interface KeyGroup {
   readonly namespace: string
@@ -116,27 +125,61 @@ export interface KeyGroup {
  */
 export class KeyBatch {
   readonly length: number
+  readonly groups: readonly KeyGroup[]
+  /** Per key: its index into `groups`. */
+  readonly groupOf: Uint32Array
+  /** Key i's digest is `digests[20 i, 20 i + 20)`. */
+  readonly digests: Uint8Array
+  readonly userKeys: readonly (UserKey | null)[]
   #resolved: ResolvedKey[] | null = null
 
+  /**
+   * Every part is checked (a batch may come from user code or from another thread): namespace
+   * and set names, group indices, the digest buffer's size and each user key's type. The keys
+   * are read by their digests; a user key is what a read reports for its row, not re-hashed.
+   */
   constructor(
-    readonly groups: readonly KeyGroup[],
-    /** Per key: its index into `groups`. */
-    readonly groupOf: Uint32Array,
-    /** Key i's digest is `digests[20 i, 20 i + 20)`. */
-    readonly digests: Uint8Array,
-    readonly userKeys: readonly (UserKey | null)[],
+    groups: readonly KeyGroup[],
+    groupOf: Uint32Array,
+    digests: Uint8Array,
+    userKeys: readonly (UserKey | null)[],
   ) {
-    this.length = groupOf.length
-    if (digests.length !== this.length * DIGEST_SIZE || userKeys.length !== this.length) {
-      throw new RangeError(
-        `a batch of ${this.length} keys needs ${this.length * DIGEST_SIZE} digest bytes and ${this.length} user keys, got ${digests.length} and ${userKeys.length}`,
+    if (!Array.isArray(groups)) {
+      throw new ParamError(`a key batch's groups must be an array, got ${describe(groups)}`)
+    }
+    this.groups = groups.map((group: unknown, g) => {
+      const { namespace, set } = readOptions(group, ['namespace', 'set'], `key group ${g}`)
+      return Object.freeze({
+        namespace: validateNamespace(namespace, `key group ${g} namespace`),
+        set: validateSetName(set, `key group ${g} set`),
+      })
+    })
+    // Real typed arrays only: a Proxy or look-alike passes `instanceof` but not `isView`.
+    if (!(ArrayBuffer.isView(groupOf) && groupOf instanceof Uint32Array)) {
+      throw new ParamError(`a key batch's groupOf must be a Uint32Array, got ${describe(groupOf)}`)
+    }
+    if (!(ArrayBuffer.isView(digests) && digests instanceof Uint8Array)) {
+      throw new ParamError(`a key batch's digests must be a Uint8Array, got ${describe(digests)}`)
+    }
+    const n = groupOf.length
+    if (!Array.isArray(userKeys) || digests.length !== n * DIGEST_SIZE || userKeys.length !== n) {
+      throw new ParamError(
+        `a batch of ${n} keys needs ${n * DIGEST_SIZE} digest bytes and ${n} user keys, got ${digests.length} and ${describe(userKeys)}`,
       )
     }
-    for (let i = 0; i < this.length; i++) {
-      if (groupOf[i]! >= groups.length) {
-        throw new RangeError(`key ${i} names group ${groupOf[i]} of ${groups.length}`)
+    const keys = new Array<UserKey | null>(n)
+    for (let i = 0; i < n; i++) {
+      if (groupOf[i]! >= this.groups.length) {
+        throw new ParamError(`key ${i} names group ${groupOf[i]} of ${this.groups.length}`)
       }
+      const key: unknown = userKeys[i]
+      if (key !== null) checkUserKey(key, `keys[${i}] key`)
+      keys[i] = key as UserKey | null
     }
+    this.length = n
+    this.groupOf = groupOf
+    this.digests = digests
+    this.userKeys = keys
   }
 
   /** A batch of already resolved keys (one group per distinct namespace and set). */
@@ -234,20 +277,7 @@ export class KeyBatchBuilder {
    */
   add(input: unknown, index: number): void {
     if (Array.isArray(input) && input.length === 3) {
-      const key: unknown = input[2]
-      const group = this.#group(input[0], input[1], index)
-      // The common case, inline: a safe-integer key.
-      if (typeof key === 'number' && Number.isSafeInteger(key)) {
-        const d = this.#digesters[group]!
-        const hi = Math.floor(key / TWO_32)
-        d.intView.setInt32(d.int.keyOffset, hi, false)
-        d.intView.setUint32(d.int.keyOffset + 4, key >>> 0, false)
-        const i = this.#next(group)
-        d.int.digest(8, this.#digests, i * DIGEST_SIZE)
-        this.#userKeys[i] = key
-        return
-      }
-      this.#addUserKey(group, key, index, null)
+      this.#addIn(this.#group(input[0], input[1], index), input[2], index, null)
       return
     }
     const where = `keys[${index}]`
@@ -275,7 +305,21 @@ export class KeyBatchBuilder {
       this.#userKeys[i] = null
       return
     }
-    this.#addUserKey(group, key, index, digest instanceof Uint8Array ? digest : null)
+    this.#addIn(group, key, index, digest instanceof Uint8Array ? digest : null)
+  }
+
+  /**
+   * Adds one user key of `namespace` and `set` (a value of a key column); `where(index)` names it
+   * in errors (made only when there is one).
+   */
+  addKey(
+    namespace: string,
+    set: string,
+    key: unknown,
+    index: number,
+    where: (index: number) => string = (i) => `keys[${i}]`,
+  ): void {
+    this.#addIn(this.#group(namespace, set, index), key, index, null, where)
   }
 
   /** Adds a key already checked (its digest is taken as given). */
@@ -332,9 +376,25 @@ export class KeyBatchBuilder {
     return group
   }
 
-  #addUserKey(group: number, key: unknown, index: number, given: Uint8Array | null): void {
-    const where = `keys[${index}]`
-    const { particleType, bytes } = userKeyBytes(key as UserKey, `${where} key`)
+  #addIn(
+    group: number,
+    key: unknown,
+    index: number,
+    given: Uint8Array | null,
+    where: (index: number) => string = (i) => `keys[${i}] key`,
+  ): void {
+    // The common case first: a safe-integer key, hashed from the group's reused buffer.
+    if (typeof key === 'number' && Number.isSafeInteger(key) && given === null) {
+      const d = this.#digesters[group]!
+      const hi = Math.floor(key / TWO_32)
+      d.intView.setInt32(d.int.keyOffset, hi, false)
+      d.intView.setUint32(d.int.keyOffset + 4, key >>> 0, false)
+      const i = this.#next(group)
+      d.int.digest(8, this.#digests, i * DIGEST_SIZE)
+      this.#userKeys[i] = key
+      return
+    }
+    const { particleType, bytes } = userKeyBytes(key as UserKey, where(index))
     const d = this.#digesters[group]!
     let digester: KeyDigester
     if (particleType === PARTICLE_INTEGER) digester = d.int
@@ -350,7 +410,7 @@ export class KeyBatchBuilder {
     const at = i * DIGEST_SIZE
     digester.digest(bytes.length, this.#digests, at)
     if (given !== null && !sameBytes(given, this.#digests.subarray(at, at + DIGEST_SIZE))) {
-      throw new ParamError(`${where} has a digest that does not match its key`)
+      throw new ParamError(`keys[${index}] has a digest that does not match its key`)
     }
     this.#userKeys[i] = key as UserKey
   }
@@ -363,10 +423,17 @@ export function resolveKey(input: unknown, index: number): ResolvedKey {
   return builder.finish().key(0)
 }
 
-/** Resolve the keys of one batch call (tuples and Key-like objects, mixed as the caller likes). */
+/**
+ * Resolve the keys of one batch call (tuples and Key-like objects, mixed as the caller likes), or
+ * take a `KeyBatch` as it is (after checking it again).
+ */
 export function resolveKeys(keys: unknown): KeyBatch {
   // Keys are the caller's objects: a getter or Proxy in them that throws is a ParamError too.
   return readingInput('keys', () => {
+    if (keys instanceof KeyBatch) {
+      // Already resolved (a result's `keyBatch`): checked again, as its arrays may have changed.
+      return new KeyBatch(keys.groups, keys.groupOf, keys.digests, keys.userKeys)
+    }
     if (!Array.isArray(keys)) {
       throw new ParamError(
         `keys must be an array of [namespace, set, key] or { ns, set, key }, got ${describe(keys)}`,

@@ -16,11 +16,17 @@ import {
 import {
   BatchRecords,
   DEFAULT_KEY_FIELD,
-  compileWritePlan,
   NumpyBatchRecords,
   ParamError,
+  type KeyBatch,
   type ScanChunk,
 } from '@aerospike-numpy/core'
+import {
+  planFor,
+  prepareBatchRead,
+  prepareBatchReadNumpy,
+  type PreparedRead,
+} from '@aerospike-numpy/async/internal'
 import { KeyColumn, describe, instanceOf, readingInput } from '@aerospike-numpy/core/internal'
 import { Dtype, StructuredArray } from '@aerospike-numpy/dtype'
 
@@ -33,14 +39,14 @@ import type {
   RequestBody,
   WriteResultData,
 } from './messages.js'
+import { scanAllSync, scanSync, type Call, type SyncScanNumpyOptions } from './scan.js'
 import {
-  batchReadNumpySync,
-  scanAllSync,
-  scanSync,
-  type Call,
-  type SyncScanNumpyOptions,
-} from './scan.js'
-import { arrayFromData, arrayToData, dtypeFromData, dtypeToData, rebuildError } from './transfer.js'
+  arrayFromData,
+  arrayToData,
+  dtypeToData,
+  keyBatchToData,
+  rebuildError,
+} from './transfer.js'
 
 /** The worker entry and its host module are built files, found from src/ (tests) and dist/ alike. */
 const DEFAULT_WORKER: BlockingWorkerOptions = {
@@ -222,32 +228,8 @@ export class Client {
    * Read records into a structured array of `options.dtype`, one row per key, in key order.
    * Keys, options, results and errors as `AsyncClient.batchRead`.
    */
-  batchRead(keys: readonly unknown[], options: BatchReadOptions): NumpyBatchRecords {
-    let forwarded: unknown = options
-    let readDtype: Dtype | undefined
-    const snapshot = readingInput('batchRead options', () =>
-      typeof options === 'object' && options !== null && !Array.isArray(options)
-        ? { ...options }
-        : null,
-    )
-    if (snapshot !== null && instanceOf(snapshot.dtype, Dtype)) {
-      const { dtype, ...rest } = snapshot
-      readDtype = dtype
-      forwarded = rest
-    }
-    const value = this.#call({
-      op: 'batchRead',
-      keys,
-      options: forwarded as OptionsData | undefined,
-      dtype: readDtype === undefined ? undefined : dtypeToData(readDtype),
-    })
-    if (value.kind !== 'numpyRead') throw unexpected('batchRead', value)
-    const array = arrayFromData(value.records, readDtype ?? dtypeFromData(value.records.dtype))
-    return new NumpyBatchRecords(array, value.keys, {
-      resultCodes: value.resultCodes,
-      generations: value.generations,
-      ttls: value.ttls,
-    })
+  batchRead(keys: readonly unknown[] | KeyBatch, options: BatchReadOptions): NumpyBatchRecords {
+    return this.#read('batchRead', prepareBatchRead(keys, options))
   }
 
   /**
@@ -261,7 +243,31 @@ export class Client {
     set: string,
     options: BatchReadNumpyOptions,
   ): NumpyBatchRecords {
-    return batchReadNumpySync(this.#caller, keys, namespace, set, options)
+    return this.#read('batchReadNumpy', prepareBatchReadNumpy(keys, namespace, set, options))
+  }
+
+  /**
+   * Arguments are checked and keys resolved here, as the async client does before it reads: only
+   * the resolved keys and plain options cross, the rows come back in moved buffers.
+   */
+  #read(call: 'batchRead' | 'batchReadNumpy', read: PreparedRead): NumpyBatchRecords {
+    const value = this.#call(
+      {
+        op: 'read',
+        keys: keyBatchToData(read.keys),
+        dtype: dtypeToData(read.dtype),
+        bins: read.bins,
+        policy: read.policy,
+      },
+      [],
+      call,
+    )
+    if (value.kind !== 'numpyRead') throw unexpected(call, value)
+    return new NumpyBatchRecords(arrayFromData(value.records, read.dtype), read.keys, {
+      resultCodes: value.resultCodes,
+      generations: value.generations,
+      ttls: value.ttls,
+    })
   }
 
   /**
@@ -372,10 +378,17 @@ export class Client {
     return result
   }
 
-  /** One request on a live worker (started, and reconnected, if the last one died). */
-  #call(request: RequestBody, transfer: readonly TransferListItem[] = []): ReplyValue {
-    const worker = this.#workerFor(request.op)
-    return this.#settle(request.op, worker.call(request, transfer, this.#callTimeout))
+  /**
+   * One request on a live worker (started, and reconnected, if the last one died); `call` is the
+   * method errors name.
+   */
+  #call(
+    request: RequestBody,
+    transfer: readonly TransferListItem[] = [],
+    call: string = request.op,
+  ): ReplyValue {
+    const worker = this.#workerFor(call)
+    return this.#settle(call, worker.call(request, transfer, this.#callTimeout))
   }
 
   #workerFor(op: string): BlockingWorker {
@@ -473,7 +486,8 @@ function writeResult(
   const n = value.resultCodes.length
   if (n === 0) return BatchRecords.empty(namespace, set)
   const keyField = (options as { keyField?: unknown } | undefined)?.keyField
-  const plan = compileWritePlan(dtype, typeof keyField === 'string' ? keyField : DEFAULT_KEY_FIELD)
+  // The async client's cached plan: no plan compiled per call.
+  const plan = planFor(dtype, typeof keyField === 'string' ? keyField : DEFAULT_KEY_FIELD)
   return new BatchRecords({
     namespace,
     set,

@@ -5,12 +5,8 @@
  */
 import type { TransferListItem } from 'node:worker_threads'
 
-import {
-  AsyncClient,
-  PartialWriteError,
-  type AsyncClientConfig,
-  type BatchReadOptions,
-} from '@aerospike-numpy/async'
+import { AsyncClient, PartialWriteError, type AsyncClientConfig } from '@aerospike-numpy/async'
+import { readPrepared } from '@aerospike-numpy/async/internal'
 import { BatchRecords, type NumpyBatchRecords } from '@aerospike-numpy/core'
 
 import { toErrorData } from '@aerospike-numpy/core/internal'
@@ -24,7 +20,13 @@ import type {
   WriteResultData,
 } from './messages.js'
 import { scanAll, scanClose, scanNext, scanOpen } from './host-scan.js'
-import { arrayFromData, dtypeFromData, movable, movableArrayToData } from './transfer.js'
+import {
+  arrayFromData,
+  dtypeFromData,
+  keyBatchFromData,
+  movable,
+  movableArrayToData,
+} from './transfer.js'
 import type { HostReply } from './worker.js'
 
 let client: AsyncClient | null = null
@@ -96,27 +98,13 @@ export async function handleRequest(request: Request): Promise<HostReply> {
         throw error
       }
     }
-    case 'batchRead': {
-      const readDtype = request.dtype === undefined ? undefined : dtypeFromData(request.dtype)
-      const options =
-        readDtype === undefined ? request.options : { ...request.options, dtype: readDtype }
-      const result = await current().batchRead(
-        request.keys as readonly unknown[],
-        options as unknown as BatchReadOptions,
-      )
-      return readReply(result)
-    }
-    case 'batchReadNumpy': {
-      const readDtype = request.dtype === undefined ? undefined : dtypeFromData(request.dtype)
-      const options =
-        readDtype === undefined ? request.options : { ...request.options, dtype: readDtype }
-      const keys = 'array' in request.keys ? arrayFromData(request.keys.array) : request.keys.values
-      const result = await current().batchReadNumpy(
-        keys,
-        request.namespace,
-        request.set,
-        options as unknown as BatchReadOptions,
-      )
+    case 'read': {
+      const result = await readPrepared(current(), {
+        keys: keyBatchFromData(request.keys),
+        dtype: dtypeFromData(request.dtype),
+        bins: request.bins,
+        policy: request.policy,
+      })
       return readReply(result)
     }
     case 'scanNumpyAll':
@@ -159,12 +147,6 @@ function readReply(result: NumpyBatchRecords): HostReply {
   const value: NumpyReadResultData = {
     kind: 'numpyRead',
     records: records.data,
-    keys: result.keys.map((k) => ({
-      namespace: k.namespace,
-      set: k.set,
-      key: k.key,
-      digest: k.digest,
-    })),
     resultCodes: movable(result.resultCodes, transfer),
     generations: movable(meta.get('gen') as Uint32Array, transfer),
     ttls: movable(meta.get('ttl') as Uint32Array, transfer),

@@ -6,6 +6,7 @@
  */
 import type { MessagePort, ResourceLimits } from 'node:worker_threads'
 
+import type { KeyGroup, ResolvedReadPolicy, UserKey } from '@aerospike-numpy/core'
 import type { ErrorData } from '@aerospike-numpy/core/internal'
 
 /** The control words the threads share (an Int32Array over a SharedArrayBuffer). */
@@ -103,22 +104,15 @@ export type RequestBody =
       readonly listeners: readonly ListenerName[]
     }
   | {
-      readonly op: 'batchRead'
-      /** As the caller gave them (tuples or Key-like objects, cloned); the worker validates them. */
-      readonly keys: unknown
-      /** The read options without `dtype`, which travels as `dtype`. */
-      readonly options: OptionsData | undefined
-      readonly dtype: DtypeData | undefined
-    }
-  | {
-      readonly op: 'batchReadNumpy'
-      /** Keys as given (typed array or array, cloned), or a StructuredArray's rows as data. */
-      readonly keys: { readonly array: ArrayData } | { readonly values: unknown }
-      readonly namespace: string
-      readonly set: string
-      /** The read options without `dtype`, which travels as `dtype`. */
-      readonly options: OptionsData | undefined
-      readonly dtype: DtypeData | undefined
+      /**
+       * `batchRead` and `batchReadNumpy` alike: checked and resolved on the calling thread, so
+       * only resolved keys and plain options cross.
+       */
+      readonly op: 'read'
+      readonly keys: KeyBatchData
+      readonly dtype: DtypeData
+      readonly bins: readonly string[] | null
+      readonly policy: ResolvedReadPolicy
     }
   | {
       /** `scanNumpyAll`, or `scanOpen` to start an iterated scan (then `scanNext`, `scanClose`). */
@@ -150,19 +144,18 @@ export interface WriteResultData {
   readonly interrupted: ErrorData | undefined
 }
 
-/** A key after validation, as `NumpyBatchRecords.keys` holds it (digest computed in the worker). */
-export interface ResolvedKeyData {
-  readonly namespace: string
-  readonly set: string
-  readonly key: number | bigint | string | Uint8Array | null
-  readonly digest: Uint8Array
+/** A `KeyBatch` as data (its digests and group indices cloned: the caller keeps its batch). */
+export interface KeyBatchData {
+  readonly groups: readonly KeyGroup[]
+  readonly groupOf: Uint32Array
+  readonly digests: Uint8Array
+  readonly userKeys: readonly (UserKey | null)[]
 }
 
-/** A read into a structured array: its bytes and the per-key arrays. */
+/** A read into a structured array: its bytes and the per-key arrays (the caller has the keys). */
 export interface NumpyReadResultData {
   readonly kind: 'numpyRead'
   readonly records: ArrayData
-  readonly keys: readonly ResolvedKeyData[]
   readonly resultCodes: Int32Array
   readonly generations: Uint32Array
   readonly ttls: Uint32Array

@@ -122,6 +122,15 @@ describe('blocking scans', () => {
     expect(() =>
       c.batchReadNumpy(Float32Array.of(1), 'test', set, { dtype: dtype([['score', 'f8']]) }),
     ).toThrow(/Float32Array/)
+    // A result's keys, read again as they are (checked on this thread, resolved once).
+    const again = c.batchRead(result.keyBatch, { dtype: dtype([['count', 'i4']]) })
+    expect([...again.resultCodes]).toEqual([0, 2, 0])
+    expect([...(again.batchRecords.get('count') as Int32Array)]).toEqual([15, 0, 6])
+    expect(again.keys).toEqual(result.keys)
+    result.keyBatch.groupOf[0] = 9
+    expect(() => c.batchRead(result.keyBatch, { dtype: dtype([['count', 'i4']]) })).toThrow(
+      /key 0 names group 9 of 1/,
+    )
   })
 
   it.skipIf(skipUnlessDevServer())(

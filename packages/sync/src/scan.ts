@@ -1,16 +1,15 @@
 /**
- * The blocking client's scans and key-column reads, on the calling thread: options checked here
+ * The blocking client's scans, on the calling thread: options checked here
  * (so mistakes throw where the call was made), the work done by the worker's async client, chunks
  * rebuilt from moved buffers. An iterated scan is a plain (synchronous) iterator: each `next()`
  * blocks until the worker has the next chunk; leaving the loop early stops the scan.
  */
 import type { TransferListItem } from 'node:worker_threads'
 
-import type { BatchReadNumpyOptions, ScanNumpyOptions } from '@aerospike-numpy/async'
+import type { ScanNumpyOptions } from '@aerospike-numpy/async'
 import { prepareScan } from '@aerospike-numpy/async/internal'
-import { NumpyBatchRecords, ParamError, type ScanChunk } from '@aerospike-numpy/core'
-import { describe } from '@aerospike-numpy/core/internal'
-import { Dtype, StructuredArray } from '@aerospike-numpy/dtype'
+import { ParamError, type ScanChunk } from '@aerospike-numpy/core'
+import type { Dtype } from '@aerospike-numpy/dtype'
 
 import type {
   ListenerEvent,
@@ -19,7 +18,7 @@ import type {
   RequestBody,
   ScanResultData,
 } from './messages.js'
-import { arrayFromData, arrayToData, dtypeFromData, dtypeToData } from './transfer.js'
+import { arrayFromData, dtypeFromData, dtypeToData } from './transfer.js'
 
 /** Sends one request to the worker and returns its answer (or throws its error). */
 export type Call = (request: RequestBody, transfer?: readonly TransferListItem[]) => ReplyValue
@@ -166,53 +165,4 @@ export function scanSync(
   return {
     [Symbol.iterator]: () => new BlockingScan(call, namespace, set, split),
   }
-}
-
-export function batchReadNumpySync(
-  call: Call,
-  keys: unknown,
-  namespace: string,
-  set: string,
-  options: BatchReadNumpyOptions,
-): NumpyBatchRecords {
-  if (Buffer.isBuffer(keys)) {
-    throw new ParamError(
-      `keys must be an integer typed array, an array of strings, Buffers or integers, or a StructuredArray with a key field, got ${describe(keys)}`,
-    )
-  }
-  let forwarded: unknown = options
-  let readDtype: Dtype | undefined
-  if (typeof options === 'object' && options !== null && options.dtype instanceof Dtype) {
-    const { dtype, ...rest } = options
-    readDtype = dtype
-    forwarded = rest
-  }
-  let keyData: Extract<RequestBody, { op: 'batchReadNumpy' }>['keys']
-  const transfer: TransferListItem[] = []
-  if (keys instanceof StructuredArray) {
-    const rows = arrayToData(keys)
-    keyData = { array: rows.data }
-    transfer.push(...rows.transfer)
-  } else {
-    keyData = { values: keys }
-  }
-  const value = call(
-    {
-      op: 'batchReadNumpy',
-      keys: keyData,
-      namespace,
-      set,
-      options: forwarded as OptionsData | undefined,
-      dtype: readDtype === undefined ? undefined : dtypeToData(readDtype),
-    },
-    transfer,
-  )
-  if (value.kind !== 'numpyRead')
-    throw new Error(`internal: batchReadNumpy got a ${value.kind} reply`)
-  const array = arrayFromData(value.records, readDtype ?? dtypeFromData(value.records.dtype))
-  return new NumpyBatchRecords(array, value.keys, {
-    resultCodes: value.resultCodes,
-    generations: value.generations,
-    ttls: value.ttls,
-  })
 }

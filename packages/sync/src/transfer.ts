@@ -5,13 +5,14 @@
  */
 import type { TransferListItem } from 'node:worker_threads'
 
+import { KeyBatch } from '@aerospike-numpy/core'
 import { dtype as makeDtype, type Dtype, StructuredArray } from '@aerospike-numpy/dtype'
 
 import * as asyncExports from '@aerospike-numpy/async'
 import { fromErrorData, type ErrorData } from '@aerospike-numpy/core/internal'
 
 import * as syncErrors from './errors.js'
-import type { ArrayData, DtypeData } from './messages.js'
+import type { ArrayData, DtypeData, KeyBatchData } from './messages.js'
 
 const dataByDtype = new WeakMap<Dtype, DtypeData>()
 
@@ -141,6 +142,31 @@ export function arrayFromData(
     stride: data.stride,
     length: data.length,
   })
+}
+
+/**
+ * A key batch as data: its two buffers and the user keys are cloned (one copy each, none per
+ * key), so the caller keeps its batch for the result.
+ */
+export function keyBatchToData(keys: KeyBatch): KeyBatchData {
+  return {
+    groups: keys.groups,
+    groupOf: ownSpan(keys.groupOf),
+    digests: ownSpan(keys.digests),
+    userKeys: keys.userKeys,
+  }
+}
+
+/** A view that spans its whole buffer (cloning a view clones all of its buffer). */
+function ownSpan<T extends Uint8Array | Uint32Array>(view: T): T {
+  return view.byteOffset === 0 && view.byteLength === view.buffer.byteLength
+    ? view
+    : (view.slice() as T)
+}
+
+/** The batch again, checked by its constructor like any batch from outside. */
+export function keyBatchFromData(data: KeyBatchData): KeyBatch {
+  return new KeyBatch(data.groups, data.groupOf, data.digests, data.userKeys)
 }
 
 type NumericArray = Int32Array | Uint32Array | Uint8Array

@@ -11,8 +11,9 @@ import { handleRequest as handleReal } from '../../dist/host.js'
 
 function setOf(request) {
   if (typeof request.set === 'string') return request.set
-  const key = Array.isArray(request.keys) ? request.keys[0] : undefined
-  return Array.isArray(key) && typeof key[1] === 'string' ? key[1] : ''
+  // A read carries its keys resolved: the set of its first group.
+  const group = request.keys?.groups?.[0]
+  return typeof group?.set === 'string' ? group.set : ''
 }
 
 export async function handleRequest(request) {
