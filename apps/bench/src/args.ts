@@ -31,10 +31,15 @@ export interface BenchOptions {
   outDir: string | null
   /** Skip the official client's baselines (put loop, hand-built batchWrite). */
   baselines: boolean
-  /** Measure the read contenders (batchRead of each engine, the official client's, sync). */
+  /** Measure the read and scan contenders (every engine, the official client's own, sync). */
   reads: boolean
-  /** Alternated rounds of the read contenders; the median of each is reported. */
-  readRounds: number
+  /**
+   * Alternated rounds of each side-by-side cell (reads, scans, sync against async); the median
+   * and the spread of the rounds are reported.
+   */
+  rounds: number
+  /** Rows of the set the scan contenders read; `null` = 1,000,000 on a cluster, 20,000 on the devserver; 0 = no scans. */
+  scanRows: number | null
   /** The native C client's benchmark for the ceiling row; `null` = `asbench` on PATH, if any. */
   asbench: string | null
   help: boolean
@@ -56,15 +61,28 @@ export const DEFAULT_OPTIONS: Readonly<BenchOptions> = Object.freeze({
   outDir: null,
   baselines: true,
   reads: true,
-  readRounds: 3,
+  rounds: 3,
+  scanRows: null,
   asbench: null,
   help: false,
 })
 
+/** Default rows of the scanned set: the issue's million on a cluster, little on the devserver. */
+export const SCAN_ROWS_CLUSTER = 1_000_000
+export const SCAN_ROWS_DEVSERVER = 20_000
+
+/** Rows the scan contenders read (0: none). */
+export function scanRows(options: BenchOptions, onCluster: boolean): number {
+  if (!options.reads) return 0
+  return options.scanRows ?? (onCluster ? SCAN_ROWS_CLUSTER : SCAN_ROWS_DEVSERVER)
+}
+
 export const USAGE = `Usage: node apps/bench/dist/main.js [flags]
 
 Measures batchWriteNumpy over a chunk size × concurrency matrix, with the official client's
-put loop and hand-built batchWrite as baselines, both engines, sync vs async and workers.
+put loop and hand-built batchWrite as baselines, both engines, sync vs async and workers; then
+the read contenders (batchRead, batchReadNumpy, the official client's batchRead) and the scans
+(scanNumpyAll, the official client's query.foreach), with asbench as the native ceiling.
 Without --hosts (or AEROSPIKE_HOSTS) it starts the embedded devserver: those numbers measure
 the devserver too; a real cluster gives the numbers that count.
 
@@ -77,9 +95,13 @@ the devserver too; a real cluster gives the numbers that count.
   --sync / --no-sync     measure the blocking client too (default on)
   --workers N            writeNumpy({ workers: N }) run, 0 to skip (default ${DEFAULT_OPTIONS.workers})
   --no-baselines         skip the official client's put loop and hand-built batchWrite
-  --reads / --no-reads   measure batchRead of each engine, the official client's batchRead and
-                         sync batchRead at the recommended sensor setting (default on)
-  --read-rounds N        alternated rounds of the read contenders, median shown (default ${DEFAULT_OPTIONS.readRounds})
+  --reads / --no-reads   measure batchRead and batchReadNumpy of each engine and of the blocking
+                         client, the official client's batchRead, and the scans (default on)
+  --scan-rows N          rows of the set the scan contenders read: scanNumpyAll of each engine and
+                         of the blocking client, the official client's query.foreach (default
+                         ${SCAN_ROWS_CLUSTER.toLocaleString('en-US')} on a cluster, ${SCAN_ROWS_DEVSERVER.toLocaleString('en-US')} on the devserver; 0 = no scans)
+  --rounds N             alternated rounds of each side-by-side cell (reads, scans, sync against
+                         async); median and min–max shown (default ${DEFAULT_OPTIONS.rounds}; --read-rounds is the same)
   --asbench PATH         the native C client's asbench for a ceiling row (writes and batch reads of
                          the same shape; cluster only; default: asbench on PATH, if any)
   --hosts H:P[,H:P]      use this cluster (default: AEROSPIKE_HOSTS, else the embedded devserver)
@@ -229,8 +251,12 @@ export function parseArgs(
         noValue()
         options.reads = false
         break
+      case '--rounds':
       case '--read-rounds':
-        options.readRounds = positiveInt(flag, value(), 100)
+        options.rounds = positiveInt(flag, value(), 100)
+        break
+      case '--scan-rows':
+        options.scanRows = positiveInt(flag, value(), MAX_ROWS, true)
         break
       case '--asbench':
         options.asbench = value()

@@ -58,57 +58,41 @@ export function parseAsbench(
   return { calls, seconds }
 }
 
-/**
- * Inserts `rows` rows in batches of `chunkSize` (`concurrency` threads), then batch-reads them
- * for `readSeconds`; both in `namespace`/`set` on the first host of `hosts`.
- */
-export async function runAsbench(
-  path: string,
-  hosts: string,
-  namespace: string,
-  set: string,
-  rows: number,
-  chunkSize: number,
-  concurrency: number,
-  readSeconds: number,
-): Promise<{ write: NativeRun; read: NativeRun }> {
-  const first = hosts.split(',')[0]!
+/** Where and what asbench works on: the first host of `hosts`, rows of the sensor shape. */
+export interface AsbenchTarget {
+  path: string
+  hosts: string
+  namespace: string
+  set: string
+  rows: number
+  chunkSize: number
+  concurrency: number
+}
+
+function commonArgs(t: AsbenchTarget): string[] {
+  const first = t.hosts.split(',')[0]!
   const colon = first.lastIndexOf(':')
-  const common = [
-    '-h',
-    first.slice(0, colon),
-    '-p',
-    first.slice(colon + 1),
-    '-n',
-    namespace,
-    '-s',
-    set,
-    '-k',
-    String(rows),
-    '-o',
-    'D,D,D,I1',
-    '-z',
-    String(concurrency),
+  return [
+    ...['-h', first.slice(0, colon), '-p', first.slice(colon + 1)],
+    ...['-n', t.namespace, '-s', t.set, '-k', String(t.rows)],
+    ...['-o', 'D,D,D,I1', '-z', String(t.concurrency)],
   ]
-  const written = parseAsbench(
-    await run(path, [...common, '-w', 'I', '--batch-write-size', String(chunkSize)]),
-    'write',
-  )
-  const read = parseAsbench(
-    await run(path, [
-      ...common,
-      '-w',
-      'RU,100',
-      '--batch-read-size',
-      String(chunkSize),
-      '-t',
-      String(Math.max(1, Math.round(readSeconds))),
-    ]),
-    'read',
-  )
-  return {
-    // an insert run writes every key once
-    write: { rows, seconds: written.seconds },
-    read: { rows: read.calls * chunkSize, seconds: read.seconds },
-  }
+}
+
+/** Inserts every one of `rows` keys once, in batches of `chunkSize` (`concurrency` threads). */
+export async function asbenchWrite(t: AsbenchTarget): Promise<NativeRun> {
+  const args = [...commonArgs(t), '-w', 'I', '--batch-write-size', String(t.chunkSize)]
+  const written = parseAsbench(await run(t.path, args), 'write')
+  return { rows: t.rows, seconds: written.seconds }
+}
+
+/** Batch-reads the rows `asbenchWrite` wrote, for `seconds`, in batches of `chunkSize`. */
+export async function asbenchRead(t: AsbenchTarget, seconds: number): Promise<NativeRun> {
+  const args = [
+    ...commonArgs(t),
+    ...['-w', 'RU,100', '--batch-read-size', String(t.chunkSize)],
+    ...['-t', String(Math.max(1, Math.round(seconds)))],
+  ]
+  const read = parseAsbench(await run(t.path, args), 'read')
+  return { rows: read.calls * t.chunkSize, seconds: read.seconds }
 }

@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { parseArgs } from './args.js'
 import { BASELINE_ROUNDS, rowsForRun, runBench } from './bench.js'
 import { writeOutputs } from './output.js'
+import { READ_CONTENDERS } from './reads.js'
 import { Progress } from './progress.js'
 import { DEVSERVER_NOTE } from './report.js'
 import { renderReport } from './table.js'
@@ -38,6 +39,7 @@ describe('a small bench run', () => {
       [
         ...['--rows', '600', '--chunk-sizes', '100,250', '--concurrency', '1,2'],
         ...['--run-seconds', '0', '--workers', '2', '--set-prefix', setPrefix()],
+        ...['--scan-rows', '300'],
       ],
       process.env,
     )
@@ -67,10 +69,35 @@ describe('a small bench run', () => {
         .map((r) => `${r.chunkSize ?? 'put'}/${r.concurrency}`)
       expect(new Set(settings.map((s) => s.split('/')[1])).size).toBe(1)
     }
-    // chunk 100 is the only one of 100/1000/5000 in this run: one sync run, one async beside it
+    // chunk 100 is the only one of 100/1000/5000 in this run: sync and async beside it, in
+    // alternated rounds
     const sync = report.results.filter((r) => r.group === 'sync')
     if (!skippedWhat.includes('sync client')) {
-      expect(sync.map((r) => `${r.mode} ${r.chunkSize}`)).toEqual(['async 100', 'sync 100'])
+      expect(sync.map((r) => `${r.mode} ${r.chunkSize}`)).toEqual(
+        ['async', 'sync', 'sync', 'async', 'async', 'sync'].map((m) => `${m} 100`),
+      )
+    }
+    // The reads and scans: every contender of the registry that could run, each in 3 rounds;
+    // the scans read every row of their 300 exactly once.
+    const readCells = report.cells.filter((c) => ['read', 'read-sync', 'scan'].includes(c.group))
+    expect(readCells.length + report.skipped.filter((s) => s.what.includes('(')).length).toBe(
+      READ_CONTENDERS.length,
+    )
+    for (const c of readCells) expect(c.runs, c.name).toBe(3)
+    for (const r of report.results.filter((r) => r.group === 'scan')) {
+      expect(r).toMatchObject({ rows: 300, calls: 1, failures: 0 })
+      expect(r.verified).toEqual({ rows: 300, mismatches: 0 })
+    }
+    const ratioNames = report.ratios.map((r) => `${r.numerator} / ${r.denominator}`)
+    for (const name of [
+      'batchReadNumpy (wire, async) / official batchRead (objects)',
+      'sync batchReadNumpy (wire) / batchReadNumpy (wire, async)',
+      'sync batchRead (wire) / batchRead (wire, async)',
+      'sync scanNumpyAll (wire) / scanNumpyAll (wire, async)',
+      'scanNumpyAll (wire, async) / official query.foreach (objects)',
+      'scanNumpyAll (official, async) / official query.foreach (objects)',
+    ]) {
+      if (engines.length === 2) expect(ratioNames).toContain(name)
     }
     const workers = report.results.filter((r) => r.group === 'workers')
     expect(workers.length + (skippedWhat.some((w) => w.startsWith('writeNumpy')) ? 2 : 0)).toBe(2)
@@ -127,6 +154,7 @@ describe.skipIf(!usesDevServer)('failures are counted, shown, and never recommen
         [
           ...['--rows', '400', '--chunk-sizes', '100', '--concurrency', '2', '--dtype', 'sensor'],
           ...['--run-seconds', '0', '--workers', '0', '--no-sync', '--set-prefix', prefix],
+          '--no-reads', // the write failures are what this checks
         ],
         {},
       )

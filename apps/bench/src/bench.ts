@@ -7,6 +7,8 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { AsyncClient } from '@aerospike-numpy/async'
 import type { BenchOptions, DatasetName, EngineName } from './args.js'
+import { scanRows } from './args.js'
+import { cells } from './cells.js'
 import type { Dataset } from './datasets.js'
 import { makeDataset } from './datasets.js'
 import type { Measurement } from './measure.js'
@@ -18,17 +20,26 @@ import { headline, ratios, recommend } from './recommend.js'
 import type { BenchReport, RunResult, Skipped } from './report.js'
 import type { Client } from '@aerospike-numpy/sync'
 import type { RunShape } from './runs.js'
-import { bulkWrite, numpyBatches, syncBatches } from './runs.js'
+import { KEY_STORED_POLICY, bulkWrite, numpyBatches, syncBatches } from './runs.js'
 import { perSecond } from './stats.js'
 import { formatNumber } from './table.js'
 import { openTarget } from './target.js'
 import type { Target } from './target.js'
 import { verifySample } from './verify.js'
-import { findAsbench, runAsbench, type NativeRun } from './asbench.js'
+import { asbenchRead, asbenchWrite, findAsbench, type NativeRun } from './asbench.js'
 import { READ_CONTENDERS, checkRead, runRead, type ReadClients } from './reads.js'
+import type { ReadChunk, ReadContender } from './reads.js'
 
 const ENGINES: readonly EngineName[] = ['wire', 'official']
 const SYNC_CHUNKS = [100, 1000, 5000]
+/** Seconds of each round of asbench batch reads. */
+const NATIVE_READ_SECONDS = 3
+
+/** Chunk sizes of the sync-against-async writes: those of 100, 1000, 5000 in the matrix, else its first. */
+function syncChunks(options: BenchOptions): number[] {
+  const chosen = SYNC_CHUNKS.filter((k) => options.chunkSizes.includes(k))
+  return chosen.length > 0 ? chosen : [options.chunkSizes[0] as number]
+}
 /** Rounds of (batchWriteNumpy per engine, batchWrite by hand, put loop) for the ratios. */
 export const BASELINE_ROUNDS = 2
 
@@ -67,6 +78,14 @@ interface RunMeta {
   chunkSize: number | null
   concurrency: number
   workers: number
+}
+
+/** One cell of alternated rounds: what it is, how to run it, and the check its reads made. */
+interface RoundCell {
+  meta: RunMeta
+  run: (dataset: Dataset) => Promise<Measurement>
+  /** What a read contender's check found; null: nothing to check (asbench); absent: a write. */
+  checked?: { rows: number; mismatches: number } | null
 }
 
 export class Bench {
@@ -140,10 +159,7 @@ export class Bench {
     const o = this.options
     let runs = o.datasets.length * engines * o.chunkSizes.length * o.concurrencies.length
     if (o.baselines) runs += BASELINE_ROUNDS * (engines + 2) * o.datasets.length
-    if (o.sync) {
-      const chunks = Math.max(1, SYNC_CHUNKS.filter((k) => o.chunkSizes.includes(k)).length)
-      runs += chunks * (this.clients.has('wire') ? 2 : 1)
-    }
+    if (o.sync) runs += syncChunks(o).length * (this.clients.has('wire') ? 2 : 1) * o.rounds
     if (o.workers > 0) runs += 2
     this.progress.grow(runs)
   }
@@ -155,7 +171,7 @@ export class Bench {
   private async record(
     meta: RunMeta,
     run: (dataset: Dataset) => Promise<Measurement>,
-    checked?: { rows: number; mismatches: number },
+    checked?: { rows: number; mismatches: number } | null,
   ): Promise<RunResult> {
     const dataset = meta.dataset
     if (checked === undefined) dataset.stamp(this.runIndex++)
@@ -166,7 +182,9 @@ export class Bench {
     this.progress.setLabel(label)
     const m = await run(dataset)
     const verified =
-      checked ?? (await verifySample(this.reader(), this.options.namespace, dataset, m.resultCodes))
+      checked !== undefined
+        ? checked
+        : await verifySample(this.reader(), this.options.namespace, dataset, m.resultCodes)
     const bytes = m.rows * dataset.dtype.itemsize
     const result: RunResult = {
       group: meta.group,
@@ -187,17 +205,33 @@ export class Bench {
       ...countFailures(m.resultCodes),
       eventLoopDelayMs: m.eventLoopDelayMs,
       errors: m.errors,
-      clientCpuUsPerRow: this.target.serverInProcess || m.rows === 0 ? null : m.cpuMicros / m.rows,
+      // asbench is another process: this one's CPU says nothing about it
+      clientCpuUsPerRow:
+        this.target.serverInProcess || m.rows === 0 || meta.group === 'native'
+          ? null
+          : m.cpuMicros / m.rows,
       verified,
     }
     this.results.push(result)
     this.progress.advance(1)
     this.progress.log(
-      `${label}: ${formatNumber(result.rowsPerSec)} rows/s, ${result.failures} failed, ` +
-        `${verified.mismatches}/${verified.rows} read back wrong` +
+      `${label}: ${formatNumber(result.rowsPerSec)} rows/s, ${result.failures} failed` +
+        (verified === null ? '' : `, ${verified.mismatches}/${verified.rows} read back wrong`) +
         (m.errors.length > 0 ? ` (${m.errors.join('; ')})` : ''),
     )
     return result
+  }
+
+  /**
+   * Runs `cells` in `rounds` rounds whose order alternates (forwards, backwards, …): each cell's
+   * rounds are spread over the same stretch of time as its neighbours', so a ratio of medians
+   * compares runs made side by side.
+   */
+  private async alternate(rounds: number, list: readonly RoundCell[]): Promise<void> {
+    for (let round = 0; round < rounds; round++) {
+      const order = round % 2 === 0 ? list : [...list].reverse()
+      for (const cell of order) await this.record(cell.meta, cell.run, cell.checked)
+    }
   }
 
   /** Resolves to the engines it ran on. */
@@ -289,43 +323,46 @@ export class Bench {
       await warmUp(() =>
         handBuiltBatchWrite(official, this.options.namespace, dataset, warmUpShape(dataset)),
       )
-      for (let round = 0; round < BASELINE_ROUNDS; round++) {
-        for (const engine of engines) {
-          const client = this.clients.get(engine) as AsyncClient
-          await this.record(
-            { ...setting, group: 'paired', contender: 'batchWriteNumpy', engine },
-            () => numpyBatches(client, this.options.namespace, dataset, shape),
-          )
+      const ours = engines.map((engine) => {
+        const client = this.clients.get(engine) as AsyncClient
+        return {
+          meta: { ...setting, group: 'paired' as const, contender: 'batchWriteNumpy', engine },
+          run: () => numpyBatches(client, this.options.namespace, dataset, shape),
         }
-        await this.record(
-          {
+      })
+      await this.alternate(BASELINE_ROUNDS, [
+        ...ours,
+        {
+          meta: {
             ...setting,
             group: 'baseline',
             contender: 'official batchWrite (records by hand)',
             engine: 'official',
           },
-          () => handBuiltBatchWrite(official, this.options.namespace, dataset, shape),
-        )
-        await this.record(
-          {
+          run: () => handBuiltBatchWrite(official, this.options.namespace, dataset, shape),
+        },
+        {
+          meta: {
             ...setting,
             group: 'baseline',
             contender: 'official put loop',
             engine: 'official',
             chunkSize: null,
           },
-          () => putLoop(official, this.options.namespace, dataset, shape),
-        )
-      }
+          run: () => putLoop(official, this.options.namespace, dataset, shape),
+        },
+      ])
     }
   }
 
-  /** The blocking client against async batchWriteNumpy with one call in flight. */
+  /**
+   * The blocking client against async batchWriteNumpy with one call in flight, in alternated
+   * rounds at each chunk size.
+   */
   async sync(): Promise<void> {
     if (!this.options.sync) return
-    const chosen = SYNC_CHUNKS.filter((k) => this.options.chunkSizes.includes(k))
-    const chunks = chosen.length > 0 ? chosen : [this.options.chunkSizes[0] as number]
-    const syncRuns = chunks.length * (this.clients.has('wire') ? 2 : 1)
+    const chunks = syncChunks(this.options)
+    const syncRuns = chunks.length * (this.clients.has('wire') ? 2 : 1) * this.options.rounds
     let client: Client
     try {
       const { client: makeClient } = await import('@aerospike-numpy/sync')
@@ -339,7 +376,7 @@ export class Bench {
       const rows = this.options.rows
       const writer = client
       await warmUp(() => syncBatches(writer, this.options.namespace, dataset, warmUpShape(dataset)))
-      // The same engine asynchronously, one call at a time, right before each blocking run.
+      // The same engine asynchronously, one call at a time, beside each blocking run.
       const asyncClient = this.clients.get('wire')
       for (const chunkSize of chunks) {
         const setting = {
@@ -351,14 +388,18 @@ export class Bench {
           workers: 0,
         }
         const shape = { rows, chunkSize, concurrency: 1, maxSeconds: this.options.runSeconds }
+        const pair: RoundCell[] = []
         if (asyncClient !== undefined) {
-          await this.record({ ...setting, contender: 'batchWriteNumpy', mode: 'async' }, () =>
-            numpyBatches(asyncClient, this.options.namespace, dataset, shape),
-          )
+          pair.push({
+            meta: { ...setting, contender: 'batchWriteNumpy', mode: 'async' },
+            run: () => numpyBatches(asyncClient, this.options.namespace, dataset, shape),
+          })
         }
-        await this.record({ ...setting, contender: 'sync batchWriteNumpy', mode: 'sync' }, () =>
-          syncBatches(writer, this.options.namespace, dataset, shape),
-        )
+        pair.push({
+          meta: { ...setting, contender: 'sync batchWriteNumpy', mode: 'sync' },
+          run: () => syncBatches(writer, this.options.namespace, dataset, shape),
+        })
+        await this.alternate(this.options.rounds, pair)
       }
     } finally {
       client.close()
@@ -415,23 +456,70 @@ export class Bench {
   }
 
   /**
-   * The read contenders at one setting (1000 × 4 where the matrix has them), on rows written once
-   * to a set of their own: rounds alternating their order, each contender checked value by value
-   * first; the blocking client beside async one call at a time; then the native ceiling.
+   * Writes the rows the read contenders read, to a set of their own; false (and skipped) when a
+   * row failed. The scans' set is emptied first, so that a scan meets only this run's rows.
+   */
+  private async writeReadSet(
+    dataset: Dataset,
+    shape: { chunkSize: number; concurrency: number },
+    kind: ReadContender['kind'],
+  ): Promise<boolean> {
+    const writer = this.clients.get('wire') ?? this.reader()
+    const namespace = this.options.namespace
+    dataset.stamp(this.runIndex++)
+    if (kind === 'scan') {
+      if (this.official === null) {
+        this.skip('scans', 'the official client is not connected: cannot empty the set to scan')
+        return false
+      }
+      await this.official.truncate(namespace, dataset.set, 0)
+    }
+    const all = { rows: dataset.data.length, ...shape }
+    const written = await numpyBatches(
+      writer,
+      namespace,
+      dataset,
+      all,
+      kind === 'scan' ? KEY_STORED_POLICY : undefined,
+    )
+    const { failures } = countFailures(written.resultCodes)
+    if (failures > 0) {
+      const what = kind === 'scan' ? 'scans' : 'reads'
+      this.skip(
+        what,
+        `writing the rows to read failed (${failures} rows): ${written.errors.join('; ')}`,
+      )
+      return false
+    }
+    return true
+  }
+
+  /**
+   * The read contenders: batch reads at one setting (1000 × 4 where the matrix has them) on
+   * `--rows` rows, and scans of a set of `--scan-rows` rows, each written once to a set of its
+   * own. Each contender is checked value by value first (a scan: every row exactly once), then
+   * all run in alternated rounds; the blocking client beside async one call at a time. Then the
+   * native ceiling.
    */
   async reads(): Promise<void> {
     if (!this.options.reads) return
     const { chunkSize, concurrency } = readSetting(this.options)
-    const rounds = this.options.readRounds
-    const namespace = this.options.namespace
-    const writer = this.clients.get('wire') ?? this.reader()
-    const dataset = makeDataset('sensor', this.options.rows, `${this.options.setPrefix}_read`)
-    dataset.stamp(this.runIndex++)
-    const all = { rows: dataset.data.length, chunkSize, concurrency }
-    const written = await numpyBatches(writer, namespace, dataset, all)
-    if (countFailures(written.resultCodes).failures > 0) {
-      this.skip('reads', `writing the rows to read failed: ${written.errors.join('; ')}`)
-      return
+    try {
+      this.official ??= await connectOfficial(this.target.hosts)
+    } catch (error) {
+      this.skip('official client reads', message(error))
+    }
+    const datasets = new Map<ReadContender['kind'], Dataset>()
+    const batchSet = makeDataset('sensor', this.options.rows, `${this.options.setPrefix}_read`)
+    if (await this.writeReadSet(batchSet, { chunkSize, concurrency }, 'batch')) {
+      datasets.set('batch', batchSet)
+    }
+    const scanned = scanRows(this.options, this.target.kind === 'cluster')
+    if (scanned > 0) {
+      const scanSet = makeDataset('sensor', scanned, `${this.options.setPrefix}_scan`)
+      if (await this.writeReadSet(scanSet, { chunkSize, concurrency }, 'scan')) {
+        datasets.set('scan', scanSet)
+      }
     }
     let sync: Client | null = null
     try {
@@ -440,113 +528,141 @@ export class Bench {
         sync = makeClient({ hosts: this.target.hosts }).connect()
       }
     } catch (error) {
-      this.skip('sync batchRead', message(error))
-    }
-    try {
-      this.official ??= await connectOfficial(this.target.hosts)
-    } catch (error) {
-      this.skip('official batchRead (objects)', message(error))
+      this.skip('sync reads', message(error))
     }
     const clients: ReadClients = { engines: this.clients, official: this.official, sync }
     try {
-      const open = []
+      const list: RoundCell[] = []
       for (const c of READ_CONTENDERS) {
-        const reader = c.open(clients, namespace, dataset)
+        const dataset = datasets.get(c.kind)
+        if (dataset === undefined) continue
         const name = `${c.contender} (${c.engine ?? 'native'}, ${c.mode})`
-        if (typeof reader === 'string') {
-          this.skip(name, reader)
-          continue
-        }
-        const checked = await checkRead(reader, dataset, Math.min(chunkSize, dataset.data.length))
-        await runRead(reader, { ...warmUpShape(dataset), concurrency: c.oneAtATime ? 1 : 2 })
-        open.push({ c, reader, checked })
+        const cell = await this.openRead(c, clients, dataset, { chunkSize, concurrency })
+        if (typeof cell === 'string') this.skip(name, cell)
+        else list.push(cell)
       }
-      this.progress.grow(open.length * rounds)
-      for (let round = 0; round < rounds; round++) {
-        const order = round % 2 === 0 ? open : [...open].reverse()
-        for (const { c, reader, checked } of order) {
-          const shape = {
-            rows: dataset.data.length,
-            chunkSize,
-            concurrency: c.oneAtATime ? 1 : concurrency,
-          }
-          await this.record(
-            {
-              group: c.oneAtATime ? 'read-sync' : 'read',
-              contender: c.contender,
-              dataset,
-              engine: c.engine,
-              mode: c.mode,
-              chunkSize,
-              concurrency: shape.concurrency,
-              workers: 0,
-            },
-            () => runRead(reader, shape),
-            checked,
-          )
-        }
-      }
+      if (datasets.has('batch')) list.push(...(await this.native(chunkSize, concurrency)))
+      this.progress.grow(list.length * this.options.rounds)
+      await this.alternate(this.options.rounds, list)
     } finally {
       sync?.close()
     }
-    await this.native(chunkSize, concurrency)
   }
 
-  /** asbench writes and batch-reads rows of the sensor shape: the ceiling row. */
-  private async native(chunkSize: number, concurrency: number): Promise<void> {
+  /**
+   * A read contender ready for its rounds: checked (a batch contender on its first chunk, a scan
+   * on the whole set) and warmed up; or why it cannot run.
+   */
+  private async openRead(
+    c: ReadContender,
+    clients: ReadClients,
+    dataset: Dataset,
+    setting: { chunkSize: number; concurrency: number },
+  ): Promise<RoundCell | string> {
+    const reader: ReadChunk | string = c.open(clients, this.options.namespace, dataset)
+    if (typeof reader === 'string') return reader
+    const rows = dataset.data.length
+    const scan = c.kind === 'scan'
+    let checked: { rows: number; mismatches: number }
+    try {
+      // a scan's check is its warm-up too
+      checked = await checkRead(reader, dataset, scan ? rows : Math.min(setting.chunkSize, rows))
+      if (!scan) {
+        const warm = { ...warmUpShape(dataset), concurrency: c.oneAtATime ? 1 : 2 }
+        await runRead(reader, c.kind, warm)
+      }
+    } catch (error) {
+      return message(error)
+    }
+    const shape = {
+      rows,
+      chunkSize: setting.chunkSize,
+      concurrency: c.oneAtATime || scan ? 1 : setting.concurrency,
+      // like every cell: no new call after --run-seconds (a scan is one call)
+      maxSeconds: this.options.runSeconds,
+    }
+    return {
+      meta: {
+        group: scan ? 'scan' : c.oneAtATime ? 'read-sync' : 'read',
+        contender: c.contender,
+        dataset,
+        engine: c.engine,
+        mode: c.mode,
+        chunkSize: scan ? null : setting.chunkSize,
+        concurrency: shape.concurrency,
+        workers: 0,
+      },
+      run: () => runRead(reader, c.kind, shape),
+      checked,
+    }
+  }
+
+  /**
+   * asbench's cells, the ceiling: inserts and batch reads of rows of the sensor shape, run in the
+   * read rounds beside our contenders. Its rows are written once first (which checks it runs).
+   */
+  private async native(chunkSize: number, concurrency: number): Promise<RoundCell[]> {
     const path = findAsbench(this.options.asbench)
-    if (path === null) return
+    if (path === null) return []
     if (this.target.kind !== 'cluster') {
       this.skip('asbench', 'it needs a real cluster (--hosts), not the devserver')
-      return
+      return []
     }
-    const dataset = this.dataset('sensor', this.options.rows)
-    let runs: { write: NativeRun; read: NativeRun }
+    const target = {
+      path,
+      hosts: this.target.hosts,
+      namespace: this.options.namespace,
+      set: `${this.options.setPrefix}_asbench`,
+      rows: this.options.rows,
+      chunkSize,
+      concurrency,
+    }
     try {
-      runs = await runAsbench(
-        path,
-        this.target.hosts,
-        this.options.namespace,
-        `${this.options.setPrefix}_asbench`,
-        this.options.rows,
-        chunkSize,
-        concurrency,
-        3,
-      )
+      await asbenchWrite(target)
     } catch (error) {
       this.skip('asbench', message(error))
-      return
+      return []
     }
-    for (const [contender, run] of [
-      ['asbench write', runs.write],
-      ['asbench batch read', runs.read],
-    ] as const) {
-      const result: RunResult = {
-        group: 'native',
-        contender,
-        dataset: dataset.name,
-        engine: null,
-        mode: 'async',
-        chunkSize,
-        concurrency,
-        workers: 0,
-        rows: run.rows,
-        bytes: run.rows * dataset.dtype.itemsize,
-        seconds: run.seconds,
-        rowsPerSec: perSecond(run.rows, run.seconds),
-        mbPerSec: perSecond(run.rows * dataset.dtype.itemsize, run.seconds) / 1e6,
-        calls: Math.round(run.rows / chunkSize),
-        latencyMs: { p50: 0, p99: 0, max: 0, count: 0 },
-        failures: 0,
-        failureCodes: {},
-        eventLoopDelayMs: { p50: 0, p99: 0, max: 0 },
-        clientCpuUsPerRow: null,
-        errors: [],
-        verified: null,
+    const measured = async (run: () => Promise<NativeRun>): Promise<Measurement> => {
+      let native: NativeRun = { rows: 0, seconds: 0 }
+      const errors: string[] = []
+      try {
+        native = await run()
+      } catch (error) {
+        errors.push(message(error))
       }
-      this.results.push(result)
-      this.progress.log(`${contender}: ${formatNumber(result.rowsPerSec)} rows/s`)
+      return {
+        rows: native.rows,
+        seconds: native.seconds,
+        calls: Math.round(native.rows / chunkSize),
+        latencyMs: { p50: 0, p99: 0, max: 0, count: 0 },
+        resultCodes: new Int32Array(0),
+        eventLoopDelayMs: { p50: 0, p99: 0, max: 0 },
+        cpuMicros: 0,
+        errors,
+      }
     }
+    const meta = {
+      group: 'native' as const,
+      dataset: this.dataset('sensor', this.options.rows),
+      engine: null,
+      mode: 'async' as const,
+      chunkSize,
+      concurrency,
+      workers: 0,
+    }
+    return [
+      {
+        meta: { ...meta, contender: 'asbench write' },
+        run: () => measured(() => asbenchWrite(target)),
+        checked: null,
+      },
+      {
+        meta: { ...meta, contender: 'asbench batch read' },
+        run: () => measured(() => asbenchRead(target, NATIVE_READ_SECONDS)),
+        checked: null,
+      },
+    ]
   }
 }
 
@@ -619,6 +735,7 @@ export async function runBench(
     results: bench.results,
     skipped: bench.skipped,
     recommendations: recommend(bench.results),
+    cells: cells(bench.results),
     ratios: ratios(bench.results),
   }
 }

@@ -1,10 +1,18 @@
 import { spawnSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import { escapeXml, niceScale, renderChart } from './chart.js'
-import { makeReport, makeResult } from './test-fixtures.js'
+import { makeNative, makeReport, makeResult } from './test-fixtures.js'
 
 /** numpy's python is on every machine here: its XML parser is the oracle for well-formedness. */
-function parseWithPython(svg: string): { polylines: number; dashed: number; texts: string[] } {
+interface Parsed {
+  polylines: number
+  dashed: number
+  /** Bars: rects with a tooltip (the background rect has none). */
+  bars: string[]
+  texts: string[]
+}
+
+function parseWithPython(svg: string): Parsed {
   const script = `
 import sys, json, xml.etree.ElementTree as ET
 root = ET.fromstring(sys.stdin.read())
@@ -12,11 +20,12 @@ ns = '{http://www.w3.org/2000/svg}'
 print(json.dumps({
   'polylines': len(root.findall('.//' + ns + 'polyline')),
   'dashed': len([l for l in root.findall('.//' + ns + 'line') if l.get('stroke-dasharray')]),
+  'bars': [r.find(ns + 'title').text for r in root.findall('.//' + ns + 'rect') if r.find(ns + 'title') is not None],
   'texts': [t.text for t in root.findall('.//' + ns + 'text')],
 }))`
   const out = spawnSync('python3', ['-c', script], { input: svg, encoding: 'utf8' })
   if (out.status !== 0) throw new Error(`python3 could not parse the SVG: ${out.stderr}`)
-  return JSON.parse(out.stdout) as { polylines: number; dashed: number; texts: string[] }
+  return JSON.parse(out.stdout) as Parsed
 }
 
 describe('niceScale', () => {
@@ -35,7 +44,19 @@ describe('niceScale', () => {
 })
 
 describe('renderChart', () => {
-  it('draws one line per concurrency per panel and the baselines as dashed lines', () => {
+  it('draws one line per concurrency per panel and the baselines as dashed lines; then the read and scan panels', () => {
+    const read = {
+      group: 'read' as const,
+      contender: 'batchReadNumpy',
+      chunkSize: 1000,
+      concurrency: 4,
+    }
+    const scan = {
+      group: 'scan' as const,
+      contender: 'scanNumpyAll',
+      chunkSize: null,
+      rows: 50_000,
+    }
     const results = [
       ...[100, 1000, 5000].flatMap((chunkSize) =>
         [1, 4].map((concurrency) =>
@@ -58,12 +79,38 @@ describe('renderChart', () => {
         concurrency: 4,
         rowsPerSec: 9000,
       }),
+      // three rounds of one read contender, one of another, the native ceiling; two scans
+      ...[100_000, 300_000, 200_000].map((rowsPerSec) => makeResult({ ...read, rowsPerSec })),
+      makeResult({
+        ...read,
+        group: 'read-sync',
+        contender: 'sync batchReadNumpy',
+        mode: 'sync',
+        concurrency: 1,
+      }),
+      makeNative('asbench batch read', 400_000),
+      makeResult({ ...scan, rowsPerSec: 900_000 }),
+      makeResult({
+        ...scan,
+        contender: 'official query.foreach (objects)',
+        engine: 'official',
+        rowsPerSec: 300_000,
+      }),
     ]
     const svg = renderChart(makeReport(results))
     const parsed = parseWithPython(svg)
     expect(parsed.polylines).toBe(3)
-    // each baseline: its line across the plot plus its legend swatch
-    expect(parsed.dashed).toBe(4)
+    // each baseline: its line across the plot plus its legend swatch; the native ceiling's line
+    expect(parsed.dashed).toBe(5)
+    expect(parsed.bars).toEqual([
+      'batchReadNumpy (wire, async), 4 in flight: 200,000 rows/s (100,000–300,000, 3 rounds)',
+      'sync batchReadNumpy (wire), 1 call at a time: 10,000 rows/s (10,000–10,000, 1 rounds)',
+      'scanNumpyAll (wire, async): 900,000 rows/s (900,000–900,000, 1 rounds)',
+      'official query.foreach (objects): 300,000 rows/s (300,000–300,000, 1 rounds)',
+    ])
+    expect(parsed.texts).toContain('Batch reads, sensor dtype, chunk 1000 (median of the rounds)')
+    expect(parsed.texts).toContain('Scans of a set of 50,000 sensor rows (median of the rounds)')
+    expect(parsed.texts).toContain('asbench batch read: 400,000')
     expect(parsed.texts).toContain('sensor dtype, batchWriteNumpy on the wire engine')
     expect(parsed.texts).toContain('official batchWrite <hand-built>')
     expect(parsed.texts).toContain('chunk 1000, 4 in flight')

@@ -1,6 +1,9 @@
 // Hand-written SVG: rows/s against chunk size, one line per concurrency, one panel per
-// (dtype, engine); the official client's baselines as dashed horizontal lines.
+// (dtype, engine); the official client's baselines as dashed horizontal lines. Then the read and
+// scan panels: one bar per contender (median of its rounds, whisker from slowest to fastest),
+// the native client's batch reads as a dashed line.
 
+import type { Cell } from './cells.js'
 import type { BenchReport } from './report.js'
 import { formatNumber } from './table.js'
 
@@ -178,8 +181,115 @@ function renderPanel(
   return parts.join('\n')
 }
 
+const BAR = { label: 330, plotRight: 740, row: 24, height: 14, top: 52, bottom: 40 }
+
+interface BarPanel {
+  title: string
+  bars: { label: string; cell: Cell }[]
+  ceiling: Cell | null
+}
+
+/** The read panel (batch reads, with asbench's) and the scan panel, where they ran. */
+function barPanels(report: BenchReport): BarPanel[] {
+  const out: BarPanel[] = []
+  const reads = report.cells.filter((c) => c.group === 'read' || c.group === 'read-sync')
+  const first = reads[0]
+  if (first !== undefined) {
+    out.push({
+      title: `Batch reads, ${first.dataset} dtype, chunk ${first.chunkSize ?? '?'} (median of the rounds)`,
+      bars: reads.map((cell) => ({
+        label:
+          cell.group === 'read-sync'
+            ? `${cell.name}, 1 call at a time`
+            : `${cell.name}, ${cell.concurrency} in flight`,
+        cell,
+      })),
+      ceiling:
+        report.cells.find((c) => c.group === 'native' && c.contender === 'asbench batch read') ??
+        null,
+    })
+  }
+  const scans = report.cells.filter((c) => c.group === 'scan')
+  if (scans.length > 0) {
+    const rows = report.results.find((r) => r.group === 'scan')?.rows ?? 0
+    out.push({
+      title: `Scans of a set of ${formatNumber(rows)} ${scans[0]!.dataset} rows (median of the rounds)`,
+      bars: scans.map((cell) => ({ label: cell.name, cell })),
+      ceiling: null,
+    })
+  }
+  return out
+}
+
+function barPanelHeight(panel: BarPanel): number {
+  return BAR.top + panel.bars.length * BAR.row + BAR.bottom
+}
+
+function renderBarPanel(panel: BarPanel, top: number): string {
+  const x0 = BAR.label
+  const plotW = BAR.plotRight - x0
+  const { top: xTop, step } = niceScale(
+    Math.max(0, ...panel.bars.map((b) => b.cell.maxRowsPerSec), panel.ceiling?.rowsPerSec ?? 0),
+  )
+  const xOf = (value: number): number => x0 + (value / xTop) * plotW
+  const y0 = top + BAR.top
+  const plotH = panel.bars.length * BAR.row
+  const f = (n: number): string => n.toFixed(1)
+  const parts: string[] = []
+  parts.push(
+    `<text x="10" y="${top + 24}" font-size="15" font-weight="bold">${escapeXml(panel.title)}</text>`,
+  )
+  const ticks = Math.round(xTop / step)
+  for (let t = 0; t <= ticks; t++) {
+    const x = xOf(t * step)
+    parts.push(`<line x1="${f(x)}" y1="${y0}" x2="${f(x)}" y2="${y0 + plotH}" stroke="#eee"/>`)
+    parts.push(
+      `<text x="${f(x)}" y="${y0 + plotH + 16}" font-size="11" text-anchor="middle">${formatNumber(t * step)}</text>`,
+    )
+  }
+  parts.push(
+    `<text x="${x0 + plotW / 2}" y="${y0 + plotH + 34}" font-size="12" text-anchor="middle">rows/s (bar: median; whisker: slowest to fastest round)</text>`,
+  )
+  panel.bars.forEach((bar, i) => {
+    const c = bar.cell
+    const y = y0 + i * BAR.row + (BAR.row - BAR.height) / 2
+    const mid = y + BAR.height / 2
+    const color =
+      c.engine === 'official' ? BASELINE_COLORS[0] : LINE_COLORS[c.mode === 'sync' ? 1 : 0]
+    const detail = `${bar.label}: ${formatNumber(c.rowsPerSec)} rows/s (${formatNumber(c.minRowsPerSec)}–${formatNumber(c.maxRowsPerSec)}, ${c.runs} rounds)`
+    parts.push(
+      `<text x="${x0 - 6}" y="${f(mid + 4)}" font-size="11" text-anchor="end">${escapeXml(bar.label)}</text>`,
+    )
+    parts.push(
+      `<rect x="${x0}" y="${f(y)}" width="${f(xOf(c.rowsPerSec) - x0)}" height="${BAR.height}" fill="${color}"><title>${escapeXml(detail)}</title></rect>`,
+    )
+    parts.push(
+      `<line x1="${f(xOf(c.minRowsPerSec))}" y1="${f(mid)}" x2="${f(xOf(c.maxRowsPerSec))}" y2="${f(mid)}" stroke="#000"/>`,
+    )
+    for (const v of [c.minRowsPerSec, c.maxRowsPerSec]) {
+      parts.push(
+        `<line x1="${f(xOf(v))}" y1="${f(y + 2)}" x2="${f(xOf(v))}" y2="${f(y + BAR.height - 2)}" stroke="#000"/>`,
+      )
+    }
+    parts.push(
+      `<text x="${f(Math.max(xOf(c.maxRowsPerSec), xOf(c.rowsPerSec)) + 6)}" y="${f(mid + 4)}" font-size="11">${formatNumber(c.rowsPerSec)}</text>`,
+    )
+  })
+  if (panel.ceiling !== null) {
+    const x = xOf(panel.ceiling.rowsPerSec)
+    parts.push(
+      `<line x1="${f(x)}" y1="${y0 - 6}" x2="${f(x)}" y2="${y0 + plotH}" stroke="#d62728" stroke-width="1.5" stroke-dasharray="6 4"/>`,
+    )
+    parts.push(
+      `<text x="${f(x)}" y="${y0 - 10}" font-size="11" text-anchor="middle" fill="#d62728">${escapeXml(`${panel.ceiling.contender}: ${formatNumber(panel.ceiling.rowsPerSec)}`)}</text>`,
+    )
+  }
+  return parts.join('\n')
+}
+
 export function renderChart(report: BenchReport): string {
   const list = panels(report)
+  const bars = barPanels(report)
   const chunkSizes = [
     ...new Set(
       report.results
@@ -188,7 +298,8 @@ export function renderChart(report: BenchReport): string {
     ),
   ].sort((a, b) => a - b)
   const footer = 40
-  const height = Math.max(1, list.length) * PANEL_HEIGHT + footer
+  const matrixHeight = Math.max(1, list.length) * PANEL_HEIGHT
+  let height = matrixHeight + footer
   const body =
     list.length === 0 || chunkSizes.length === 0
       ? `<text x="20" y="40" font-size="14">No matrix results to draw.</text>`
@@ -200,11 +311,17 @@ export function renderChart(report: BenchReport): string {
             return renderPanel(panel, i * PANEL_HEIGHT, chunkSizes, shared)
           })
           .join('\n')
+  const barBodies: string[] = []
+  for (const panel of bars) {
+    barBodies.push(renderBarPanel(panel, height - footer))
+    height += barPanelHeight(panel)
+  }
   const note = `${report.server.kind === 'devserver' ? 'devserver (measures the devserver too; a real cluster gives the numbers that count)' : `cluster ${report.server.hosts}`} · ${report.machine.cpus} × ${report.machine.cpuModel} · load ${report.machine.loadAverage[0] ?? '?'} · Node ${report.machine.node} · ${report.startedAt}`
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif">`,
     `<rect width="${WIDTH}" height="${height}" fill="#fff"/>`,
     body,
+    ...barBodies,
     `<text x="10" y="${height - 14}" font-size="10" fill="#555">${escapeXml(note)}</text>`,
     '</svg>',
     '',

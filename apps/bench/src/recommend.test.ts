@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { headline, ratios, recommend } from './recommend.js'
-import { makeResult } from './test-fixtures.js'
+import { makeNative, makeResult } from './test-fixtures.js'
 
 describe('recommend', () => {
   it('prefers fewer chunks in flight, then smaller chunks, within 5% of the fastest', () => {
@@ -94,22 +94,36 @@ describe('ratios', () => {
       r.ratio,
     ])
     expect(out).toEqual([
-      ['sensor', 'batchWriteNumpy (wire)', 'official batchWrite (records by hand)', 1000, 2, 3],
       [
         'sensor',
-        'batchWriteNumpy (official)',
+        'batchWriteNumpy (wire, async)',
+        'official batchWrite (records by hand)',
+        1000,
+        2,
+        3,
+      ],
+      [
+        'sensor',
+        'batchWriteNumpy (official, async)',
         'official batchWrite (records by hand)',
         1000,
         2,
         1.2,
       ],
-      ['sensor', 'batchWriteNumpy (wire)', 'official put loop', 1000, 2, 15],
-      ['sensor', 'batchWriteNumpy (official)', 'official put loop', 1000, 2, 6],
-      ['embeddings', 'batchWriteNumpy (wire)', 'official batchWrite (records by hand)', 1000, 1, 2],
+      ['sensor', 'batchWriteNumpy (wire, async)', 'official put loop', 1000, 2, 15],
+      ['sensor', 'batchWriteNumpy (official, async)', 'official put loop', 1000, 2, 6],
+      [
+        'embeddings',
+        'batchWriteNumpy (wire, async)',
+        'official batchWrite (records by hand)',
+        1000,
+        1,
+        2,
+      ],
     ])
   })
 
-  it('compares sync with async one call at a time beside it, and workers with the event loop', () => {
+  it('compares sync with async one call at a time beside it (medians of the rounds), and workers with the event loop', () => {
     const sync = { group: 'sync' as const, engine: 'wire' as const, concurrency: 1 }
     const results = [
       makeResult({ engine: 'wire', chunkSize: 100, concurrency: 1, rowsPerSec: 1 }),
@@ -121,21 +135,68 @@ describe('ratios', () => {
         chunkSize: 100,
         rowsPerSec: 30_000,
       }),
-      makeResult({ ...sync, mode: 'async', chunkSize: 1000, rowsPerSec: 50_000 }),
-      makeResult({
-        ...sync,
-        contender: 'sync batchWriteNumpy',
-        mode: 'sync',
-        chunkSize: 1000,
-        rowsPerSec: 60_000,
-      }),
+      ...[50_000, 40_000, 55_000].map((rowsPerSec) =>
+        makeResult({ ...sync, mode: 'async', chunkSize: 1000, rowsPerSec }),
+      ),
+      ...[60_000, 70_000, 10_000].map((rowsPerSec) =>
+        makeResult({
+          ...sync,
+          contender: 'sync batchWriteNumpy',
+          mode: 'sync',
+          chunkSize: 1000,
+          rowsPerSec,
+        }),
+      ),
       makeResult({ group: 'workers', contender: 'writeNumpy', workers: 0, rowsPerSec: 100_000 }),
       makeResult({ group: 'workers', contender: 'writeNumpy', workers: 2, rowsPerSec: 150_000 }),
     ]
-    expect(ratios(results).map((r) => [r.numerator, r.denominator, r.chunkSize, r.ratio])).toEqual([
-      ['sync batchWriteNumpy', 'batchWriteNumpy (wire), async', 100, 0.75],
-      ['sync batchWriteNumpy', 'batchWriteNumpy (wire), async', 1000, 1.2],
-      ['writeNumpy workers=2', 'writeNumpy on the event loop', 1000, 1.5],
+    expect(
+      ratios(results).map((r) => [r.numerator, r.denominator, r.chunkSize, r.runs, r.ratio]),
+    ).toEqual([
+      ['sync batchWriteNumpy (wire)', 'batchWriteNumpy (wire, async)', 100, 1, 0.75],
+      ['sync batchWriteNumpy (wire)', 'batchWriteNumpy (wire, async)', 1000, 3, 1.2],
+      ['writeNumpy workers=2', 'writeNumpy on the event loop', 1000, 1, 1.5],
+    ])
+  })
+
+  it('compares reads with the official client and asbench, sync with async, scans with query.foreach', () => {
+    const read = { group: 'read' as const, chunkSize: 1000, concurrency: 4 }
+    const oneAtATime = { group: 'read-sync' as const, chunkSize: 1000, concurrency: 1 }
+    const scan = { group: 'scan' as const, chunkSize: null, concurrency: 1 }
+    const official = { engine: 'official' as const }
+    const results = [
+      makeResult({ ...read, contender: 'batchReadNumpy', rowsPerSec: 300 }),
+      makeResult({
+        ...read,
+        contender: 'official batchRead (objects)',
+        ...official,
+        rowsPerSec: 100,
+      }),
+      makeResult({ ...oneAtATime, contender: 'batchReadNumpy', rowsPerSec: 200 }),
+      makeResult({
+        ...oneAtATime,
+        contender: 'sync batchReadNumpy',
+        mode: 'sync',
+        rowsPerSec: 190,
+      }),
+      makeResult({ ...scan, contender: 'scanNumpyAll', rowsPerSec: 900 }),
+      makeResult({ ...scan, contender: 'sync scanNumpyAll', mode: 'sync', rowsPerSec: 450 }),
+      makeResult({
+        ...scan,
+        contender: 'official query.foreach (objects)',
+        ...official,
+        rowsPerSec: 300,
+      }),
+      makeNative('asbench batch read', 600),
+    ]
+    expect(ratios(results).map((r) => [r.numerator, r.denominator, r.ratio])).toEqual([
+      ['batchReadNumpy (wire, async)', 'official batchRead (objects)', 3],
+      ['batchReadNumpy (wire, async)', 'asbench batch read', 0.5],
+      ['official batchRead (objects)', 'asbench batch read', 100 / 600],
+      ['sync batchReadNumpy (wire)', 'batchReadNumpy (wire, async)', 0.95],
+      ['sync scanNumpyAll (wire)', 'scanNumpyAll (wire, async)', 0.5],
+      ['scanNumpyAll (wire, async)', 'official query.foreach (objects)', 3],
+      ['sync scanNumpyAll (wire)', 'official query.foreach (objects)', 1.5],
     ])
   })
 })

@@ -1,6 +1,8 @@
 // Picks the settings to recommend from the matrix, and the ratios against the baselines.
 
 import type { DatasetName, EngineName } from './args.js'
+import type { Cell } from './cells.js'
+import { cells } from './cells.js'
 import type { Ratio, Recommendation, RunResult } from './report.js'
 
 /** A setting within this fraction of the fastest counts as just as good. */
@@ -53,169 +55,85 @@ export function headline(
     .sort((a, b) => b.rowsPerSec - a.rowsPerSec)[0]
 }
 
-function mean(values: readonly number[]): number {
-  return values.reduce((sum, v) => sum + v, 0) / values.length
-}
-
-/** Results grouped by a key, in order of first appearance. */
-function groupBy(
-  results: readonly RunResult[],
-  key: (r: RunResult) => string,
-): Map<string, RunResult[]> {
-  const groups = new Map<string, RunResult[]>()
-  for (const r of results) {
-    const k = key(r)
-    const list = groups.get(k) ?? []
-    list.push(r)
-    groups.set(k, list)
+/** A ratio of two cells' medians, fewer rounds counted on either side. */
+function ratioOf(numerator: Cell, denominator: Cell, against = denominator.name): Ratio {
+  return {
+    dataset: numerator.dataset,
+    runs: Math.min(numerator.runs, denominator.runs),
+    numerator: numerator.name,
+    denominator: against,
+    chunkSize: numerator.chunkSize,
+    concurrency: numerator.concurrency,
+    ratio: numerator.rowsPerSec / denominator.rowsPerSec,
   }
-  return groups
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
-}
-
-/** Name of a read run's side in the ratios: contender, engine, mode. */
-function readName(r: RunResult): string {
-  return r.engine === null || r.contender.startsWith('official')
-    ? r.contender
-    : `${r.contender} (${r.engine}${r.mode === 'sync' ? '' : ', async'})`
+/** The async cell a blocking client's cell ran beside: same call, engine, setting and group. */
+function asyncTwin(all: readonly Cell[], sync: Cell): Cell | undefined {
+  return all.find(
+    (c) =>
+      c.group === sync.group &&
+      c.mode === 'async' &&
+      c.contender === sync.contender.replace(/^sync /, '') &&
+      c.engine === sync.engine &&
+      c.dataset === sync.dataset &&
+      c.chunkSize === sync.chunkSize &&
+      c.rowsPerSec > 0,
+  )
 }
 
 /**
- * The read contenders against the official client's batchRead of objects and against asbench
- * batch reads; the blocking client's reads against async one call at a time; batchWriteNumpy
- * against asbench writes. Medians of the rounds.
- */
-function readRatios(results: readonly RunResult[]): Ratio[] {
-  const out: Ratio[] = []
-  const native = (name: string) =>
-    results.find((r) => r.group === 'native' && r.contender === name && r.rowsPerSec > 0)
-  for (const group of ['read', 'read-sync'] as const) {
-    const runs = groupBy(
-      results.filter((r) => r.group === group),
-      readName,
-    )
-    const side = (name: string) => {
-      const list = runs.get(name)
-      return list === undefined
-        ? undefined
-        : { list, rowsPerSec: median(list.map((r) => r.rowsPerSec)) }
-    }
-    const denominators =
-      group === 'read'
-        ? [side('official batchRead (objects)'), native('asbench batch read')].filter(
-            (d) => d !== undefined,
-          )
-        : [side('batchRead (wire, async)')].filter((d) => d !== undefined)
-    for (const [name, list] of runs) {
-      const rowsPerSec = median(list.map((r) => r.rowsPerSec))
-      for (const d of denominators) {
-        const dName = 'list' in d ? readName(d.list[0]!) : d.contender
-        if (dName === name) continue
-        if (group === 'read-sync' && list[0]!.mode !== 'sync') continue
-        const first = list[0]!
-        out.push({
-          dataset: first.dataset,
-          runs: Math.min(list.length, 'list' in d ? d.list.length : 1),
-          numerator: name,
-          denominator: dName,
-          chunkSize: first.chunkSize,
-          concurrency: first.concurrency,
-          ratio: rowsPerSec / d.rowsPerSec,
-        })
-      }
-    }
-  }
-  const nativeWrite = native('asbench write')
-  if (nativeWrite !== undefined) {
-    const paired = groupBy(
-      results.filter((r) => r.group === 'paired' && r.dataset === 'sensor'),
-      (r) => r.engine ?? '',
-    )
-    for (const [engine, list] of paired) {
-      out.push({
-        dataset: 'sensor',
-        runs: list.length,
-        numerator: `batchWriteNumpy (${engine})`,
-        denominator: 'asbench write',
-        chunkSize: list[0]!.chunkSize,
-        concurrency: list[0]!.concurrency,
-        ratio: mean(list.map((r) => r.rowsPerSec)) / nativeWrite.rowsPerSec,
-      })
-    }
-  }
-  return out
-}
-
-/**
- * Each baseline against batchWriteNumpy of every engine, from the rounds run side by side at the
- * same chunk size and concurrency (mean rows/s of each side's rounds); the blocking client
- * against async calls one at a time; the worker pool against the plain bulk helper.
+ * The ratios of a run, from the medians of its cells (the rounds run side by side):
+ * - batchWriteNumpy of each engine against each baseline of the official client, at one setting;
+ * - the blocking client against async one call at a time (writes, batch reads) or beside it (scans);
+ * - the worker pool against the plain bulk helper;
+ * - the read contenders against the official client's batchRead of objects and asbench batch
+ *   reads, the scans against the official client's query.foreach, writes against asbench writes.
  */
 export function ratios(results: readonly RunResult[]): Ratio[] {
+  const all = cells(results)
+  const of = (group: Cell['group']) => all.filter((c) => c.group === group && c.rowsPerSec > 0)
   const out: Ratio[] = []
-  for (const dataset of [...new Set(results.map((r) => r.dataset))]) {
-    const baselines = groupBy(
-      results.filter((r) => r.group === 'baseline' && r.dataset === dataset && r.rowsPerSec > 0),
-      (r) => r.contender,
-    )
-    const ours = groupBy(
-      results.filter((r) => r.group === 'paired' && r.dataset === dataset),
-      (r) => r.engine ?? '',
-    )
-    for (const [contender, baseline] of baselines) {
-      for (const [engine, paired] of ours) {
-        const first = paired[0] as RunResult
-        out.push({
-          dataset,
-          runs: Math.min(baseline.length, paired.length),
-          numerator: `batchWriteNumpy (${engine})`,
-          denominator: contender,
-          chunkSize: first.chunkSize,
-          concurrency: first.concurrency,
-          ratio: mean(paired.map((r) => r.rowsPerSec)) / mean(baseline.map((r) => r.rowsPerSec)),
-        })
+  for (const dataset of [...new Set(all.map((c) => c.dataset))]) {
+    const paired = of('paired').filter((c) => c.dataset === dataset)
+    for (const baseline of of('baseline').filter((c) => c.dataset === dataset)) {
+      for (const ours of paired) out.push(ratioOf(ours, baseline))
+    }
+  }
+  for (const sync of of('sync').filter((c) => c.mode === 'sync')) {
+    const twin = asyncTwin(all, sync)
+    if (twin !== undefined) out.push(ratioOf(sync, twin))
+  }
+  const plain = of('workers').find((c) => c.workers === 0)
+  for (const pooled of of('workers').filter((c) => c.workers > 0)) {
+    if (plain === undefined) continue
+    out.push({
+      ...ratioOf(pooled, plain, `${plain.contender} on the event loop`),
+      numerator: `${pooled.contender} workers=${pooled.workers}`,
+    })
+  }
+  const native = (name: string) => of('native').find((c) => c.contender === name)
+  const versus = (group: Cell['group'], against: (Cell | undefined)[]) => {
+    for (const cell of of(group)) {
+      for (const d of against) {
+        if (d !== undefined && d !== cell) out.push(ratioOf(cell, d))
       }
     }
   }
-  for (const sync of results) {
-    if (sync.group !== 'sync' || sync.mode !== 'sync') continue
-    const async = results.find(
-      (r) =>
-        r.group === 'sync' &&
-        r.mode === 'async' &&
-        r.dataset === sync.dataset &&
-        r.chunkSize === sync.chunkSize,
-    )
-    if (async === undefined || async.rowsPerSec <= 0) continue
-    out.push({
-      dataset: sync.dataset,
-      runs: 1,
-      numerator: sync.contender,
-      denominator: `batchWriteNumpy (${async.engine}), async`,
-      chunkSize: sync.chunkSize,
-      concurrency: 1,
-      ratio: sync.rowsPerSec / async.rowsPerSec,
-    })
+  const named = (group: Cell['group'], name: string) => of(group).find((c) => c.name === name)
+  versus('read', [named('read', 'official batchRead (objects)'), native('asbench batch read')])
+  for (const group of ['read-sync', 'scan'] as const) {
+    for (const sync of of(group).filter((c) => c.mode === 'sync')) {
+      const twin = asyncTwin(all, sync)
+      if (twin !== undefined) out.push(ratioOf(sync, twin))
+    }
   }
-  const plain = results.find((r) => r.group === 'workers' && r.workers === 0)
-  for (const pooled of results) {
-    if (pooled.group !== 'workers' || pooled.workers === 0) continue
-    if (plain === undefined || plain.rowsPerSec <= 0) continue
-    out.push({
-      dataset: pooled.dataset,
-      runs: 1,
-      numerator: `${pooled.contender} workers=${pooled.workers}`,
-      denominator: `${plain.contender} on the event loop`,
-      chunkSize: pooled.chunkSize,
-      concurrency: pooled.concurrency,
-      ratio: pooled.rowsPerSec / plain.rowsPerSec,
-    })
+  versus('scan', [named('scan', 'official query.foreach (objects)')])
+  const nativeWrite = native('asbench write')
+  if (nativeWrite !== undefined) {
+    for (const ours of of('paired').filter((c) => c.dataset === nativeWrite.dataset)) {
+      out.push(ratioOf(ours, nativeWrite))
+    }
   }
-  out.push(...readRatios(results))
   return out
 }

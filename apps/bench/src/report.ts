@@ -1,6 +1,7 @@
 // The shape of a bench report: what the JSON file holds and what the table and chart draw from.
 
 import type { BenchOptions, DatasetName, EngineName } from './args.js'
+import type { Cell } from './cells.js'
 import type { LatencySummary } from './stats.js'
 
 /**
@@ -17,6 +18,8 @@ export type RunGroup =
   /** read contenders in alternated rounds; read-sync: the blocking client beside async, 1 call at a time */
   | 'read'
   | 'read-sync'
+  /** scan contenders (the whole set in one call), in the same alternated rounds as the reads */
+  | 'scan'
   /** the native C client (asbench), a separate process: the ceiling */
   | 'native'
 
@@ -104,6 +107,8 @@ export interface BenchReport {
   results: RunResult[]
   skipped: Skipped[]
   recommendations: Recommendation[]
+  /** Every contender run in rounds: median rows/s, spread of the rounds, share of native. */
+  cells: Cell[]
   ratios: Ratio[]
 }
 

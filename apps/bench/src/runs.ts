@@ -2,12 +2,18 @@
 // measurement with every row's result code; none of them decides what the numbers mean.
 
 import type { AsyncClient } from '@aerospike-numpy/async'
+import { POLICY_KEY_SEND } from '@aerospike-numpy/core'
 import type { Dataset } from './datasets.js'
 import type { Measurement } from './measure.js'
 import { runChunked, runWhole } from './measure.js'
 
 /** The same generous timeouts for every contender: a slow call is measured, not failed. */
 export const BENCH_POLICY = { totalTimeout: 30_000, socketTimeout: 30_000 } as const
+
+/** The rows the scans read are written with their key, so that a scan can say which row it got. */
+export const KEY_STORED_POLICY = { ...BENCH_POLICY, key: POLICY_KEY_SEND } as const
+
+type WritePolicy = typeof BENCH_POLICY | typeof KEY_STORED_POLICY
 
 export interface RunShape {
   rows: number
@@ -24,6 +30,7 @@ export function numpyBatches(
   namespace: string,
   dataset: Dataset,
   shape: RunShape,
+  policy: WritePolicy = BENCH_POLICY,
 ): Promise<Measurement> {
   return runChunked(
     shape.rows,
@@ -35,7 +42,7 @@ export function numpyBatches(
         namespace,
         dataset.set,
         dataset.dtype,
-        { policy: BENCH_POLICY },
+        { policy },
       )
       if (result.resultCodes.length !== end - start) {
         throw new Error(

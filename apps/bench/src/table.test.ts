@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { recommend, ratios } from './recommend.js'
 import { formatNumber, renderReport, renderTable, resultRow } from './table.js'
-import { makeReport, makeResult } from './test-fixtures.js'
+import { makeNative, makeReport, makeResult } from './test-fixtures.js'
 
 describe('renderTable', () => {
   it('pads columns and right-aligns numeric ones', () => {
@@ -94,6 +94,25 @@ describe('renderReport', () => {
     expect(text).toContain(
       '→ sensor: writeNumpy(…, { chunkSize: 1000, concurrency: 4 }) on the wire engine (120,000 rows/s here)',
     )
+  })
+
+  it('shows each contender of the rounds: median, slowest–fastest round, % of native', () => {
+    const read = { group: 'read' as const, contender: 'batchRead', concurrency: 4 }
+    const report = makeReport([
+      ...[100_000, 300_000, 200_000].map((rowsPerSec) => makeResult({ ...read, rowsPerSec })),
+      makeResult({ group: 'scan', contender: 'scanNumpyAll', chunkSize: null, rowsPerSec: 9e5 }),
+      makeNative('asbench batch read', 400_000),
+    ])
+    const text = renderReport(report)
+    const lines = text.slice(text.indexOf('Side by side')).split('\n')
+    const row = (what: string) => lines.find((l) => l.includes(`| ${what} `))
+    expect(row('batchRead (wire, async)')).toMatch(
+      /^\| batch read +\| batchRead \(wire, async\) +\| sensor \| 1000 +\| +4 \| +3 \| +200,000 \| 100,000–300,000 +\| +4\.5 \| +50% \| +0 \|$/,
+    )
+    expect(row('scanNumpyAll (wire, async)')).toMatch(
+      /^\| scan +\| scanNumpyAll \(wire, async\) +\| sensor \| whole set \| +1 \| +1 \| +900,000 \| 900,000–900,000 +\| +4\.5 \| +— \|/,
+    )
+    expect(row('asbench batch read')).toMatch(/\| +400,000 \| 400,000–400,000 +\| +— \| +100% \|/)
   })
 
   it('prints the errors of calls that threw', () => {

@@ -1,6 +1,7 @@
 // Plain-text tables for the terminal (and for pasting into notes: they are valid Markdown too).
 
 import { headline } from './recommend.js'
+import type { Cell } from './cells.js'
 import type { BenchReport, Ratio, Recommendation, RunResult } from './report.js'
 import { round } from './stats.js'
 
@@ -16,7 +17,7 @@ export function renderTable(
 ): string {
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)))
   const numeric = header.map(
-    (_, c) => rows.length > 0 && rows.every((r) => /^[-\d.,]+$|^—$/.test(r[c] ?? '')),
+    (_, c) => rows.length > 0 && rows.every((r) => /^[-\d.,]+[%×]?$|^—$/.test(r[c] ?? '')),
   )
   const line = (cells: readonly string[]): string =>
     '| ' +
@@ -67,7 +68,7 @@ export function resultRow(r: RunResult): string[] {
     r.dataset,
     r.engine ?? '—',
     r.mode,
-    r.chunkSize === null ? '1 (put)' : String(r.chunkSize),
+    chunkText(r),
     String(r.concurrency),
     formatNumber(r.rows),
     formatNumber(r.rowsPerSec),
@@ -80,6 +81,58 @@ export function resultRow(r: RunResult): string[] {
     failures,
     verified,
   ]
+}
+
+/** A run's chunk: rows per call; a put is one; a scan reads the whole set in one call. */
+function chunkText(r: Pick<RunResult, 'group' | 'chunkSize'>): string {
+  if (r.chunkSize !== null) return String(r.chunkSize)
+  return r.group === 'scan' ? 'whole set' : '1 (put)'
+}
+
+const WORK: Record<Cell['group'], string> = {
+  matrix: 'write',
+  paired: 'write',
+  baseline: 'write',
+  sync: 'write, 1 call at a time',
+  workers: 'bulk write',
+  read: 'batch read',
+  'read-sync': 'batch read, 1 call at a time',
+  scan: 'scan',
+  native: 'native C client',
+}
+
+export const CELL_HEADER = [
+  'work',
+  'what',
+  'dtype',
+  'chunk',
+  'in flight',
+  'rounds',
+  'rows/s (median)',
+  'min–max',
+  'client µs/row',
+  '% of native',
+  'failures',
+] as const
+
+export function cellRow(c: Cell): string[] {
+  return [
+    WORK[c.group],
+    c.workers > 0 ? `${c.name} workers=${c.workers}` : c.name,
+    c.dataset,
+    chunkText(c),
+    String(c.concurrency),
+    String(c.runs),
+    formatNumber(c.rowsPerSec),
+    `${formatNumber(c.minRowsPerSec)}–${formatNumber(c.maxRowsPerSec)}`,
+    c.clientCpuUsPerRow === null ? '—' : formatNumber(c.clientCpuUsPerRow),
+    c.ofNative === null ? '—' : `${(c.ofNative * 100).toFixed(0)}%`,
+    String(c.failures),
+  ]
+}
+
+export function renderCells(list: readonly Cell[]): string {
+  return renderTable(CELL_HEADER, list.map(cellRow))
 }
 
 export function renderResults(results: readonly RunResult[]): string {
@@ -142,10 +195,18 @@ export function renderReport(report: BenchReport): string {
       (failures > 0 ? ' (shown per run above)' : '') +
       `, ${mismatches} read back different from what was written.`,
   )
+  if (report.cells.length > 0) {
+    parts.push('')
+    parts.push(
+      'Side by side: each contender over its alternated rounds (median rows/s, slowest–fastest ' +
+        'round; % of native = of asbench on the same work, when it ran):',
+    )
+    parts.push(renderCells(report.cells))
+  }
   if (report.ratios.length > 0) {
     parts.push('')
     parts.push(
-      'Ratios of rows/s (same run, same chunk size and chunks in flight, measured side by side):',
+      'Ratios of median rows/s (same run, measured side by side; "runs each": rounds of the fewer side):',
     )
     parts.push(renderRatios(report.ratios))
   }

@@ -1,6 +1,7 @@
 // Builders of report values for the unit tests (not part of the built app).
 
 import { DEFAULT_OPTIONS } from './args.js'
+import { cells } from './cells.js'
 import type { BenchReport, RunResult } from './report.js'
 import { DEVSERVER_NOTE } from './report.js'
 
@@ -33,6 +34,20 @@ export function makeResult(overrides: Partial<RunResult>): RunResult {
   }
 }
 
+/** asbench's cell (`asbench batch read` / `asbench write`) at chunk 1000 × 4. */
+export function makeNative(contender: string, rowsPerSec: number): RunResult {
+  return makeResult({
+    group: 'native',
+    contender,
+    engine: null,
+    chunkSize: 1000,
+    concurrency: 4,
+    rowsPerSec,
+    clientCpuUsPerRow: null,
+    verified: null,
+  })
+}
+
 export function makeReport(results: RunResult[]): BenchReport {
   return {
     version: 1,
@@ -53,6 +68,7 @@ export function makeReport(results: RunResult[]): BenchReport {
     results,
     skipped: [],
     recommendations: [],
+    cells: cells(results),
     ratios: [],
   }
 }
