@@ -197,10 +197,10 @@ describe.each(variants)('$mode examples', (examples) => {
   })
 
   it('read by key: a key column read back in key order, missing keys code 2', async () => {
-    const set = uniqueSetName('scores')
+    const set = uniqueSetName('stations')
     captureLog()
     const { byKeys } = await examples.readByKey(cluster.hosts, set)
-    expect(logged).toEqual(['15,10,0', '0,0,2', '0.95,0.87,0.72'])
+    expect(logged).toEqual(['3,1,0', '0,0,2', '21.5,19.25,23,18.75'])
     expect(byKeys.foundCount()).toBe(2)
   })
 

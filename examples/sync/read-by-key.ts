@@ -5,33 +5,36 @@ import { client } from '@aerospike-numpy/sync'
 import type { Hosts } from '../shared/hosts.js'
 import { hostsFromEnv, runIfMain } from '../shared/hosts.js'
 
-export function main(hosts: Hosts = hostsFromEnv(), setName = 'scores') {
+export function main(hosts: Hosts = hostsFromEnv(), setName = 'stations') {
   const c = client({ hosts }).connect()
   try {
+    // The latest reading of four stations, keyed by station id.
     const dt = dtype([
       ['_key', 'i4'],
-      ['score', 'f8'],
-      ['count', 'i4'],
+      ['temperature', 'f8'],
+      ['status', 'u1'],
     ])
-    const data = StructuredArray.fromRows(dt, [
-      [1, 0.95, 10],
-      [2, 0.87, 20],
-      [3, 0.72, 15],
-    ])
+    const data = StructuredArray.fromColumns(dt, {
+      _key: Int32Array.of(101, 102, 103, 104),
+      temperature: Float64Array.of(21.5, 19.25, 23, 18.75),
+      status: Uint8Array.of(1, 2, 3, 4),
+    })
     c.batchWriteNumpy(data, 'test', setName, dt)
 
-    // Keys as an integer typed array: results come back in key order; 99 does not exist.
+    // Keys as an integer typed array: results come back in key order; 999 does not exist.
     const readDt = dtype([
-      ['score', 'f8'],
-      ['count', 'i4'],
+      ['temperature', 'f8'],
+      ['status', 'u1'],
     ])
-    const byKeys = c.batchReadNumpy(Int32Array.of(3, 1, 99), 'test', setName, { dtype: readDt })
-    console.log(Array.from(byKeys.batchRecords.get('count') as Int32Array)) // [ 15, 10, 0 ]
+    const byKeys = c.batchReadNumpy(Int32Array.of(103, 101, 999), 'test', setName, {
+      dtype: readDt,
+    })
+    console.log(Array.from(byKeys.batchRecords.get('status') as Uint8Array)) // [ 3, 1, 0 ]
     console.log(Array.from(byKeys.resultCodes)) // [ 0, 0, 2 ]
 
     // Or the key field of a structured array (the same array that was written).
     const back = c.batchReadNumpy(data, 'test', setName, { dtype: readDt })
-    console.log(Array.from(back.batchRecords.get('score') as Float64Array)) // [ 0.95, 0.87, 0.72 ]
+    console.log(Array.from(back.batchRecords.get('temperature') as Float64Array)) // [ 21.5, 19.25, 23, 18.75 ]
     return { byKeys, back }
   } finally {
     c.close()
