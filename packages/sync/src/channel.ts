@@ -78,7 +78,7 @@ export type CallOutcome =
  * How long a new worker may take to install its exit hook. Before that point a failure to start
  * (reported only as an event on this thread, which is blocked) could not wake the caller.
  */
-const STARTUP_LIMIT_MS = 30_000
+export const STARTUP_LIMIT_MS = 30_000
 
 export class BlockingWorker {
   /** The watcher thread; the worker is its child and ends with it. */

@@ -30,7 +30,12 @@ import {
 import { KeyColumn, describe, instanceOf, readingInput } from '@aerospike-numpy/core/internal'
 import { Dtype, StructuredArray } from '@aerospike-numpy/dtype'
 
-import { BlockingWorker, type BlockingWorkerOptions, type CallOutcome } from './channel.js'
+import {
+  BlockingWorker,
+  STARTUP_LIMIT_MS,
+  type BlockingWorkerOptions,
+  type CallOutcome,
+} from './channel.js'
 import { SyncCallTimeoutError, SyncWorkerExitedError, SyncWorkerStartError } from './errors.js'
 import type {
   ListenerName,
@@ -60,7 +65,9 @@ export interface SyncClientConfig extends Omit<AsyncClientConfig, 'engine'> {
   /**
    * Longest time one blocking call may take, in milliseconds; past it the call throws
    * `SyncCallTimeoutError` (code 9) and its worker is stopped. Default: no limit (a long
-   * `writeNumpy` runs to the end; the policies' `totalTimeout` still applies inside).
+   * `writeNumpy` runs to the end; the policies' `totalTimeout` still applies inside). Starting
+   * the worker thread (the first call, or the next after a worker was stopped) is not counted:
+   * it has its own limit of 30 s.
    */
   callTimeout?: number
 }
@@ -407,10 +414,12 @@ export class Client {
         )
       }
       this.#workerConnected = false
+      // Part of starting the worker (the thread loads the client before it takes this): bounded
+      // by the start-up limit, not by callTimeout, which bounds the calls' own work.
       const init = worker.call(
         { op: 'init', config: this.#config as OptionsData },
         [],
-        this.#callTimeout,
+        STARTUP_LIMIT_MS,
       )
       if (init.kind !== 'result') {
         // A worker whose client could not be made (bad config) is of no use: end it.
