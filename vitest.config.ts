@@ -11,6 +11,10 @@ export default defineConfig({
     poolOptions: { forks: { maxForks: 3, minForks: 1 } },
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    reporters: ['default', ['json', { outputFile: '.vitest-report.json' }]],
+    // CI runs several suites at once (the fault files): each names its own report.
+    reporters: [
+      'default',
+      ['json', { outputFile: process.env['VITEST_JSON_REPORT'] ?? '.vitest-report.json' }],
+    ],
   },
 })
