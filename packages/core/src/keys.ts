@@ -239,6 +239,10 @@ export class KeyBatch {
 
 const TWO_32 = 4294967296
 
+/** Error labels, made only when a key is refused (module constants: no closure per key). */
+const keyAt = (i: number): string => `keys[${i}]`
+const userKeyAt = (i: number): string => `keys[${i}] key`
+
 /** The digesters of one group's set name: integer keys (the hot path) and longer keys. */
 interface GroupDigesters {
   readonly set: string
@@ -317,7 +321,7 @@ export class KeyBatchBuilder {
     set: string,
     key: unknown,
     index: number,
-    where: (index: number) => string = (i) => `keys[${i}]`,
+    where: (index: number) => string = keyAt,
   ): void {
     this.#addIn(this.#group(namespace, set, index), key, index, null, where)
   }
@@ -381,7 +385,7 @@ export class KeyBatchBuilder {
     key: unknown,
     index: number,
     given: Uint8Array | null,
-    where: (index: number) => string = (i) => `keys[${i}] key`,
+    where: (index: number) => string = userKeyAt,
   ): void {
     // The common case first: a safe-integer key, hashed from the group's reused buffer.
     if (typeof key === 'number' && Number.isSafeInteger(key) && given === null) {
