@@ -88,7 +88,7 @@ export {
   KeyBatch,
   type KeyGroup,
 } from './keys.js'
-export { RowDecoder, createReadSink } from './read.js'
+export { RowDecoder, createReadSink, type ReadMetaOutcome } from './read.js'
 export {
   DEFAULT_SCAN_CHUNK_ROWS,
   SCAN_RETRYABLE_CODES,

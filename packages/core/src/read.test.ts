@@ -1,9 +1,9 @@
-import { dtype } from '@aerospike-numpy/dtype'
+import { StructuredArray, dtype } from '@aerospike-numpy/dtype'
 import { describe, expect, it } from 'vitest'
 import { createReadOutcome, type ReadSink } from './engine.js'
 import { ConversionError, ParamError } from './errors.js'
 import { resolveKeys } from './keys.js'
-import { NumpyBatchRecords, createReadSink, resolveReadBins } from './read.js'
+import { NumpyBatchRecords, createReadSink, readMetaDtype, resolveReadBins } from './read.js'
 
 const keys = resolveKeys([1, 2, 3].map((i) => ['test', 'points', i]))
 
@@ -180,6 +180,33 @@ describe('NumpyBatchRecords', () => {
     expect(r.get(3)).toEqual({ x: 3.5 })
     expect(r.get(2)).toBeUndefined()
     expect(r.get(['test', 'other', 1])).toBeUndefined()
+  })
+
+  it('keeps a meta array given as it is, and refuses one of another layout or length', () => {
+    const { array } = createReadSink(dtype([['x', 'f8']]), keys)
+    const meta = StructuredArray.fromColumns(readMetaDtype(), {
+      gen: Uint32Array.of(4, 0, 1),
+      ttl: Uint32Array.of(100, 0, 7),
+    })
+    const resultCodes = Int32Array.of(0, 2, 0)
+    const r = new NumpyBatchRecords(array, keys, { resultCodes, meta })
+    expect(r.meta).toBe(meta)
+    expect([...(r.meta.get('ttl') as Uint32Array)]).toEqual([100, 0, 7])
+    expect(
+      () => new NumpyBatchRecords(array, keys, { resultCodes, meta: meta.slice(0, 2) }),
+    ).toThrow(/3 rows of .*got 2 rows/)
+    const swapped = StructuredArray.zeros(
+      dtype([
+        ['ttl', '<u4'],
+        ['gen', '<u4'],
+      ]),
+      3,
+    )
+    expect(() => new NumpyBatchRecords(array, keys, { resultCodes, meta: swapped })).toThrow(
+      ParamError,
+    )
+    const notAnArray = { resultCodes, meta: { length: 3 } as unknown as StructuredArray }
+    expect(() => new NumpyBatchRecords(array, keys, notAnArray)).toThrow(ParamError)
   })
 })
 

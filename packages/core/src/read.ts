@@ -555,6 +555,12 @@ export function readMetaDtype(): Dtype {
   return metaDtype
 }
 
+/** A read's result codes, with generations and TTLs already in a `meta` array (see `NumpyBatchRecords`). */
+export interface ReadMetaOutcome {
+  readonly resultCodes: Int32Array
+  readonly meta: StructuredArray
+}
+
 /** Results of `batchRead(keys, { dtype })`: the values as a structured array, plus metadata. */
 export class NumpyBatchRecords {
   /** One row per key, in key order; rows of missing records are zero. */
@@ -566,15 +572,37 @@ export class NumpyBatchRecords {
   readonly #keys: KeyBatch
   #index: Map<string, number> | null = null
 
+  /**
+   * `outcome` holds each key's generation and TTL either as two arrays or already as the `meta`
+   * array (gen u4, ttl u4 per key), which is then kept as it is.
+   */
   constructor(
     array: StructuredArray,
     keys: KeyBatch | readonly ResolvedKey[],
-    outcome: ReadOutcome,
+    outcome: ReadOutcome | ReadMetaOutcome,
   ) {
     this.batchRecords = array
     this.#keys = keys instanceof KeyBatch ? keys : KeyBatch.from(keys)
     this.resultCodes = outcome.resultCodes
     const n = this.#keys.length
+    if ('meta' in outcome) {
+      const given: unknown = outcome.meta
+      if (
+        !(given instanceof StructuredArray) ||
+        !given.dtype.equals(readMetaDtype()) ||
+        given.length !== n
+      ) {
+        const got =
+          given instanceof StructuredArray
+            ? `${given.length} rows of ${String(given.dtype)}`
+            : describe(given)
+        throw new ParamError(
+          `a read's meta must be ${n} rows of ${String(readMetaDtype())}, got ${got}`,
+        )
+      }
+      this.meta = given
+      return
+    }
     const meta = StructuredArray.zeros(readMetaDtype(), n)
     const view = new DataView(meta.buffer)
     for (let i = 0; i < n; i++) {

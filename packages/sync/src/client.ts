@@ -27,7 +27,13 @@ import {
   prepareBatchReadNumpy,
   type PreparedRead,
 } from '@aerospike-numpy/async/internal'
-import { KeyColumn, describe, instanceOf, readingInput } from '@aerospike-numpy/core/internal'
+import {
+  KeyColumn,
+  describe,
+  instanceOf,
+  readMetaDtype,
+  readingInput,
+} from '@aerospike-numpy/core/internal'
 import { Dtype, StructuredArray } from '@aerospike-numpy/dtype'
 
 import {
@@ -272,8 +278,7 @@ export class Client {
     if (value.kind !== 'numpyRead') throw unexpected(call, value)
     return new NumpyBatchRecords(arrayFromData(value.records, read.dtype), read.keys, {
       resultCodes: value.resultCodes,
-      generations: value.generations,
-      ttls: value.ttls,
+      meta: arrayFromData(value.meta, readMetaDtype()),
     })
   }
 

@@ -142,14 +142,13 @@ function writeReply(
 
 function readReply(result: NumpyBatchRecords): HostReply {
   const records = movableArrayToData(result.batchRecords)
-  const transfer: TransferListItem[] = [...records.transfer]
-  const meta = result.meta
+  const meta = movableArrayToData(result.meta)
+  const transfer: TransferListItem[] = [...records.transfer, ...meta.transfer]
   const value: NumpyReadResultData = {
     kind: 'numpyRead',
     records: records.data,
     resultCodes: movable(result.resultCodes, transfer),
-    generations: movable(meta.get('gen') as Uint32Array, transfer),
-    ttls: movable(meta.get('ttl') as Uint32Array, transfer),
+    meta: meta.data,
   }
   const reply: ReplyValue = value
   return { value: reply, transfer }

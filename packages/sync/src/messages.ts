@@ -149,7 +149,11 @@ export interface KeyBatchData {
   readonly groups: readonly KeyGroup[]
   readonly groupOf: Uint32Array
   readonly digests: Uint8Array
-  readonly userKeys: readonly (UserKey | null)[]
+  /**
+   * The user keys; when every one is a number, as one Float64Array (a clone of an array costs a
+   * step per element: ~85 µs for 1,000 keys, against ~3 µs for their 8 KB).
+   */
+  readonly userKeys: readonly (UserKey | null)[] | Float64Array
 }
 
 /** A read into a structured array: its bytes and the per-key arrays (the caller has the keys). */
@@ -157,8 +161,8 @@ export interface NumpyReadResultData {
   readonly kind: 'numpyRead'
   readonly records: ArrayData
   readonly resultCodes: Int32Array
-  readonly generations: Uint32Array
-  readonly ttls: Uint32Array
+  /** gen (u4) and ttl (u4) per key, as the result's `meta` array. */
+  readonly meta: ArrayData
 }
 
 /** One chunk of a scan: rows, digests and meta, moved. */

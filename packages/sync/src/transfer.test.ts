@@ -1,5 +1,6 @@
 import type { TransferListItem } from 'node:worker_threads'
 
+import { resolveKeys, type KeyBatch } from '@aerospike-numpy/core'
 import { dtype, StructuredArray, type DtypeSpec } from '@aerospike-numpy/dtype'
 import { rowColumns } from '@aerospike-numpy/test-utils'
 import { describe, expect, it } from 'vitest'
@@ -9,6 +10,8 @@ import {
   arrayToData,
   dtypeFromData,
   dtypeToData,
+  keyBatchFromData,
+  keyBatchToData,
   movable,
   movableArrayToData,
 } from './transfer.js'
@@ -182,5 +185,36 @@ describe('arrays as data', () => {
     const copied = movable(view, transfer)
     expect(copied.buffer.byteLength).toBe(16)
     expect(transfer).toHaveLength(3)
+  })
+})
+
+describe('key batches as data', () => {
+  const cross = (keys: KeyBatch): KeyBatch =>
+    keyBatchFromData(structuredClone(keyBatchToData(keys)))
+
+  it('sends keys that are all numbers as one Float64Array and gets them back exactly', () => {
+    const userKeys = [0, -1, 42, 2 ** 53 - 1, -(2 ** 53 - 1), -0]
+    const keys = resolveKeys(userKeys.map((k) => ['test', 'demo', k]))
+    expect(keyBatchToData(keys).userKeys).toBeInstanceOf(Float64Array)
+    const back = cross(keys)
+    expect(back.length).toBe(userKeys.length)
+    back.userKeys.forEach((k, i) => expect(Object.is(k, keys.userKeys[i])).toBe(true))
+    expect(Buffer.from(back.digests).equals(Buffer.from(keys.digests))).toBe(true)
+  })
+
+  it('sends any other keys as they are: strings, bigints, bytes, digest-only keys', () => {
+    const keys = resolveKeys([
+      ['test', 'demo', 1],
+      ['test', 'demo', 'one'],
+      ['test', 'demo', 2n ** 60n],
+      ['test', 'demo', Buffer.from([1, 2, 3])],
+      { ns: 'test', set: 'demo', digest: Buffer.alloc(20, 7) },
+    ])
+    expect(Array.isArray(keyBatchToData(keys).userKeys)).toBe(true)
+    const back = cross(keys)
+    expect(back.userKeys.slice(0, 3)).toEqual([1, 'one', 2n ** 60n])
+    expect([...(back.userKeys[3] as Uint8Array)]).toEqual([1, 2, 3])
+    expect(back.userKeys[4]).toBeNull()
+    expect(Buffer.from(back.digests).equals(Buffer.from(keys.digests))).toBe(true)
   })
 })

@@ -5,7 +5,7 @@
  */
 import type { TransferListItem } from 'node:worker_threads'
 
-import { KeyBatch } from '@aerospike-numpy/core'
+import { KeyBatch, type UserKey } from '@aerospike-numpy/core'
 import { dtype as makeDtype, type Dtype, StructuredArray } from '@aerospike-numpy/dtype'
 
 import * as asyncExports from '@aerospike-numpy/async'
@@ -153,8 +153,20 @@ export function keyBatchToData(keys: KeyBatch): KeyBatchData {
     groups: keys.groups,
     groupOf: ownSpan(keys.groupOf),
     digests: ownSpan(keys.digests),
-    userKeys: keys.userKeys,
+    userKeys: numbersOnly(keys.userKeys) ?? keys.userKeys,
   }
+}
+
+/** The keys as one Float64Array when each is a number (exactly: a double holds any number). */
+function numbersOnly(userKeys: readonly (UserKey | null)[]): Float64Array | undefined {
+  const n = userKeys.length
+  const numbers = new Float64Array(n)
+  for (let i = 0; i < n; i++) {
+    const key = userKeys[i]
+    if (typeof key !== 'number') return undefined
+    numbers[i] = key
+  }
+  return numbers
 }
 
 /** A view that spans its whole buffer (cloning a view clones all of its buffer). */
@@ -166,7 +178,8 @@ function ownSpan<T extends Uint8Array | Uint32Array>(view: T): T {
 
 /** The batch again, checked by its constructor like any batch from outside. */
 export function keyBatchFromData(data: KeyBatchData): KeyBatch {
-  return new KeyBatch(data.groups, data.groupOf, data.digests, data.userKeys)
+  const userKeys = data.userKeys instanceof Float64Array ? Array.from(data.userKeys) : data.userKeys
+  return new KeyBatch(data.groups, data.groupOf, data.digests, userKeys)
 }
 
 type NumericArray = Int32Array | Uint32Array | Uint8Array
