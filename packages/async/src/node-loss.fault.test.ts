@@ -120,6 +120,7 @@ describe('node loss on a real 3-node cluster', () => {
       // Read back through the wire engine: this checks the server's contents, and the official
       // client's per-row cost would multiply the time of this step.
       const reader = controlled.client(ENGINES.includes('wire') ? 'wire' : ENGINES[0]!)
+      const cut: Record<string, number> = {}
       for (const w of writes) {
         const ta = tally(w.a.result, await nodeLoss.readBack(reader, readDt, w.resent, nResent))
         const tb = tally(w.b.result, await nodeLoss.readBack(reader, readDt, w.kept, nKept))
@@ -130,11 +131,15 @@ describe('node loss on a real 3-node cluster', () => {
         expectConsistent(ta)
         expect(ta.written, `${w.engine}: every row written`).toBe(nResent)
         expectConsistent(tb)
-        expect(
-          tb.failed,
-          `${w.engine}: the kill cut rows of the write without re-sends`,
-        ).toBeGreaterThan(0)
+        cut[w.engine] = tb.failed
       }
+      // The kill cuts the rows an engine had in flight to the node: on a loaded machine one engine
+      // may have had none there at that moment (its later rows found the node refused, a failure
+      // re-sent at once), so the check that the loss was seen is over both engines.
+      expect(
+        Object.values(cut).reduce((sum, n) => sum + n, 0),
+        `the kill cut rows of the writes without re-sends (${JSON.stringify(cut)})`,
+      ).toBeGreaterThan(0)
       step('read back')
 
       // Migrations on the node's return stay short when the rows are gone.

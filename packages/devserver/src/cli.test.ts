@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url'
 import Aerospike from 'aerospike'
 import { describe, expect, it } from 'vitest'
 
+import { OFFICIAL_TEST_POLICIES } from '../../test-utils/src/index.js'
+
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
 
 function run(args: string[]): {
@@ -39,7 +41,11 @@ describe('aerospike-devserver CLI', () => {
     expect(match).not.toBeNull()
     const hosts = match![1]!
     expect(hosts.split(',')).toHaveLength(2)
-    const client = await Aerospike.connect({ hosts, log: { level: Aerospike.log.OFF } })
+    const client = await Aerospike.connect({
+      hosts,
+      log: { level: Aerospike.log.OFF },
+      policies: OFFICIAL_TEST_POLICIES,
+    })
     try {
       const key = new Aerospike.Key('other', 's', 1) as Aerospike.Key & Aerospike.KeyOptions
       await client.put(key, { v: 1 })
@@ -56,7 +62,11 @@ describe('aerospike-devserver CLI', () => {
   it('--nsup-period 0 serves a namespace that refuses TTLs with 22, like a packaged server', async () => {
     const cli = run(['--port', '0', '--nsup-period', '0'])
     const hosts = /^aerospike-devserver listening: (\S+)$/.exec(await cli.firstLine)![1]!
-    const client = await Aerospike.connect({ hosts, log: { level: Aerospike.log.OFF } })
+    const client = await Aerospike.connect({
+      hosts,
+      log: { level: Aerospike.log.OFF },
+      policies: OFFICIAL_TEST_POLICIES,
+    })
     try {
       const key = new Aerospike.Key('test', 's', 1) as Aerospike.Key & Aerospike.KeyOptions
       const refused = await client.put(key, { v: 1 }, { ttl: 60 }).then(

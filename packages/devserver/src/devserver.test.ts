@@ -5,6 +5,7 @@ import Aerospike from 'aerospike'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import {
+  OFFICIAL_TEST_POLICIES,
   connectOfficialClient,
   getTestCluster,
   skipUnlessDevServer,
@@ -435,6 +436,7 @@ describe('startDevServer options', () => {
       hosts: server.hosts,
       clusterName: 'unit',
       log: { level: Aerospike.log.OFF },
+      policies: OFFICIAL_TEST_POLICIES,
     })
     try {
       await client.put(new Aerospike.Key('alpha', 's', 1) as Key, { v: 1 })
@@ -456,6 +458,7 @@ describe('startDevServer options', () => {
     const client = await Aerospike.connect({
       hosts: server.hosts,
       log: { level: Aerospike.log.OFF },
+      policies: OFFICIAL_TEST_POLICIES,
     })
     try {
       const set = uniqueSetName('nsup0')
@@ -492,6 +495,7 @@ describe('startDevServer options', () => {
     const client = await Aerospike.connect({
       hosts: server.hosts,
       log: { level: Aerospike.log.OFF },
+      policies: OFFICIAL_TEST_POLICIES,
     })
     try {
       const set = uniqueSetName('size')
@@ -526,6 +530,7 @@ describe('startDevServer options', () => {
     const client = await Aerospike.connect({
       hosts: server.hosts,
       log: { level: Aerospike.log.OFF },
+      policies: OFFICIAL_TEST_POLICIES,
     })
     try {
       const prefix = uniqueSetName('many')
@@ -547,6 +552,7 @@ describe('startDevServer options', () => {
     const client = await Aerospike.connect({
       hosts: server.hosts,
       log: { level: Aerospike.log.OFF },
+      policies: OFFICIAL_TEST_POLICIES,
     })
     try {
       const set = uniqueSetName('defttl')

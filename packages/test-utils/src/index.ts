@@ -151,6 +151,22 @@ export function loadOfficialClient(): Promise<AerospikeModule> {
 }
 
 const TEST_TIMEOUT_MS = 10_000
+const TEST_TIMEOUTS = { totalTimeout: TEST_TIMEOUT_MS, socketTimeout: TEST_TIMEOUT_MS }
+
+/**
+ * The official client's policies in tests: timeouts long enough for a loaded machine (its
+ * defaults give up on a batch after 1 s). `connectOfficialClient` uses them; a test that connects
+ * by itself passes them as `policies`.
+ */
+export const OFFICIAL_TEST_POLICIES = {
+  read: TEST_TIMEOUTS,
+  write: TEST_TIMEOUTS,
+  operate: TEST_TIMEOUTS,
+  remove: TEST_TIMEOUTS,
+  batch: TEST_TIMEOUTS,
+  batchParentWrite: TEST_TIMEOUTS,
+  info: { timeout: TEST_TIMEOUT_MS },
+}
 
 /**
  * The official client, connected to the cluster. Logging is off and timeouts are generous
@@ -161,17 +177,7 @@ export async function connectOfficialClient(
   config: OfficialConfig = {},
 ): Promise<OfficialClient> {
   const aerospike = await loadOfficialClient()
-  const timeouts = { totalTimeout: TEST_TIMEOUT_MS, socketTimeout: TEST_TIMEOUT_MS }
-  const policies = {
-    read: timeouts,
-    write: timeouts,
-    operate: timeouts,
-    remove: timeouts,
-    batch: timeouts,
-    batchParentWrite: timeouts,
-    info: { timeout: TEST_TIMEOUT_MS },
-    ...config.policies,
-  }
+  const policies = { ...OFFICIAL_TEST_POLICIES, ...config.policies }
   return aerospike.connect({
     hosts: cluster.hosts.map(([addr, port]) => ({ addr, port })),
     log: { level: aerospike.log.OFF },
