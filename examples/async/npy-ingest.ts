@@ -24,7 +24,10 @@ export async function main(
     const summary = await client.writeNumpy(chunks, 'test', setName, rowDtype, {
       chunkSize: 1000,
       concurrency: 4,
-      retry: 3, // a large ingest meets the odd timeout: re-send those rows, alone
+      // A large ingest on a busy cluster meets the odd slow chunk: allow each one 10 s (the
+      // default is 1 s, re-sends included) and re-send the rows a timeout left unwritten.
+      policy: { totalTimeout: 10_000 },
+      retry: 3,
       onProgress: (p) => console.log(`${p.rowsDone} rows written`),
     })
     console.log(

@@ -15,7 +15,10 @@ export function main(hosts: Hosts = hostsFromEnv(), path = process.argv[2], setN
   try {
     const results = c.writeNumpy(data, 'test', setName, data.dtype, {
       chunkSize: 1000,
-      retry: 3, // a large ingest meets the odd timeout: re-send those rows, alone
+      // A large ingest on a busy cluster meets the odd slow chunk: allow each one 10 s (the
+      // default is 1 s, re-sends included) and re-send the rows a timeout left unwritten.
+      policy: { totalTimeout: 10_000 },
+      retry: 3,
     })
     console.log(
       `${path}: ${data.length} rows of ${data.dtype.toString()}, ${results.writtenCount} written`,
