@@ -207,6 +207,15 @@ describe('NumpyBatchRecords', () => {
     )
     const notAnArray = { resultCodes, meta: { length: 3 } as unknown as StructuredArray }
     expect(() => new NumpyBatchRecords(array, keys, notAnArray)).toThrow(ParamError)
+    // A Proxy whose prototype cannot be read is refused the same way, not with a raw TypeError.
+    const hostile = new Proxy(meta, {
+      getPrototypeOf() {
+        throw new Error('no prototype')
+      },
+    })
+    expect(() => new NumpyBatchRecords(array, keys, { resultCodes, meta: hostile })).toThrow(
+      ParamError,
+    )
   })
 })
 

@@ -28,7 +28,7 @@ import type { ReadOutcome, ReadSink, ResolvedKey, UserKey } from './engine.js'
 import { ConversionError, ParamError } from './errors.js'
 import { KeyBatch, batchKeyLabel, resolveKey } from './keys.js'
 import { binNameBytes, checkOpCount } from './plan.js'
-import { describe, isDtype, readingInput } from './input.js'
+import { describe, instanceOf, isDtype, readingInput } from './input.js'
 import { utf8Encoder } from './scalars.js'
 
 const PARTICLE_NAMES: Readonly<Record<number, string>> = {
@@ -588,14 +588,13 @@ export class NumpyBatchRecords {
     if ('meta' in outcome) {
       const given: unknown = outcome.meta
       if (
-        !(given instanceof StructuredArray) ||
+        !instanceOf(given, StructuredArray) ||
         !given.dtype.equals(readMetaDtype()) ||
         given.length !== n
       ) {
-        const got =
-          given instanceof StructuredArray
-            ? `${given.length} rows of ${String(given.dtype)}`
-            : describe(given)
+        const got = instanceOf(given, StructuredArray)
+          ? `${given.length} rows of ${String(given.dtype)}`
+          : describe(given)
         throw new ParamError(
           `a read's meta must be ${n} rows of ${String(readMetaDtype())}, got ${got}`,
         )
