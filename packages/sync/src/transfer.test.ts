@@ -1,6 +1,6 @@
 import type { TransferListItem } from 'node:worker_threads'
 
-import { resolveKeys, type KeyBatch } from '@aerospike-numpy/core'
+import { ParamError, resolveKeys, type KeyBatch } from '@aerospike-numpy/core'
 import { dtype, StructuredArray, type DtypeSpec } from '@aerospike-numpy/dtype'
 import { rowColumns } from '@aerospike-numpy/test-utils'
 import { describe, expect, it } from 'vitest'
@@ -216,5 +216,14 @@ describe('key batches as data', () => {
     expect([...(back.userKeys[3] as Uint8Array)]).toEqual([1, 2, 3])
     expect(back.userKeys[4]).toBeNull()
     expect(Buffer.from(back.digests).equals(Buffer.from(keys.digests))).toBe(true)
+  })
+
+  it('refuses numbers that are not integer keys, whoever sent them, naming the key', () => {
+    const data = keyBatchToData(resolveKeys([0, 1, 2].map((k) => ['test', 'demo', k])))
+    for (const bad of [0.5, Number.NaN, 2 ** 53, -Infinity]) {
+      const userKeys = Float64Array.of(0, 1, bad)
+      expect(() => keyBatchFromData({ ...data, userKeys })).toThrow(ParamError)
+      expect(() => keyBatchFromData({ ...data, userKeys })).toThrow(/keys\[2\]/)
+    }
   })
 })
