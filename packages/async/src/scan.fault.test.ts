@@ -121,9 +121,11 @@ describe('a node killed mid-scan on a real 3-node cluster', () => {
         }
         seen.expectEveryRowOnce(engine)
 
-        // Truncate once every node is back (a truncate with a node missing times out).
-        await cluster.restore()
+        // The rows go before the node comes back, so its return migrates next to nothing (it comes
+        // back empty: the namespace is in memory), and the two nodes left stop re-copying them.
         await cluster.truncate('test', set)
+        step('truncated on two nodes')
+        await cluster.restore()
         step('node back, stable')
       },
       nodeLoss.FAULT_TEST_TIMEOUT_MS,

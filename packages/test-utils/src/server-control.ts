@@ -98,13 +98,19 @@ export interface ControlledCluster {
    * works while this thread is blocked (the sync client) and never waits for this event loop.
    */
   stopNodeWhen(i: number, options: StopWatchOptions): StopWatch
-  /** Deletes every record of the set (keeps later migrations short). */
+  /**
+   * Deletes every record of the set (keeps later migrations short). Works with a node down: it
+   * waits until the running nodes agree on their cluster (not for migrations), as a truncate sent
+   * while they still re-form times out.
+   */
   truncate(namespace: string, set: string): Promise<void>
   /** Restores the cluster and releases the lock. */
   close(): Promise<void>
 }
 
 const LOCK_NAME = 'fault-tests.lock'
+/** How long the running nodes may take to agree on a cluster after a node left or came back. */
+const FORM_LIMIT_MS = 120_000
 
 function isAlive(pid: number): boolean {
   try {
@@ -191,6 +197,28 @@ export async function openControlledCluster(
   const waitStable = async (): Promise<void> => {
     await server('wait-stable')
     changed = false
+  }
+  // The running nodes agree on one cluster of their number; migrations may still run.
+  const waitFormed = async (): Promise<void> => {
+    const live = await runningHosts()
+    const command = `cluster-stable:size=${live.length};ignore-migrations=true`
+    const deadline = Date.now() + FORM_LIMIT_MS
+    for (;;) {
+      const keys = await Promise.all(
+        live.map(([host, port]) =>
+          infoCommand(host, port, command).catch((error: Error) => `error: ${error.message}`),
+        ),
+      )
+      const key = keys[0] ?? ''
+      if (key !== '' && !/^error/i.test(key) && keys.every((k) => k === key)) return
+      if (Date.now() > deadline) {
+        throw new TestUtilsError(
+          'TEST_UTILS_SERVER_FAILED',
+          `the ${live.length} running nodes of ${dir} did not agree on a cluster in ${FORM_LIMIT_MS / 1000} s: ${keys.join('; ')}`,
+        )
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500))
+    }
   }
   const restore = async (): Promise<void> => {
     const running = new Set((await runningHosts()).map(([host, port]) => `${host}:${port}`))
@@ -282,6 +310,7 @@ export async function openControlledCluster(
       return { ready: readyOrFailed, done, cancel: () => child.kill() }
     },
     async truncate(namespace, set) {
+      await waitFormed()
       for (const [host, port] of await runningHosts()) {
         const reply = await infoCommand(host, port, `truncate:namespace=${namespace};set=${set}`)
         if (reply.trim() !== 'ok') {
